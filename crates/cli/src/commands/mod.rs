@@ -1,0 +1,5 @@
+//! One module per subcommand. Each exposes its clap `Args` struct and a `run` function that
+//! returns the process exit code.
+
+pub mod validate;
+pub mod version;

@@ -1,0 +1,27 @@
+//! # iamwhy-policy — the IAM policy language
+//!
+//! Span-preserving parsing of policy documents ([`PolicyDocument::parse`]), grammar checks per
+//! policy type ([`validate::validate`]), and the linear-time matching building blocks the engine
+//! compiles policies into: [`wildcard::Wildcard`], [`action::ActionPattern`],
+//! [`arn::ResourcePattern`], [`template::Template`] for policy variables, and
+//! [`condition_operator::ConditionOperator`]. This crate knows nothing of requests.
+
+pub mod action;
+pub mod arn;
+pub mod condition_operator;
+pub mod diagnostic;
+pub mod document;
+pub mod location;
+pub mod parse;
+pub mod policy_type;
+pub mod source;
+pub mod template;
+pub mod validate;
+pub mod values;
+pub mod wildcard;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use document::*;
+pub use location::{LineIndex, Position, Span};
+pub use parse::ParseFailure;
+pub use policy_type::PolicyType;

@@ -1,0 +1,375 @@
+//! Linear-time IAM wildcard matching: `*` matches any run of characters (including none), `?`
+//! exactly one character, everything else is literal. Matching is anchored at both ends.
+//!
+//! No regular expression is ever built from policy text. A pattern is split at its `*`s into
+//! pieces; the first piece must match at the start, the last at the end, and each middle piece
+//! is found leftmost-first after the previous one (which is optimal: the stars between pieces
+//! absorb everything else). A piece without `?` is found with `memchr::memmem` (two-way search,
+//! linear); a piece with `?` is found with a bit-parallel shift-and scan over characters. The
+//! total cost is O(text + pattern) for literal pieces and O(text · ⌈piece/64⌉) for pieces that
+//! contain `?` — never exponential, never quadratic in the common case.
+//!
+//! Case-insensitive matching is done by the caller folding both sides (see
+//! [`Wildcard::compile_folded`]); the matcher itself compares characters exactly.
+
+use memchr::memmem;
+
+/// One token of a pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    /// A literal character (including a literal `*` or `?` produced by `${*}`, `${?}` or a
+    /// substituted variable value).
+    Char(char),
+    /// `?`: exactly one character.
+    AnyChar,
+    /// `*`: any run of characters.
+    AnyRun,
+}
+
+/// Split pattern text into tokens: `*` and `?` are wildcards, everything else literal.
+pub fn tokens(pattern: &str) -> impl Iterator<Item = Token> + '_ {
+    pattern.chars().map(|c| match c {
+        '*' => Token::AnyRun,
+        '?' => Token::AnyChar,
+        c => Token::Char(c),
+    })
+}
+
+/// A compiled wildcard pattern.
+#[derive(Debug, Clone)]
+pub struct Wildcard {
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    /// No wildcard at all: plain string equality.
+    Exact(Box<str>),
+    /// No `*`, but at least one `?`: one piece that must cover the whole text.
+    Whole(Piece),
+    /// At least one `*`.
+    Glob {
+        head: Piece,
+        middle: Vec<Piece>,
+        tail: Piece,
+    },
+}
+
+/// A run of the pattern between stars: literal characters and `?` positions.
+#[derive(Debug, Clone)]
+struct Piece {
+    /// The characters; positions holding `?` keep a placeholder that is never compared.
+    chars: Vec<char>,
+    /// The same text as UTF-8, used when the piece has no `?`.
+    text: Box<str>,
+    /// Bit i set ⇔ chars\[i\] is `?`. Empty when the piece has none.
+    any_mask: Vec<u64>,
+    /// memmem finder for literal pieces.
+    finder: Option<memmem::Finder<'static>>,
+    /// For pieces with `?`: each distinct literal character with the bit mask of the positions
+    /// that hold it, sorted by character (binary-searched per text character).
+    char_masks: Vec<(char, Vec<u64>)>,
+}
+
+impl Piece {
+    fn new(toks: &[Token]) -> Piece {
+        let mut chars = Vec::with_capacity(toks.len());
+        let mut any_mask = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            match t {
+                Token::Char(c) => chars.push(*c),
+                Token::AnyChar => {
+                    if any_mask.is_empty() {
+                        any_mask = vec![0u64; toks.len().div_ceil(64)];
+                    }
+                    any_mask[i / 64] |= 1 << (i % 64);
+                    chars.push('\0');
+                }
+                Token::AnyRun => unreachable!("pieces never contain stars"),
+            }
+        }
+        let text: Box<str> = chars.iter().collect::<String>().into_boxed_str();
+        let finder = (any_mask.is_empty() && !text.is_empty())
+            .then(|| memmem::Finder::new(text.as_bytes()).into_owned());
+        let mut char_masks: Vec<(char, Vec<u64>)> = Vec::new();
+        if !any_mask.is_empty() {
+            let words = toks.len().div_ceil(64);
+            for (i, t) in toks.iter().enumerate() {
+                if let Token::Char(c) = t {
+                    let slot = match char_masks.binary_search_by_key(c, |(k, _)| *k) {
+                        Ok(found) => found,
+                        Err(insert) => {
+                            char_masks.insert(insert, (*c, vec![0u64; words]));
+                            insert
+                        }
+                    };
+                    char_masks[slot].1[i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+        Piece {
+            chars,
+            text,
+            any_mask,
+            finder,
+            char_masks,
+        }
+    }
+
+    fn is_any(&self, i: usize) -> bool {
+        !self.any_mask.is_empty() && self.any_mask[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+
+    /// If the piece matches at the start of `text`, the byte length it covers.
+    fn match_prefix(&self, text: &str) -> Option<usize> {
+        if self.any_mask.is_empty() {
+            return text
+                .as_bytes()
+                .starts_with(self.text.as_bytes())
+                .then_some(self.text.len());
+        }
+        let mut it = text.char_indices();
+        for (i, pc) in self.chars.iter().enumerate() {
+            let (_, tc) = it.next()?;
+            if !self.is_any(i) && *pc != tc {
+                return None;
+            }
+        }
+        Some(it.next().map_or(text.len(), |(at, _)| at))
+    }
+
+    /// If the piece matches at the end of `text`, the byte offset where that match starts.
+    fn match_suffix(&self, text: &str) -> Option<usize> {
+        if self.any_mask.is_empty() {
+            return text
+                .as_bytes()
+                .ends_with(self.text.as_bytes())
+                .then(|| text.len() - self.text.len());
+        }
+        // Walk back as many characters as the piece has.
+        let mut start = text.len();
+        let mut back = text.char_indices().rev();
+        for _ in 0..self.chars.len() {
+            start = back.next()?.0;
+        }
+        self.match_prefix(&text[start..])
+            .filter(|len| start + len == text.len())
+            .map(|_| start)
+    }
+
+    /// Leftmost occurrence in `text`: (start, end) byte offsets.
+    fn find(&self, text: &str) -> Option<(usize, usize)> {
+        if let Some(finder) = &self.finder {
+            return finder
+                .find(text.as_bytes())
+                .map(|at| (at, at + self.text.len()));
+        }
+        if self.chars.is_empty() {
+            return Some((0, 0));
+        }
+        self.find_shift_and(text)
+    }
+
+    /// Bit-parallel (shift-and) search for a piece containing `?`: state bit i is set when the
+    /// first i+1 pattern characters match the text ending at the current character.
+    fn find_shift_and(&self, text: &str) -> Option<(usize, usize)> {
+        let m = self.chars.len();
+        let words = m.div_ceil(64);
+        let last_word = (m - 1) / 64;
+        let last_bit = 1u64 << ((m - 1) % 64);
+        let mut state = vec![0u64; words];
+        let mut mask = vec![0u64; words];
+        for (at, c) in text.char_indices() {
+            // mask = positions where the pattern accepts c: every `?`, plus where c stands
+            mask.copy_from_slice(&self.any_mask);
+            if let Ok(found) = self.char_masks.binary_search_by_key(&c, |(k, _)| *k) {
+                for (slot, bits) in mask.iter_mut().zip(&self.char_masks[found].1) {
+                    *slot |= bits;
+                }
+            }
+            // state = ((state << 1) | 1) & mask
+            let mut carry = 1u64;
+            for w in 0..words {
+                let next_carry = state[w] >> 63;
+                state[w] = ((state[w] << 1) | carry) & mask[w];
+                carry = next_carry;
+            }
+            if state[last_word] & last_bit != 0 {
+                let end = at + c.len_utf8();
+                let mut start = end;
+                let mut back = text[..end].char_indices().rev();
+                for _ in 0..m {
+                    start = back.next().map_or(0, |(i, _)| i);
+                }
+                return Some((start, end));
+            }
+        }
+        None
+    }
+}
+
+impl Wildcard {
+    /// Compile pattern text where `*` and `?` are wildcards. Case-sensitive.
+    pub fn compile(pattern: &str) -> Wildcard {
+        Wildcard::from_tokens(tokens(pattern))
+    }
+
+    /// Compile for case-insensitive use: the pattern is lowercased; the caller must lowercase
+    /// the text it matches (`str::to_lowercase`).
+    pub fn compile_folded(pattern: &str) -> Wildcard {
+        Wildcard::compile(&pattern.to_lowercase())
+    }
+
+    /// Compile from tokens (used when parts of the pattern are literal text that may contain
+    /// `*` or `?`, such as substituted policy variables).
+    pub fn from_tokens(toks: impl IntoIterator<Item = Token>) -> Wildcard {
+        let toks: Vec<Token> = toks.into_iter().collect();
+        let has_run = toks.contains(&Token::AnyRun);
+        let has_any = toks.contains(&Token::AnyChar);
+        if !has_run && !has_any {
+            let text: String = toks
+                .iter()
+                .map(|t| match t {
+                    Token::Char(c) => *c,
+                    _ => unreachable!(),
+                })
+                .collect();
+            return Wildcard {
+                kind: Kind::Exact(text.into_boxed_str()),
+            };
+        }
+        if !has_run {
+            return Wildcard {
+                kind: Kind::Whole(Piece::new(&toks)),
+            };
+        }
+        let mut pieces: Vec<Piece> = toks
+            .split(|t| *t == Token::AnyRun)
+            .map(Piece::new)
+            .collect();
+        let tail = pieces.pop().expect("split yields at least one piece");
+        let head = pieces.remove(0);
+        // Empty middle pieces (from `**`) match anywhere; drop them.
+        pieces.retain(|p| !p.is_empty());
+        Wildcard {
+            kind: Kind::Glob {
+                head,
+                middle: pieces,
+                tail,
+            },
+        }
+    }
+
+    /// True when the pattern is exactly `*` (or a run of stars): it matches everything.
+    pub fn is_match_all(&self) -> bool {
+        matches!(&self.kind, Kind::Glob { head, middle, tail } if head.is_empty() && middle.is_empty() && tail.is_empty())
+    }
+
+    /// True when the pattern contains no wildcard.
+    pub fn is_literal(&self) -> bool {
+        matches!(self.kind, Kind::Exact(_))
+    }
+
+    /// The literal text of a pattern without wildcards.
+    pub fn as_literal(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Exact(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Does the whole of `text` match the pattern?
+    pub fn matches(&self, text: &str) -> bool {
+        match &self.kind {
+            Kind::Exact(s) => **s == *text,
+            Kind::Whole(piece) => piece.match_prefix(text) == Some(text.len()),
+            Kind::Glob { head, middle, tail } => {
+                let Some(mut pos) = head.match_prefix(text) else {
+                    return false;
+                };
+                let Some(tail_start) = tail.match_suffix(text) else {
+                    return false;
+                };
+                if tail_start < pos {
+                    return false;
+                }
+                let region = &text[..tail_start];
+                for piece in middle {
+                    match piece.find(&region[pos..]) {
+                        Some((_, end)) => pos += end,
+                        None => return false,
+                    }
+                }
+                true
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str, t: &str) -> bool {
+        Wildcard::compile(p).matches(t)
+    }
+
+    #[test]
+    fn star_matches_any_run_including_empty() {
+        assert!(m("*", ""));
+        assert!(m("*", "anything/at:all"));
+        assert!(m("a*", "a"));
+        assert!(m("a*c", "abbbc"));
+        assert!(!m("a*c", "abbb"));
+    }
+
+    #[test]
+    fn question_mark_matches_exactly_one_character() {
+        assert!(m("a?c", "abc"));
+        assert!(!m("a?c", "ac"));
+        assert!(!m("a?c", "abbc"));
+        assert!(m("a?c", "a\u{e9}c"), "one character even when multi-byte");
+    }
+
+    #[test]
+    fn matching_is_anchored_at_both_ends() {
+        assert!(!m("abc", "xabc"));
+        assert!(!m("abc", "abcx"));
+        assert!(!m("a*b", "xab"));
+    }
+
+    #[test]
+    fn middle_pieces_are_found_left_to_right_without_overlap() {
+        assert!(m("*ab*ab*", "abab"));
+        assert!(!m("*aba*aba*", "ababa"));
+        assert!(m("a*b?d*e", "aXbcdYe"));
+        assert!(m("*?b*", "ab"));
+        assert!(!m("*?b*", "b"));
+    }
+
+    #[test]
+    fn head_and_tail_must_not_overlap() {
+        assert!(!m("ab*ba", "aba"));
+        assert!(m("ab*ba", "abba"));
+    }
+
+    #[test]
+    fn literal_tokens_are_not_wildcards() {
+        let w = Wildcard::from_tokens([Token::Char('*'), Token::AnyRun]);
+        assert!(w.matches("*abc"));
+        assert!(!w.matches("abc"));
+    }
+
+    #[test]
+    fn long_question_pieces_use_multiword_state() {
+        let p: String = std::iter::repeat_n("a?", 70).collect();
+        let pattern = format!("*{p}*");
+        let text: String = std::iter::repeat_n("ab", 80).collect();
+        assert!(m(&pattern, &text));
+        assert!(!m(&pattern, &text[..139]));
+    }
+}
