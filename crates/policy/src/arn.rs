@@ -5,7 +5,10 @@
 //! one to five are compared case-insensitively (ASCII), the resource field case-sensitively.
 //! Wildcards are allowed in every field, including the resource-type part of the sixth field:
 //! AWS's own managed policies rely on that (`arn:aws:bedrock:*:*:*-model/*`), so spec §4.2.5's
-//! "never matches" reading is not followed (see docs/spec-notes.md).
+//! "never matches" reading is not followed, and policy variables are substituted in every
+//! field: AWS's own `AmazonTimestreamInfluxDBServiceRolePolicy` writes
+//! `arn:*:kms:*:${aws:PrincipalAccount}:key/*` (spec §4.4.3 says "field 6 only"; see
+//! docs/spec-notes.md).
 
 use crate::policy_type::PolicyType;
 use crate::template::Template;
@@ -75,19 +78,54 @@ pub enum ResourcePattern {
     },
 }
 
-/// An ARN pattern: five folded wildcard fields and a (possibly templated) resource field.
+/// An ARN pattern: six fields, the first five compared case-insensitively.
 #[derive(Debug, Clone)]
 pub struct ArnPattern {
-    fields: [Wildcard; 5],
-    resource: ResourceField,
+    fields: [Field; 6],
     /// True when the value was a short ARN padded with `*` fields.
     pub padded: bool,
 }
 
+/// One field: compiled once, or (with policy variables) resolved per request.
 #[derive(Debug, Clone)]
-enum ResourceField {
+enum Field {
     Static(Wildcard),
     Templated(Template),
+}
+
+impl Field {
+    fn compile(text: &str, fold: bool, variables: bool) -> Field {
+        let template = Template::parse(text, variables);
+        match template.as_plain_text() {
+            Some(plain) if fold => Field::Static(Wildcard::compile(&plain.to_ascii_lowercase())),
+            Some(plain) => Field::Static(Wildcard::compile(plain)),
+            None => Field::Templated(template),
+        }
+    }
+
+    fn matches<'v>(
+        &self,
+        text: &str,
+        fold: bool,
+        resolve: &mut impl FnMut(&str) -> Option<&'v str>,
+    ) -> bool {
+        match self {
+            Field::Static(w) => w.matches(text),
+            Field::Templated(t) => match t.resolve_tokens(&mut *resolve) {
+                Some(mut tokens) => {
+                    if fold {
+                        for t in &mut tokens {
+                            if let crate::wildcard::Token::Char(c) = t {
+                                *c = c.to_ascii_lowercase();
+                            }
+                        }
+                    }
+                    Wildcard::from_tokens(tokens).matches(text)
+                }
+                None => false,
+            },
+        }
+    }
 }
 
 /// How a policy type treats a short ARN (fewer than six fields), spec §4.2.6.
@@ -117,7 +155,7 @@ impl ResourcePattern {
                 reason: "a resource must be \"*\" or an ARN starting with \"arn:\"",
             };
         }
-        let mut fields: Vec<&str> = text.splitn(6, ':').collect();
+        let mut fields = split_pattern_fields(text, variables);
         let padded = fields.len() < 6;
         if padded {
             if let Err(reason) = short_arn_rule(policy_type, text) {
@@ -125,15 +163,8 @@ impl ResourcePattern {
             }
             fields.resize(6, "*");
         }
-        let template = Template::parse(fields[5], variables);
-        let resource = if template.has_variables() || template.as_plain_text().is_none() {
-            ResourceField::Templated(template)
-        } else {
-            ResourceField::Static(Wildcard::compile(fields[5]))
-        };
         ResourcePattern::Arn(Box::new(ArnPattern {
-            fields: std::array::from_fn(|i| Wildcard::compile(&fields[i].to_ascii_lowercase())),
-            resource,
+            fields: std::array::from_fn(|i| Field::compile(fields[i], i < 5, variables)),
             padded,
         }))
     }
@@ -154,36 +185,52 @@ impl ResourcePattern {
     }
 }
 
+/// Split an ARN pattern on its first five colons, skipping colons inside `${...}` variables
+/// (`${aws:PrincipalAccount}` is one field) when variables are substituted.
+pub fn split_pattern_fields(text: &str, variables: bool) -> Vec<&str> {
+    let mut fields = Vec::with_capacity(6);
+    let bytes = text.as_bytes();
+    let (mut start, mut i) = (0usize, 0usize);
+    while i < bytes.len() && fields.len() < 5 {
+        if variables && bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'{') {
+            if let Some(close) = text[i..].find('}') {
+                i += close + 1;
+                continue;
+            }
+        }
+        if bytes[i] == b':' {
+            fields.push(&text[start..i]);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    fields.push(&text[start..]);
+    fields
+}
+
 impl ArnPattern {
     /// Field-wise match against a concrete ARN.
     pub fn matches<'v>(
         &self,
         target: &ArnTarget,
-        resolve: impl FnMut(&str) -> Option<&'v str>,
+        mut resolve: impl FnMut(&str) -> Option<&'v str>,
     ) -> bool {
-        if !self
-            .fields
+        self.fields[..5]
             .iter()
             .zip(target.folded.iter())
-            .all(|(p, t)| p.matches(t))
-        {
-            return false;
-        }
-        match &self.resource {
-            ResourceField::Static(w) => w.matches(&target.resource),
-            ResourceField::Templated(t) => match t.resolve_tokens(resolve) {
-                Some(tokens) => Wildcard::from_tokens(tokens).matches(&target.resource),
-                None => false,
-            },
-        }
+            .all(|(f, t)| f.matches(t, true, &mut resolve))
+            && self.fields[5].matches(&target.resource, false, &mut resolve)
     }
 
-    /// The variables used in the resource field.
+    /// The (lowercased) keys of the policy variables the pattern uses.
     pub fn variable_keys(&self) -> Vec<&str> {
-        match &self.resource {
-            ResourceField::Templated(t) => t.variable_keys().collect(),
-            ResourceField::Static(_) => Vec::new(),
-        }
+        self.fields
+            .iter()
+            .flat_map(|f| match f {
+                Field::Templated(t) => t.variable_keys().collect(),
+                Field::Static(_) => Vec::new(),
+            })
+            .collect()
     }
 }
 
@@ -258,7 +305,7 @@ mod tests {
     }
 
     #[test]
-    fn variables_substitute_only_in_the_resource_field() {
+    fn variables_substitute_in_every_field_like_aws_managed_policies() {
         let p = ResourcePattern::compile(
             "arn:aws:s3:::b/${aws:username}/*",
             PolicyType::Identity,
@@ -271,13 +318,18 @@ mod tests {
             !p.matches(&t, |_| None),
             "unresolvable variable matches nothing"
         );
-        let q =
-            ResourcePattern::compile("arn:aws:s3:${aws:username}::b", PolicyType::Identity, true);
-        assert!(
-            !q.matches(&ArnTarget::new("arn:aws:s3:Ana::b").unwrap(), |_| Some(
-                "Ana"
-            ))
+        let q = ResourcePattern::compile(
+            "arn:*:kms:*:${aws:PrincipalAccount}:key/*",
+            PolicyType::Identity,
+            true,
         );
+        let key = ArnTarget::new("arn:aws:kms:eu-west-1:111122223333:key/k1").unwrap();
+        assert!(q.matches(&key, |k| {
+            (k == "aws:principalaccount").then_some("111122223333")
+        }));
+        assert!(!q.matches(&key, |k| {
+            (k == "aws:principalaccount").then_some("444455556666")
+        }));
     }
 
     #[test]

@@ -347,14 +347,13 @@ impl Validator<'_> {
                 );
             }
             if variables {
-                self.variables_in(v, true);
+                self.variables_in(v);
             }
         }
     }
 
-    /// Check `${...}` syntax in a value; for ARNs, variables outside the resource field are
-    /// never substituted.
-    fn variables_in(&mut self, v: &Spanned<String>, is_arn: bool) {
+    /// Check `${...}` syntax in a value.
+    fn variables_in(&mut self, v: &Spanned<String>) {
         let text = v.value.as_str();
         let mut rest = text;
         let mut offset = 0usize;
@@ -365,17 +364,6 @@ impl Validator<'_> {
             let inner = &rest[start + 2..start + close];
             if let Some(message) = malformed_variable(inner) {
                 self.warn("malformed-variable", v.span, message);
-            }
-            if is_arn {
-                let abs = offset + start;
-                let colons_before = text[..abs].matches(':').count();
-                if colons_before < 5 {
-                    self.error(
-                        "variable-outside-resource-field",
-                        v.span,
-                        format!("\"{text}\": policy variables are only substituted after the fifth colon of an ARN"),
-                    );
-                }
             }
             offset += start + close + 1;
             rest = &text[offset..];
@@ -417,7 +405,7 @@ impl Validator<'_> {
                 for value in &entry.values {
                     self.condition_value(op, value);
                     if variables && op.base.substitutes_variables() {
-                        self.variables_in(value, false);
+                        self.variables_in(value);
                     }
                 }
             }

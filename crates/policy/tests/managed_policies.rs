@@ -1,0 +1,115 @@
+//! Every AWS managed policy (the corpus in ../shared) parses and validates as an identity
+//! policy with zero errors, and statement positions are exact.
+
+use iamwhy_policy::validate::validate;
+use iamwhy_policy::{PolicyDocument, PolicyType, Position};
+use std::path::PathBuf;
+
+fn corpus() -> serde_json::Map<String, serde_json::Value> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/aws-managed-policies.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "the shared corpus must be beside the checkout ({}): {e}",
+            path.display()
+        )
+    });
+    serde_json::from_str(&text).expect("corpus is JSON")
+}
+
+/// The document as the pretty JSON text the tests parse (serde_json sorts keys).
+fn pretty(entry: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(&entry["document"]).unwrap()
+}
+
+#[test]
+fn every_aws_managed_policy_validates_as_identity_policy_with_zero_errors() {
+    let corpus = corpus();
+    assert!(
+        corpus.len() >= 1500,
+        "expected the full corpus, got {}",
+        corpus.len()
+    );
+    let mut failures = Vec::new();
+    let mut statements = 0usize;
+    for (arn, entry) in &corpus {
+        let text = pretty(entry);
+        match PolicyDocument::parse(&text) {
+            Ok(doc) => {
+                statements += doc.statements.len();
+                let errors: Vec<_> = validate(&doc, PolicyType::Identity)
+                    .into_iter()
+                    .filter(|d| d.is_error())
+                    .collect();
+                if !errors.is_empty() {
+                    failures.push(format!("{arn}: {}", errors[0]));
+                }
+            }
+            Err(e) => failures.push(format!("{arn}: {e}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} managed policies failed, first: {:#?}",
+        failures.len(),
+        corpus.len(),
+        &failures[..failures.len().min(10)]
+    );
+    assert!(statements > 5000, "statements parsed: {statements}");
+}
+
+#[test]
+fn statement_positions_in_a_managed_policy_are_exact() {
+    let corpus = corpus();
+    let text = pretty(&corpus["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]);
+    // {
+    //   "Statement": [
+    //     {
+    //       "Action": [
+    //         "s3:Get*",
+    //         ... 4 more actions, then
+    //       ],
+    //       "Effect": "Allow",
+    //       "Resource": "*"
+    //     }
+    //   ],
+    let doc = PolicyDocument::parse(&text).unwrap();
+    let s = &doc.statements[0];
+    assert_eq!(doc.range(s.span).0, Position { line: 3, column: 5 });
+    assert_eq!(
+        doc.range(s.span).1,
+        Position {
+            line: 13,
+            column: 6
+        }
+    );
+    assert_eq!(
+        doc.position(s.action.values[0].span.start),
+        Position { line: 5, column: 9 }
+    );
+    assert_eq!(
+        doc.position(s.effect.span.start),
+        Position {
+            line: 11,
+            column: 17
+        }
+    );
+    assert!(doc.text(s.span).starts_with('{') && doc.text(s.span).ends_with('}'));
+}
+
+#[test]
+fn positions_of_statements_in_a_multi_statement_policy() {
+    let corpus = corpus();
+    let entry = &corpus["arn:aws:iam::aws:policy/IAMUserChangePassword"];
+    let text = pretty(entry);
+    let doc = PolicyDocument::parse(&text).unwrap();
+    assert_eq!(doc.statements.len(), 2);
+    for s in &doc.statements {
+        let (start, _) = doc.range(s.span);
+        let line = text.lines().nth(start.line as usize - 1).unwrap();
+        assert_eq!(line.chars().nth(start.column as usize - 1), Some('{'));
+    }
+    // The second statement's Resource value sits on a line of its own.
+    let (start, end) = doc.range(doc.statements[1].span);
+    assert!(start.line < end.line);
+}
