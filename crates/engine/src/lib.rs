@@ -1,1 +1,23 @@
-//! placeholder
+//! # iamwhy-engine — requests, conditions and statement evaluation
+//!
+//! Policies are compiled once ([`compile::CompiledPolicy`]); a [`request::Request`] is then
+//! evaluated statement by statement ([`compile::CompiledStatement::applicability`] for the fast
+//! path, [`compile::CompiledStatement::evaluate`] for the recorded [`statement::StatementResult`]
+//! that explanations are built from). Conditions that cannot be evaluated faithfully come out
+//! as [`tri::Tri::Unknown`] with a reason, and the documented conservative default applies: a
+//! Deny applies, an Allow does not.
+
+pub mod compile;
+pub mod condition;
+pub mod context;
+pub mod principal;
+pub mod request;
+pub mod statement;
+pub mod tri;
+
+pub use compile::{CompiledPolicy, CompiledStatement};
+pub use context::Context;
+pub use principal::{NotPrincipalMode, Principal, PrincipalKind, PrincipalMatch};
+pub use request::{Request, RequestResource};
+pub use statement::{EvaluationOptions, StatementResult};
+pub use tri::Tri;

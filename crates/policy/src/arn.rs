@@ -89,7 +89,7 @@ pub struct ArnPattern {
 /// One field: compiled once, or (with policy variables) resolved per request.
 #[derive(Debug, Clone)]
 enum Field {
-    Static(Wildcard),
+    Static(Box<Wildcard>),
     Templated(Template),
 }
 
@@ -97,8 +97,10 @@ impl Field {
     fn compile(text: &str, fold: bool, variables: bool) -> Field {
         let template = Template::parse(text, variables);
         match template.as_plain_text() {
-            Some(plain) if fold => Field::Static(Wildcard::compile(&plain.to_ascii_lowercase())),
-            Some(plain) => Field::Static(Wildcard::compile(plain)),
+            Some(plain) if fold => {
+                Field::Static(Box::new(Wildcard::compile(&plain.to_ascii_lowercase())))
+            }
+            Some(plain) => Field::Static(Box::new(Wildcard::compile(plain))),
             None => Field::Templated(template),
         }
     }
@@ -192,11 +194,13 @@ pub fn split_pattern_fields(text: &str, variables: bool) -> Vec<&str> {
     let bytes = text.as_bytes();
     let (mut start, mut i) = (0usize, 0usize);
     while i < bytes.len() && fields.len() < 5 {
-        if variables && bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'{') {
-            if let Some(close) = text[i..].find('}') {
-                i += close + 1;
-                continue;
-            }
+        if variables
+            && bytes[i] == b'$'
+            && bytes.get(i + 1) == Some(&b'{')
+            && let Some(close) = text[i..].find('}')
+        {
+            i += close + 1;
+            continue;
         }
         if bytes[i] == b':' {
             fields.push(&text[start..i]);

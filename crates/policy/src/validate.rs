@@ -416,8 +416,9 @@ impl Validator<'_> {
         let text = v.value.as_str();
         let problem = match op.base.family() {
             OperatorFamily::Bool | OperatorFamily::Null
-                if !(text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false"))
-                    && !text.contains("${") =>
+                if !(text.eq_ignore_ascii_case("true")
+                    || text.eq_ignore_ascii_case("false")
+                    || text.contains("${")) =>
             {
                 Some(format!(
                     "{} expects \"true\" or \"false\", not \"{text}\"",

@@ -46,13 +46,17 @@ enum Kind {
     /// No wildcard at all: plain string equality.
     Exact(Box<str>),
     /// No `*`, but at least one `?`: one piece that must cover the whole text.
-    Whole(Piece),
+    Whole(Box<Piece>),
     /// At least one `*`.
-    Glob {
-        head: Piece,
-        middle: Vec<Piece>,
-        tail: Piece,
-    },
+    Glob(Box<Glob>),
+}
+
+/// The pieces around the stars: `head*middle…*tail`.
+#[derive(Debug, Clone)]
+struct Glob {
+    head: Piece,
+    middle: Vec<Piece>,
+    tail: Piece,
 }
 
 /// A run of the pattern between stars: literal characters and `?` positions.
@@ -65,7 +69,7 @@ struct Piece {
     /// Bit i set ⇔ chars\[i\] is `?`. Empty when the piece has none.
     any_mask: Vec<u64>,
     /// memmem finder for literal pieces.
-    finder: Option<memmem::Finder<'static>>,
+    finder: Option<Box<memmem::Finder<'static>>>,
     /// For pieces with `?`: each distinct literal character with the bit mask of the positions
     /// that hold it, sorted by character (binary-searched per text character).
     char_masks: Vec<(char, Vec<u64>)>,
@@ -90,7 +94,7 @@ impl Piece {
         }
         let text: Box<str> = chars.iter().collect::<String>().into_boxed_str();
         let finder = (any_mask.is_empty() && !text.is_empty())
-            .then(|| memmem::Finder::new(text.as_bytes()).into_owned());
+            .then(|| Box::new(memmem::Finder::new(text.as_bytes()).into_owned()));
         let mut char_masks: Vec<(char, Vec<u64>)> = Vec::new();
         if !any_mask.is_empty() {
             let words = toks.len().div_ceil(64);
@@ -244,7 +248,7 @@ impl Wildcard {
         }
         if !has_run {
             return Wildcard {
-                kind: Kind::Whole(Piece::new(&toks)),
+                kind: Kind::Whole(Box::new(Piece::new(&toks))),
             };
         }
         let mut pieces: Vec<Piece> = toks
@@ -256,17 +260,17 @@ impl Wildcard {
         // Empty middle pieces (from `**`) match anywhere; drop them.
         pieces.retain(|p| !p.is_empty());
         Wildcard {
-            kind: Kind::Glob {
+            kind: Kind::Glob(Box::new(Glob {
                 head,
                 middle: pieces,
                 tail,
-            },
+            })),
         }
     }
 
     /// True when the pattern is exactly `*` (or a run of stars): it matches everything.
     pub fn is_match_all(&self) -> bool {
-        matches!(&self.kind, Kind::Glob { head, middle, tail } if head.is_empty() && middle.is_empty() && tail.is_empty())
+        matches!(&self.kind, Kind::Glob(g) if g.head.is_empty() && g.middle.is_empty() && g.tail.is_empty())
     }
 
     /// True when the pattern contains no wildcard.
@@ -287,7 +291,8 @@ impl Wildcard {
         match &self.kind {
             Kind::Exact(s) => **s == *text,
             Kind::Whole(piece) => piece.match_prefix(text) == Some(text.len()),
-            Kind::Glob { head, middle, tail } => {
+            Kind::Glob(g) => {
+                let Glob { head, middle, tail } = &**g;
                 let Some(mut pos) = head.match_prefix(text) else {
                     return false;
                 };

@@ -1,0 +1,138 @@
+//! Compiling parsed policy documents once into a form that evaluates without parsing.
+
+use crate::condition::CompiledCondition;
+use crate::principal::CompiledPrincipal;
+use iamwhy_policy::action::ActionPattern;
+use iamwhy_policy::arn::ResourcePattern;
+use iamwhy_policy::document::{Effect, PolicyDocument, Statement};
+use iamwhy_policy::location::{Position, Span};
+use iamwhy_policy::policy_type::PolicyType;
+use std::sync::Arc;
+
+/// A compiled policy: its statements ready to evaluate, plus where they came from.
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    /// A name for explanations (policy name, ARN or input id).
+    pub name: String,
+    /// The type the policy is used as.
+    pub policy_type: PolicyType,
+    /// The parsed document (for positions and text).
+    pub document: Arc<PolicyDocument>,
+    /// The statements in document order.
+    pub statements: Vec<CompiledStatement>,
+}
+
+impl CompiledPolicy {
+    /// Compile a parsed document used as `policy_type`.
+    pub fn compile(
+        name: impl Into<String>,
+        policy_type: PolicyType,
+        document: Arc<PolicyDocument>,
+    ) -> CompiledPolicy {
+        let statements = document
+            .statements
+            .iter()
+            .map(|s| CompiledStatement::compile(s, &document, policy_type))
+            .collect();
+        CompiledPolicy {
+            name: name.into(),
+            policy_type,
+            document,
+            statements,
+        }
+    }
+}
+
+/// The action element, compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledActions {
+    /// True for `NotAction`.
+    pub negated: bool,
+    /// The patterns.
+    pub patterns: Vec<ActionPattern>,
+}
+
+/// The resource element, compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledResources {
+    /// True for `NotResource`.
+    pub negated: bool,
+    /// The patterns.
+    pub patterns: Vec<ResourcePattern>,
+}
+
+/// A compiled statement.
+#[derive(Debug, Clone)]
+pub struct CompiledStatement {
+    /// 0-based index in the policy.
+    pub index: usize,
+    /// The Sid, if any.
+    pub sid: Option<String>,
+    /// Allow or Deny.
+    pub effect: Effect,
+    /// Span of the statement object.
+    pub span: Span,
+    /// Position of the opening `{`.
+    pub start: Position,
+    /// Position just past the closing `}`.
+    pub end: Position,
+    /// Principal/NotPrincipal, when the statement has one.
+    pub principal: Option<CompiledPrincipal>,
+    /// Action/NotAction.
+    pub actions: CompiledActions,
+    /// Resource/NotResource; `None` in trust policies (the resource is the role).
+    pub resources: Option<CompiledResources>,
+    /// Conditions, flattened: every (operator, key) pair, all AND-ed.
+    pub conditions: Vec<CompiledCondition>,
+}
+
+impl CompiledStatement {
+    fn compile(s: &Statement, doc: &PolicyDocument, policy_type: PolicyType) -> CompiledStatement {
+        let variables = doc.version.supports_variables();
+        let (start, end) = doc.range(s.span);
+        CompiledStatement {
+            index: s.index,
+            sid: s.sid.as_ref().map(|x| x.value.clone()),
+            effect: s.effect.value,
+            span: s.span,
+            start,
+            end,
+            principal: s.principal.as_ref().map(CompiledPrincipal::compile),
+            actions: CompiledActions {
+                negated: s.action.negated,
+                patterns: s
+                    .action
+                    .values
+                    .iter()
+                    .map(|v| ActionPattern::parse(&v.value))
+                    .collect(),
+            },
+            resources: s.resource.as_ref().map(|r| CompiledResources {
+                negated: r.negated,
+                patterns: r
+                    .values
+                    .iter()
+                    .map(|v| ResourcePattern::compile(&v.value, policy_type, variables))
+                    .collect(),
+            }),
+            conditions: s
+                .condition
+                .iter()
+                .flat_map(|c| c.blocks.iter())
+                .flat_map(|b| {
+                    b.entries
+                        .iter()
+                        .map(move |e| CompiledCondition::compile(&b.operator.value, e, variables))
+                })
+                .collect(),
+        }
+    }
+
+    /// The Sid, or `#n` (1-based index) when there is none.
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(s) if !s.is_empty() => s.clone(),
+            _ => format!("#{}", self.index + 1),
+        }
+    }
+}
