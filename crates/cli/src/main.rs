@@ -18,12 +18,15 @@ struct Cli {
 enum Command {
     /// Check policy documents against the grammar of their policy type.
     Validate(commands::validate::ValidateArgs),
+    /// List the actions a wildcard pattern matches, from the embedded service catalog.
+    Actions(commands::actions::ActionsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(&args),
+        Command::Actions(args) => commands::actions::run(&args),
     };
     match result {
         Ok(code) => code,

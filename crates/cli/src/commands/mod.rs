@@ -1,5 +1,6 @@
 //! One module per subcommand. Each exposes its clap `Args` struct and a `run` function that
 //! returns the process exit code.
 
+pub mod actions;
 pub mod validate;
 pub mod version;
