@@ -78,6 +78,9 @@ pub struct CompiledStatement {
     pub end: Position,
     /// Principal/NotPrincipal, when the statement has one.
     pub principal: Option<CompiledPrincipal>,
+    /// Whether the policy type needs a principal (resource, trust, RCP and endpoint
+    /// policies): a statement there without one applies to nobody.
+    pub requires_principal: bool,
     /// Action/NotAction.
     pub actions: CompiledActions,
     /// Resource/NotResource; `None` in trust policies (the resource is the role).
@@ -98,6 +101,9 @@ impl CompiledStatement {
             start,
             end,
             principal: s.principal.as_ref().map(CompiledPrincipal::compile),
+            // An endpoint policy statement without a Principal (AWS rejects it when saved; its
+            // evaluation is undocumented) is read as applying to every caller.
+            requires_principal: policy_type.has_principal() && policy_type != PolicyType::Endpoint,
             actions: CompiledActions {
                 negated: s.action.negated,
                 patterns: s

@@ -10,6 +10,7 @@
 pub mod compile;
 pub mod condition;
 pub mod context;
+pub mod decision;
 pub mod principal;
 pub mod request;
 pub mod statement;
@@ -17,6 +18,7 @@ pub mod tri;
 
 pub use compile::{CompiledPolicy, CompiledStatement};
 pub use context::Context;
+pub use decision::{Decision, Evaluation, Layer, PolicySet};
 pub use principal::{NotPrincipalMode, Principal, PrincipalKind, PrincipalMatch};
 pub use request::{Request, RequestResource};
 pub use statement::{EvaluationOptions, StatementResult};

@@ -1,7 +1,7 @@
 //! Who is asking (the request principal) and how `Principal` / `NotPrincipal` elements match
 //! it (spec §4.3, §2.4).
 
-use iamwhy_policy::document::{PrincipalElement, PrincipalType, PrincipalValue};
+use iamwhy_policy::document::{PrincipalElement, PrincipalEntry, PrincipalType, PrincipalValue};
 use iamwhy_policy::validate::{is_account_id, is_unique_id};
 use serde::Serialize;
 
@@ -173,9 +173,10 @@ impl Principal {
 }
 
 /// How a principal element entry matched the caller (spec §4.3), best first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 pub enum PrincipalMatch {
     /// No entry matches.
+    #[default]
     NoMatch,
     /// The caller's account is named (account id or root ARN): delegation to the account.
     Account,
@@ -190,9 +191,13 @@ pub enum PrincipalMatch {
 /// How `NotPrincipal` decides whether the caller is exempt (spec §4.3, §12 #18).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 pub enum NotPrincipalMode {
-    /// The caller is exempt only if every identity in its chain (account, role, session or
-    /// account, user) is listed — AWS's documented warning.
+    /// The documented reading for `Deny` (strict) and, for the unsupported `Allow` +
+    /// `NotPrincipal`, the reading that grants less (lenient).
     #[default]
+    Conservative,
+    /// The caller is exempt only if every identity in its chain (account, role, session or
+    /// account, user) is listed — AWS: "you must also specify the account ARN ... otherwise
+    /// the policy denies access to the entire account".
     Strict,
     /// The caller is exempt if any entry covers it (an account entry covers everyone in it).
     Lenient,
@@ -238,35 +243,46 @@ impl CompiledPrincipal {
             federated: Vec::new(),
             canonical: Vec::new(),
         };
-        match &el.value {
-            PrincipalValue::Everyone => out.aws.push(AwsEntry::Everyone),
-            PrincipalValue::Map(entries) => {
-                for e in entries {
-                    for v in &e.values {
-                        let text = v.value.as_str();
-                        match e.kind {
-                            PrincipalType::Aws => out.aws.push(if text == "*" {
-                                AwsEntry::Everyone
-                            } else if is_account_id(text) {
-                                AwsEntry::Account {
-                                    account: text.into(),
-                                }
-                            } else if let Some(acct) = root_account(text) {
-                                AwsEntry::Account {
-                                    account: acct.into(),
-                                }
-                            } else if text.starts_with("arn:") {
-                                AwsEntry::Arn(text.into())
-                            } else if is_unique_id(text) {
-                                AwsEntry::UniqueId(text.into())
-                            } else {
-                                AwsEntry::Never
-                            }),
-                            PrincipalType::Service => out.services.push(text.into()),
-                            PrincipalType::Federated => out.federated.push(text.into()),
-                            PrincipalType::CanonicalUser => out.canonical.push(text.into()),
+        let bare;
+        let entries: &[PrincipalEntry] = match &el.value {
+            PrincipalValue::Everyone => {
+                out.aws.push(AwsEntry::Everyone);
+                &[]
+            }
+            PrincipalValue::BareString(v) => {
+                bare = [PrincipalEntry {
+                    kind: PrincipalType::Aws,
+                    values: vec![v.clone()],
+                    key_span: v.span,
+                }];
+                &bare
+            }
+            PrincipalValue::Map(entries) => entries,
+        };
+        for e in entries {
+            for v in &e.values {
+                let text = v.value.as_str();
+                match e.kind {
+                    PrincipalType::Aws => out.aws.push(if text == "*" {
+                        AwsEntry::Everyone
+                    } else if is_account_id(text) {
+                        AwsEntry::Account {
+                            account: text.into(),
                         }
-                    }
+                    } else if let Some(acct) = root_account(text) {
+                        AwsEntry::Account {
+                            account: acct.into(),
+                        }
+                    } else if text.starts_with("arn:") {
+                        AwsEntry::Arn(text.into())
+                    } else if is_unique_id(text) {
+                        AwsEntry::UniqueId(text.into())
+                    } else {
+                        AwsEntry::Never
+                    }),
+                    PrincipalType::Service => out.services.push(text.into()),
+                    PrincipalType::Federated => out.federated.push(text.into()),
+                    PrincipalType::CanonicalUser => out.canonical.push(text.into()),
                 }
             }
         }
@@ -287,7 +303,10 @@ impl CompiledPrincipal {
                     }
                 }
                 AwsEntry::Arn(arn) => {
-                    if p.arn.as_deref() == Some(&**arn) {
+                    if p.kind == PrincipalKind::Role && p.arn.as_deref() == Some(&**arn) {
+                        // A role acts through its sessions: naming the role is a role grant.
+                        PrincipalMatch::SessionRole
+                    } else if p.arn.as_deref() == Some(&**arn) {
                         PrincipalMatch::Direct
                     } else if p.kind == PrincipalKind::AssumedRole
                         && p.role_arn.as_deref() == Some(&**arn)
@@ -335,6 +354,7 @@ impl CompiledPrincipal {
     pub fn exempts(&self, p: &Principal, mode: NotPrincipalMode) -> bool {
         match mode {
             NotPrincipalMode::Lenient => self.best_match(p) != PrincipalMatch::NoMatch,
+            NotPrincipalMode::Conservative => unreachable!("resolved by the caller"),
             NotPrincipalMode::Strict => {
                 if self.aws.iter().any(|e| matches!(e, AwsEntry::Everyone)) {
                     return true;

@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::principal::Principal;
 use iamwhy_policy::arn::ArnTarget;
+use iamwhy_policy::wildcard::{Token, tokens};
 
 /// The resource a request acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,15 @@ pub enum RequestResource {
     },
     /// Something that is not an ARN (IAM's `user Adam` form); no ARN pattern matches it.
     Other(String),
+    /// A resource *pattern* with wildcards: "could the principal act on any of these?"
+    /// (spec §4.2.11). An Allow applies when its resource overlaps the pattern; a Deny only
+    /// when it covers the whole pattern.
+    Pattern {
+        /// The pattern as given.
+        text: String,
+        /// Its six fields as tokens (the first five lowercased).
+        fields: Box<[Vec<Token>; 6]>,
+    },
 }
 
 impl RequestResource {
@@ -36,12 +46,38 @@ impl RequestResource {
         }
     }
 
+    /// Read a resource that may contain wildcards: text with `*` or `?` (other than a bare
+    /// `*`, which is the resource of wildcard-only actions) becomes a [`RequestResource::Pattern`].
+    pub fn parse_pattern(text: &str) -> RequestResource {
+        if !text.contains(['*', '?']) {
+            return RequestResource::parse(text);
+        }
+        let mut parts: Vec<&str> = if text == "*" {
+            Vec::new()
+        } else {
+            text.splitn(6, ':').collect()
+        };
+        parts.resize(6, "*");
+        let fields = std::array::from_fn(|i| {
+            if i < 5 {
+                tokens(&parts[i].to_ascii_lowercase()).collect()
+            } else {
+                tokens(parts[i]).collect()
+            }
+        });
+        RequestResource::Pattern {
+            text: text.to_string(),
+            fields: Box::new(fields),
+        }
+    }
+
     /// The resource as text.
     pub fn as_str(&self) -> &str {
         match self {
             RequestResource::Any => "*",
             RequestResource::Arn { arn, .. } => arn,
             RequestResource::Other(s) => s,
+            RequestResource::Pattern { text, .. } => text,
         }
     }
 }
@@ -64,6 +100,9 @@ pub struct Request {
     /// Whether the principal has a permissions boundary (a Deny with NotPrincipal always
     /// applies to such a principal, spec §2.4).
     pub principal_has_boundary: bool,
+    /// Whether the principal belongs to the organization's management account (SCPs do not
+    /// apply to it).
+    pub principal_in_management_account: bool,
 }
 
 /// Why a request could not be built.
@@ -105,7 +144,17 @@ impl Request {
             resource_account: None,
             context,
             principal_has_boundary: false,
+            principal_in_management_account: false,
         })
+    }
+
+    /// Whether the caller is a service-linked role (a role under `/aws-service-role/`, or one of
+    /// its sessions when the role ARN with its path is known). SCPs and RCPs do not apply.
+    pub fn is_service_linked_role(&self) -> bool {
+        self.principal
+            .role_arn
+            .as_deref()
+            .is_some_and(|arn| arn.contains(":role/aws-service-role/"))
     }
 
     /// The lowercased service prefix of the action.

@@ -18,6 +18,10 @@ use serde::Serialize;
 pub struct EvaluationOptions {
     /// How `NotPrincipal` exemptions are read (spec §12 #18).
     pub not_principal: NotPrincipalMode,
+    /// Whether an implicit deny in a session policy limits a same-account resource policy
+    /// that names the session directly (spec §12 #1). AWS's documentation says it does not
+    /// (the default, `false`); one empirical engine says it does.
+    pub session_policy_limits_direct_session_grants: bool,
 }
 
 /// How the principal element of a statement related to the caller.
@@ -90,7 +94,7 @@ impl CompiledStatement {
     pub fn resource_matches(&self, req: &Request) -> bool {
         match &self.resources {
             None => true,
-            Some(r) => resources_match(r, req),
+            Some(r) => resources_match(r, req, self.effect),
         }
     }
 
@@ -99,7 +103,19 @@ impl CompiledStatement {
         req: &Request,
         opts: &EvaluationOptions,
     ) -> Option<PrincipalOutcome> {
-        let p = self.principal.as_ref()?;
+        let Some(p) = self.principal.as_ref() else {
+            return self.requires_principal.then(|| {
+                PrincipalOutcome {
+                negated: false,
+                matched: PrincipalMatch::NoMatch,
+                applies: false,
+                note: Some(
+                    "the statement has no Principal, so in this kind of policy it applies to nobody"
+                        .to_string(),
+                ),
+            }
+            });
+        };
         if !p.negated {
             let matched = p.best_match(&req.principal);
             return Some(PrincipalOutcome {
@@ -122,18 +138,21 @@ impl CompiledStatement {
         }
         let strict = p.exempts(&req.principal, NotPrincipalMode::Strict);
         let lenient = p.exempts(&req.principal, NotPrincipalMode::Lenient);
-        let exempt = match opts.not_principal {
-            NotPrincipalMode::Strict => strict,
-            NotPrincipalMode::Lenient => lenient,
+        let mode = match (opts.not_principal, self.effect) {
+            (NotPrincipalMode::Conservative, Effect::Deny) => NotPrincipalMode::Strict,
+            (NotPrincipalMode::Conservative, Effect::Allow) => NotPrincipalMode::Lenient,
+            (m, _) => m,
+        };
+        let exempt = if mode == NotPrincipalMode::Strict {
+            strict
+        } else {
+            lenient
         };
         let note = (strict != lenient).then(|| {
             format!(
                 "ambiguous NotPrincipal: the caller is {} only if listing part of its identity chain is enough (AWS advises listing the account, the role and the session); evaluated as {}",
                 if lenient { "exempt" } else { "not exempt" },
-                match opts.not_principal {
-                    NotPrincipalMode::Strict => "strict",
-                    NotPrincipalMode::Lenient => "lenient",
-                }
+                if mode == NotPrincipalMode::Strict { "strict" } else { "lenient" }
             )
         });
         Some(PrincipalOutcome {
@@ -214,8 +233,11 @@ fn effective(effect: Effect, applies: Tri) -> bool {
     }
 }
 
-fn resources_match(r: &CompiledResources, req: &Request) -> bool {
+fn resources_match(r: &CompiledResources, req: &Request, effect: Effect) -> bool {
     let resolve = |k: &str| req.context.single_lower(k);
+    if let RequestResource::Pattern { fields, .. } = &req.resource {
+        return pattern_resources_match(r, fields, effect, req);
+    }
     let any = match &req.resource {
         RequestResource::Any => r
             .patterns
@@ -228,6 +250,41 @@ fn resources_match(r: &CompiledResources, req: &Request) -> bool {
             .patterns
             .iter()
             .any(|p| matches!(p, iamwhy_policy::arn::ResourcePattern::All)),
+        RequestResource::Pattern { .. } => unreachable!("handled above"),
     };
+    any != r.negated
+}
+
+/// Spec §4.2.11: against a wildcard request, `Resource` in an Allow needs an overlap and in a
+/// Deny needs to cover the pattern; `NotResource` uses the opposite relation (an Allow's
+/// NotResource excludes the request only if it covers it, a Deny's NotResource excludes it
+/// if it overlaps).
+fn pattern_resources_match(
+    r: &CompiledResources,
+    fields: &[Vec<iamwhy_policy::wildcard::Token>; 6],
+    effect: Effect,
+    req: &Request,
+) -> bool {
+    use iamwhy_policy::arn::ResourcePattern;
+    use iamwhy_policy::relation::{covers, overlaps};
+    let use_cover = (effect == Effect::Deny) != r.negated;
+    let any = r.patterns.iter().any(|p| match p {
+        ResourcePattern::All => true,
+        ResourcePattern::Never { .. } => false,
+        ResourcePattern::Arn(arn) => {
+            (0..6).all(
+                |i| match arn.field_tokens(i, |k| req.context.single_lower(k)) {
+                    Some(policy) => {
+                        if use_cover {
+                            covers(&policy, &fields[i])
+                        } else {
+                            overlaps(&policy, &fields[i])
+                        }
+                    }
+                    None => false,
+                },
+            )
+        }
+    });
     any != r.negated
 }

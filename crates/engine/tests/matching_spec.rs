@@ -767,6 +767,7 @@ fn not_principal_strict_exempts_only_when_every_identity_level_is_listed() {
     let r = request(SESSION, "s3:GetObject", "arn:aws:s3:::b/k");
     let strict = EvaluationOptions {
         not_principal: NotPrincipalMode::Strict,
+        ..EvaluationOptions::default()
     };
     let only_session = deny_not_principal(&format!(r#""{SESSION}""#));
     assert!(
@@ -787,6 +788,7 @@ fn not_principal_lenient_exempts_when_any_entry_covers_the_caller() {
     let r = request(SESSION, "s3:GetObject", "arn:aws:s3:::b/k");
     let lenient = EvaluationOptions {
         not_principal: NotPrincipalMode::Lenient,
+        ..EvaluationOptions::default()
     };
     let role = deny_not_principal(r#""arn:aws:iam::111122223333:role/App""#);
     assert!(!applies_with(&role, &r, lenient));
@@ -800,6 +802,81 @@ fn not_principal_lenient_exempts_when_any_entry_covers_the_caller() {
         &r,
         lenient
     ));
+}
+
+#[test]
+fn not_principal_default_is_strict_for_deny_and_lenient_for_the_unsupported_allow() {
+    let r = request(SESSION, "s3:GetObject", "arn:aws:s3:::b/k");
+    let deny = deny_not_principal(r#""arn:aws:iam::111122223333:role/App""#);
+    assert!(
+        applies(&deny, &r),
+        "Deny: the account is not listed, so the caller is denied"
+    );
+    let allow = policy(
+        r#"{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:role/App"},"Action":"s3:*","Resource":"*"}"#,
+        PolicyType::Resource,
+    );
+    assert!(
+        !applies(&allow, &r),
+        "Allow: any listing of the caller withholds the grant"
+    );
+}
+
+#[test]
+fn statement_without_principal_in_resource_policy_applies_to_nobody() {
+    let p = policy(
+        r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#,
+        PolicyType::Resource,
+    );
+    assert!(!applies(
+        &p,
+        &request(ALICE, "s3:GetObject", "arn:aws:s3:::b/k")
+    ));
+}
+
+#[test]
+fn bare_string_principal_is_read_as_an_aws_principal() {
+    let p = principal_policy(&format!(r#""{ALICE}""#));
+    let r = request(ALICE, "s3:GetObject", "arn:aws:s3:::b/k");
+    assert!(applies(&p, &r));
+}
+
+#[test]
+fn naming_a_role_arn_is_a_role_grant_even_for_the_role_itself() {
+    let el = r#"{"AWS":"arn:aws:iam::111122223333:role/App"}"#;
+    assert_eq!(
+        best(el, &caller("arn:aws:iam::111122223333:role/App")),
+        PrincipalMatch::SessionRole
+    );
+}
+
+#[test]
+fn request_pattern_allow_needs_overlap_and_deny_needs_cover() {
+    let allow = allow_resource(r#""arn:aws:s3:::b/public/*""#, PolicyType::Identity);
+    let deny = identity(r#"{"Effect":"Deny","Action":"*","Resource":"arn:aws:s3:::b/private/*"}"#);
+    let whole = Request::new(
+        caller(ALICE),
+        "s3:GetObject",
+        RequestResource::parse_pattern("arn:aws:s3:::b/*"),
+        Context::new(),
+    )
+    .unwrap();
+    assert!(
+        applies(&allow, &whole),
+        "an Allow on part of the pattern overlaps it"
+    );
+    assert!(
+        !applies(&deny, &whole),
+        "a Deny on part of the pattern does not cover it"
+    );
+    let private = Request::new(
+        caller(ALICE),
+        "s3:GetObject",
+        RequestResource::parse_pattern("arn:aws:s3:::b/private/*"),
+        Context::new(),
+    )
+    .unwrap();
+    assert!(applies(&deny, &private));
 }
 
 #[test]

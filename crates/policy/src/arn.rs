@@ -82,6 +82,8 @@ pub enum ResourcePattern {
 #[derive(Debug, Clone)]
 pub struct ArnPattern {
     fields: [Field; 6],
+    /// The fields as written (first five lowercased), for pattern-to-pattern relations.
+    texts: [Box<str>; 6],
     /// True when the value was a short ARN padded with `*` fields.
     pub padded: bool,
 }
@@ -167,6 +169,13 @@ impl ResourcePattern {
         }
         ResourcePattern::Arn(Box::new(ArnPattern {
             fields: std::array::from_fn(|i| Field::compile(fields[i], i < 5, variables)),
+            texts: std::array::from_fn(|i| {
+                if i < 5 {
+                    fields[i].to_ascii_lowercase().into_boxed_str()
+                } else {
+                    fields[i].into()
+                }
+            }),
             padded,
         }))
     }
@@ -224,6 +233,29 @@ impl ArnPattern {
             .zip(target.folded.iter())
             .all(|(f, t)| f.matches(t, true, &mut resolve))
             && self.fields[5].matches(&target.resource, false, &mut resolve)
+    }
+
+    /// The tokens of field `i` after resolving variables; `None` when a variable is
+    /// unresolvable.
+    pub fn field_tokens<'v>(
+        &self,
+        i: usize,
+        resolve: impl FnMut(&str) -> Option<&'v str>,
+    ) -> Option<Vec<crate::wildcard::Token>> {
+        match &self.fields[i] {
+            Field::Static(_) => Some(crate::wildcard::tokens(&self.texts[i]).collect()),
+            Field::Templated(t) => {
+                let mut toks = t.resolve_tokens(resolve)?;
+                if i < 5 {
+                    for tok in &mut toks {
+                        if let crate::wildcard::Token::Char(c) = tok {
+                            *c = c.to_ascii_lowercase();
+                        }
+                    }
+                }
+                Some(toks)
+            }
+        }
     }
 
     /// The (lowercased) keys of the policy variables the pattern uses.

@@ -142,6 +142,10 @@ pub enum PrincipalValue {
     Everyone,
     /// `{"AWS": ..., "Service": ..., ...}`.
     Map(Vec<PrincipalEntry>),
+    /// A string other than `"*"` (`"Principal": "arn:aws:iam::1:root"`): AWS rejects this
+    /// form when a policy is saved, but inventories and tests contain it; it is read as
+    /// `{"AWS": value}` and validation reports it.
+    BareString(Spanned<String>),
 }
 
 /// Which key of a principal map an entry sits under.

@@ -14,6 +14,7 @@ pub mod document;
 pub mod location;
 pub mod parse;
 pub mod policy_type;
+pub mod relation;
 pub mod source;
 pub mod template;
 pub mod validate;

@@ -492,17 +492,10 @@ impl<'t> Builder<'t> {
     fn principal(&mut self, value: &Value, what: &str) -> Option<PrincipalValue> {
         match value {
             Value::StringLit(s) if s.value == "*" => Some(PrincipalValue::Everyone),
-            Value::StringLit(s) => {
-                self.error(
-                    "invalid-principal",
-                    span_of(s.range),
-                    format!(
-                        "{what} must be \"*\" or an object such as {{\"AWS\": \"...\"}}, not the string \"{}\"",
-                        s.value
-                    ),
-                );
-                None
-            }
+            Value::StringLit(s) => Some(PrincipalValue::BareString(Spanned {
+                value: s.value.to_string(),
+                span: span_of(s.range),
+            })),
             Value::Object(obj) => {
                 self.check_duplicates(obj, what);
                 let mut entries = Vec::new();

@@ -218,6 +218,14 @@ impl Validator<'_> {
         }
         match &p.value {
             PrincipalValue::Everyone => {}
+            PrincipalValue::BareString(v) => self.error(
+                "principal-string",
+                v.span,
+                format!(
+                    "{label}: the principal must be \"*\" or an object such as {{\"AWS\": \"{}\"}}, not a plain string",
+                    v.value
+                ),
+            ),
             PrincipalValue::Map(entries) => {
                 if ty == PolicyType::Rcp {
                     self.error(

@@ -1,0 +1,165 @@
+//! Every policy that takes part in one principal's requests, compiled once and indexed by
+//! service prefix so that evaluation touches only the statements that can match the action.
+
+use crate::compile::{CompiledPolicy, CompiledStatement};
+use iamwhy_policy::action::ActionPattern;
+use rustc_hash::FxHashMap;
+
+/// A statement's address in a [`PolicyList`]: (policy index, statement index).
+pub(crate) type StatementRef = (u32, u32);
+
+/// Policies of one layer (or one organization level) with a service index.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyList {
+    /// The policies in order.
+    pub policies: Vec<CompiledPolicy>,
+    by_service: FxHashMap<Box<str>, Vec<StatementRef>>,
+    /// Statements that can match any service: `Action: "*"` or `NotAction`.
+    any_service: Vec<StatementRef>,
+}
+
+impl PolicyList {
+    /// Index a list of compiled policies.
+    pub fn new(policies: Vec<CompiledPolicy>) -> PolicyList {
+        let mut list = PolicyList {
+            policies,
+            ..PolicyList::default()
+        };
+        for (pi, p) in list.policies.iter().enumerate() {
+            for (si, s) in p.statements.iter().enumerate() {
+                let r = (pi as u32, si as u32);
+                let acts = &s.actions;
+                if acts.negated
+                    || acts
+                        .patterns
+                        .iter()
+                        .any(|a| matches!(a, ActionPattern::All))
+                {
+                    list.any_service.push(r);
+                    continue;
+                }
+                let mut services: Vec<&str> =
+                    acts.patterns.iter().filter_map(|a| a.service()).collect();
+                services.sort_unstable();
+                services.dedup();
+                for svc in services {
+                    list.by_service.entry(svc.into()).or_default().push(r);
+                }
+            }
+        }
+        list
+    }
+
+    /// True when the list holds no policy.
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+    }
+
+    /// The statements that may match an action of `service` (lowercased), in no set order.
+    pub(crate) fn candidates<'a>(
+        &'a self,
+        service: &str,
+    ) -> impl Iterator<Item = (StatementRef, &'a CompiledPolicy, &'a CompiledStatement)> + 'a {
+        self.by_service
+            .get(service)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .chain(self.any_service.iter())
+            .map(move |&(pi, si)| {
+                let p = &self.policies[pi as usize];
+                ((pi, si), p, &p.statements[si as usize])
+            })
+    }
+}
+
+/// One level of an organization (root, an OU, or the account) and its attached policies.
+#[derive(Debug, Clone)]
+pub struct OrgLevel {
+    /// The root, OU or account id.
+    pub target: String,
+    /// The policies attached there.
+    pub policies: PolicyList,
+}
+
+/// Everything that can take part in a decision.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    /// Identity-based policies of the principal (user, its groups, or role).
+    pub identity: PolicyList,
+    /// The permissions boundary, if the principal has one.
+    pub boundary: Option<PolicyList>,
+    /// Session policies, if the session was created with any.
+    pub session: Option<PolicyList>,
+    /// SCP levels of the principal's account, root first; empty when no SCPs apply.
+    pub scp_levels: Vec<OrgLevel>,
+    /// RCP levels of the resource owner's account, root first; empty when no RCPs apply.
+    pub rcp_levels: Vec<OrgLevel>,
+    /// The resource's policy (bucket, key, trust policy ...).
+    pub resource: Option<PolicyList>,
+    /// The VPC endpoint policy, when the request went through an endpoint.
+    pub endpoint: Option<PolicyList>,
+}
+
+impl PolicySet {
+    /// An empty set: builder methods add layers.
+    pub fn new() -> PolicySet {
+        PolicySet::default()
+    }
+
+    /// Identity-based policies.
+    pub fn with_identity(mut self, policies: Vec<CompiledPolicy>) -> Self {
+        self.identity = PolicyList::new(policies);
+        self
+    }
+
+    /// A permissions boundary (one policy in practice). An empty list means no boundary.
+    pub fn with_boundary(mut self, policies: Vec<CompiledPolicy>) -> Self {
+        self.boundary = (!policies.is_empty()).then(|| PolicyList::new(policies));
+        self
+    }
+
+    /// Session policies.
+    pub fn with_session(mut self, policies: Vec<CompiledPolicy>) -> Self {
+        self.session = Some(PolicyList::new(policies));
+        self
+    }
+
+    /// Add an SCP level (call root first, the account last).
+    pub fn with_scp_level(
+        mut self,
+        target: impl Into<String>,
+        policies: Vec<CompiledPolicy>,
+    ) -> Self {
+        self.scp_levels.push(OrgLevel {
+            target: target.into(),
+            policies: PolicyList::new(policies),
+        });
+        self
+    }
+
+    /// Add an RCP level (call root first, the account last).
+    pub fn with_rcp_level(
+        mut self,
+        target: impl Into<String>,
+        policies: Vec<CompiledPolicy>,
+    ) -> Self {
+        self.rcp_levels.push(OrgLevel {
+            target: target.into(),
+            policies: PolicyList::new(policies),
+        });
+        self
+    }
+
+    /// The resource policy.
+    pub fn with_resource(mut self, policy: CompiledPolicy) -> Self {
+        self.resource = Some(PolicyList::new(vec![policy]));
+        self
+    }
+
+    /// A VPC endpoint policy.
+    pub fn with_endpoint(mut self, policies: Vec<CompiledPolicy>) -> Self {
+        self.endpoint = Some(PolicyList::new(policies));
+        self
+    }
+}

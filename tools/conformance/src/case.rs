@@ -1,0 +1,280 @@
+//! One conformance case: reading it, running it through the engine, comparing.
+
+use anyhow::{Context as _, Result, bail};
+use iamwhy_engine::decision::{Decision, PolicySet};
+use iamwhy_engine::{
+    CompiledPolicy, Context, EvaluationOptions, Principal, Request, RequestResource,
+};
+use iamwhy_policy::{PolicyDocument, PolicyType};
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A case's result.
+pub enum Outcome {
+    Pass,
+    Fail,
+    Skip(&'static str),
+}
+
+pub struct CaseResult {
+    pub id: String,
+    pub name: String,
+    pub expected: String,
+    pub actual: String,
+    pub outcome: Outcome,
+    pub divergence: Option<String>,
+}
+
+impl CaseResult {
+    pub fn describe(&self) -> String {
+        let tag = match &self.outcome {
+            Outcome::Pass if self.divergence.is_some() => "PASS (known divergence)".to_string(),
+            Outcome::Pass => "PASS".to_string(),
+            Outcome::Fail => "FAIL".to_string(),
+            Outcome::Skip(why) => format!("SKIP ({why})"),
+        };
+        let mut s = format!(
+            "{tag} {} — {}\n    expected {}; actual {}",
+            self.id, self.name, self.expected, self.actual
+        );
+        if let Some(d) = &self.divergence {
+            s.push_str(&format!("\n    divergence: {d}"));
+        }
+        s
+    }
+}
+
+#[derive(Deserialize)]
+struct Divergence {
+    id: String,
+    decision: String,
+    reason: String,
+    documentation: String,
+}
+
+/// The known-divergence list.
+pub struct Divergences(Vec<Divergence>);
+
+impl Divergences {
+    pub fn load() -> Result<Divergences> {
+        let list: Vec<Divergence> = serde_json::from_str(include_str!("../divergences.json"))
+            .context("divergences.json")?;
+        Ok(Divergences(list))
+    }
+}
+
+#[derive(Deserialize)]
+struct Case {
+    id: String,
+    name: String,
+    mode: String,
+    request: CaseRequest,
+    policies: CasePolicies,
+    expected: Expected,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CaseRequest {
+    principal: Value,
+    action: String,
+    resource: String,
+    resource_account: Option<String>,
+    #[serde(default)]
+    context: serde_json::Map<String, Value>,
+    #[serde(default)]
+    wildcard_only_action: bool,
+}
+
+#[derive(Deserialize)]
+struct Named {
+    name: String,
+    policy: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Level {
+    org_identifier: String,
+    policies: Vec<Named>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CasePolicies {
+    #[serde(default)]
+    identity: Vec<Named>,
+    permission_boundaries: Option<Vec<Named>>,
+    session: Option<Value>,
+    #[serde(default)]
+    scps: Vec<Level>,
+    #[serde(default)]
+    rcps: Vec<Level>,
+    resource: Option<Value>,
+    vpc_endpoint: Option<Vec<Named>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Expected {
+    decision: String,
+    blocked_by: Option<Vec<String>>,
+}
+
+fn compile(name: &str, ty: PolicyType, doc: &Value) -> Result<CompiledPolicy> {
+    let text = serde_json::to_string_pretty(doc)?;
+    let parsed = PolicyDocument::parse(&text).map_err(|e| anyhow::anyhow!("policy {name}: {e}"))?;
+    Ok(CompiledPolicy::compile(name, ty, Arc::new(parsed)))
+}
+
+fn compile_all(list: &[Named], ty: PolicyType) -> Result<Vec<CompiledPolicy>> {
+    list.iter()
+        .map(|n| compile(&n.name, ty, &n.policy))
+        .collect()
+}
+
+fn decision_name(d: Decision) -> &'static str {
+    match d {
+        Decision::Allowed => "Allowed",
+        Decision::ExplicitDeny => "ExplicitlyDenied",
+        Decision::ImplicitDeny => "ImplicitlyDenied",
+    }
+}
+
+pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
+    let case: Case = serde_json::from_str(line)?;
+    let expected_text = match &case.expected.blocked_by {
+        Some(b) => format!("{} blockedBy {:?}", case.expected.decision, b),
+        None => case.expected.decision.clone(),
+    };
+    let mut result = CaseResult {
+        id: case.id.clone(),
+        name: case.name.clone(),
+        expected: expected_text,
+        actual: String::new(),
+        outcome: Outcome::Skip("discovery mode is not implemented yet"),
+        divergence: None,
+    };
+    if case.mode != "Strict" {
+        result.actual = "-".into();
+        return Ok(result);
+    }
+    let (set, req) = build(&case)?;
+    let opts = EvaluationOptions::default();
+    let eval = set.evaluate(&req, &opts);
+    let fast = set.decide(&req, &opts);
+    if fast != eval.decision {
+        bail!(
+            "fast path and explained path disagree: {fast:?} vs {:?}",
+            eval.decision
+        );
+    }
+    let mut blocked: Vec<String> = eval
+        .blocked_by
+        .iter()
+        .map(|l| l.short().to_string())
+        .collect();
+    blocked.sort();
+    blocked.dedup();
+    result.actual = format!(
+        "{} blockedBy {:?} ({})",
+        decision_name(eval.decision),
+        blocked,
+        eval.reason.summary
+    );
+    let decision_ok = decision_name(eval.decision) == case.expected.decision;
+    let blocked_ok = match &case.expected.blocked_by {
+        Some(exp) => {
+            let mut e = exp.clone();
+            e.sort();
+            e.dedup();
+            e == blocked
+        }
+        None => true,
+    };
+    result.outcome = if decision_ok && blocked_ok {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    };
+    if let Some(d) = divergences.0.iter().find(|d| d.id == case.id) {
+        result.divergence = Some(format!("{} ({})", d.reason, d.documentation));
+        result.outcome = if decision_name(eval.decision) == d.decision {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+    }
+    Ok(result)
+}
+
+fn build(case: &Case) -> Result<(PolicySet, Request)> {
+    let r = &case.request;
+    let principal = match &r.principal {
+        Value::String(s) => Principal::parse(s).map_err(|e| anyhow::anyhow!("{e}"))?,
+        Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("Anonymous") => {
+            Principal::anonymous()
+        }
+        other => bail!("unsupported principal {other}"),
+    };
+    let mut ctx = Context::new();
+    for (k, v) in &r.context {
+        match v {
+            Value::String(s) => ctx.set(k, s.clone()),
+            Value::Array(items) => ctx.set_multi(
+                k,
+                items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| i.to_string())
+                    })
+                    .collect(),
+            ),
+            other => ctx.set(k, other.to_string()),
+        }
+    }
+    let resource = if r.wildcard_only_action {
+        RequestResource::Any
+    } else {
+        RequestResource::parse_pattern(&r.resource)
+    };
+    let mut req =
+        Request::new(principal, &r.action, resource, ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
+    req.resource_account = r.resource_account.clone();
+    let p = &case.policies;
+    let mut set = PolicySet::new().with_identity(compile_all(&p.identity, PolicyType::Identity)?);
+    if let Some(b) = &p.permission_boundaries {
+        set = set.with_boundary(compile_all(b, PolicyType::Boundary)?);
+        req.principal_has_boundary = true;
+    }
+    if let Some(s) = &p.session {
+        set = set.with_session(vec![compile("session", PolicyType::Session, s)?]);
+    }
+    for level in &p.scps {
+        set = set.with_scp_level(
+            &level.org_identifier,
+            compile_all(&level.policies, PolicyType::Scp)?,
+        );
+    }
+    for level in &p.rcps {
+        set = set.with_rcp_level(
+            &level.org_identifier,
+            compile_all(&level.policies, PolicyType::Rcp)?,
+        );
+    }
+    if let Some(res) = &p.resource {
+        let ty = if r.action.to_ascii_lowercase().starts_with("sts:") {
+            PolicyType::Trust
+        } else {
+            PolicyType::Resource
+        };
+        set = set.with_resource(compile("resource", ty, res)?);
+    }
+    if let Some(e) = &p.vpc_endpoint {
+        set = set.with_endpoint(compile_all(e, PolicyType::Endpoint)?);
+    }
+    Ok((set, req))
+}
