@@ -2,6 +2,7 @@
 //! library crates (`iamwhy-policy`, `iamwhy-engine`, ...).
 
 mod commands;
+mod render;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,13 +21,33 @@ enum Command {
     Validate(commands::validate::ValidateArgs),
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
+    /// Drop-in for `aws iam simulate-custom-policy`: same parameters, same JSON output.
+    SimulateCustomPolicy(commands::simulate::custom::CustomPolicyArgs),
 }
 
+/// The AWS CLI exits 252 on invalid parameters; the simulator commands keep that contract.
+const AWS_CLI_PARAMETER_ERROR: u8 = 252;
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let aws_compatible = std::env::args()
+                .nth(1)
+                .is_some_and(|a| a.starts_with("simulate-"));
+            let is_error = err.use_stderr();
+            let _ = err.print();
+            return match (is_error, aws_compatible) {
+                (false, _) => ExitCode::SUCCESS,
+                (true, true) => ExitCode::from(AWS_CLI_PARAMETER_ERROR),
+                (true, false) => ExitCode::from(2),
+            };
+        }
+    };
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(&args),
         Command::Actions(args) => commands::actions::run(&args),
+        Command::SimulateCustomPolicy(args) => commands::simulate::custom::run(&args),
     };
     match result {
         Ok(code) => code,

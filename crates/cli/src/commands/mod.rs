@@ -2,5 +2,6 @@
 //! returns the process exit code.
 
 pub mod actions;
+pub mod simulate;
 pub mod validate;
 pub mod version;

@@ -36,6 +36,13 @@ impl Layer {
         }
     }
 
+    /// The phrase with its article: "an identity-based policy", "a service control policy".
+    pub fn with_article(self) -> String {
+        let phrase = self.phrase();
+        let article = if phrase.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        format!("{article} {phrase}")
+    }
+
     /// Short name (`scp`, `rcp`, `vpce`, `pb`, `session`, `identity`, `resource`).
     pub fn short(self) -> &'static str {
         match self {

@@ -253,7 +253,7 @@ pub(crate) fn decide_from_verdicts(
         out.decision = Decision::ExplicitDeny;
         out.layer = Some(layer);
         out.level = level;
-        out.summary = format!("explicitly denied by a {}", layer.phrase());
+        out.summary = format!("explicitly denied by {}", layer.with_article());
         out.blocked_by = denies.iter().map(|(l, _)| *l).collect();
         // Guardrails that would also have turned the request down.
         for (layer, failed) in [

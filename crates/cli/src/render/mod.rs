@@ -1,0 +1,3 @@
+//! Renderers shared by several commands.
+
+pub mod trace;

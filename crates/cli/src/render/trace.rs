@@ -1,0 +1,141 @@
+//! Human rendering of an [`Evaluation`]: the decision first, then why, the deciding statements
+//! with their conditions, every layer in evaluation order, and what could not be evaluated or
+//! was missing.
+
+use iamwhy_engine::Tri;
+use iamwhy_engine::condition::ConditionResult;
+use iamwhy_engine::decision::{Evaluation, LayerReport, LayerStatus, MatchedStatement};
+use std::fmt::Write as _;
+
+fn status_word(s: LayerStatus) -> &'static str {
+    match s {
+        LayerStatus::Allow => "allows",
+        LayerStatus::Deny => "DENIES",
+        LayerStatus::NoAllow => "does not allow",
+        LayerStatus::Absent => "none",
+        LayerStatus::NotApplicable => "does not apply",
+    }
+}
+
+fn condition_line(c: &ConditionResult) -> String {
+    let request = match &c.request_values {
+        Some(v) => format!("request has {}", v.join(", ")),
+        None => "key missing from the request".to_string(),
+    };
+    let outcome = match c.outcome {
+        Tri::True => "true",
+        Tri::False => "false",
+        Tri::Unknown => "cannot be evaluated",
+    };
+    let mut s = format!(
+        "{} {} [{}] — {request} → {outcome}",
+        c.operator,
+        c.key,
+        c.policy_values.join(", ")
+    );
+    if let Some(note) = &c.note {
+        let _ = write!(s, " ({note})");
+    }
+    s
+}
+
+fn statement_block(out: &mut String, m: &MatchedStatement, indent: &str) {
+    let level = m
+        .level
+        .as_deref()
+        .map(|l| format!(" attached at {l}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{indent}{} statement {} of {} ({}{level}), lines {}-{} (line {}, column {})",
+        m.effect,
+        m.label(),
+        m.policy,
+        m.layer.phrase(),
+        m.start.line,
+        m.end.line,
+        m.start.line,
+        m.start.column
+    );
+    for c in &m.detail.conditions {
+        let _ = writeln!(out, "{indent}    {}", condition_line(c));
+    }
+    if let Some(note) = m.detail.principal.as_ref().and_then(|p| p.note.as_ref()) {
+        let _ = writeln!(out, "{indent}    note: {note}");
+    }
+}
+
+fn layer_line(out: &mut String, l: &LayerReport) {
+    let required = if l.required || l.status == LayerStatus::Deny { "" } else { " (not required)" };
+    let _ = write!(
+        out,
+        "  {:<24} {}{required}",
+        l.layer.phrase(),
+        status_word(l.status)
+    );
+    if !l.levels.is_empty() {
+        let levels: Vec<String> = l
+            .levels
+            .iter()
+            .map(|lv| format!("{}: {}", lv.target, status_word(lv.status)))
+            .collect();
+        let _ = write!(out, " — {}", levels.join("; "));
+    }
+    if let Some(note) = &l.note {
+        let _ = write!(out, " — {note}");
+    }
+    out.push('\n');
+}
+
+/// Render an evaluation for people.
+pub fn render(e: &Evaluation, action: &str, resource: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {action} on {resource}", e.decision);
+    let _ = write!(out, "  why: {}", e.reason.summary);
+    if let Some(level) = &e.reason.level {
+        let _ = write!(out, " (at {level})");
+    }
+    out.push('\n');
+    if !e.deciding.is_empty() {
+        let _ = writeln!(out, "  deciding statements:");
+        for m in &e.deciding {
+            statement_block(&mut out, m, "    ");
+        }
+    }
+    if !e.blocked_by.is_empty() {
+        let names: Vec<&str> = e.blocked_by.iter().map(|l| l.phrase()).collect();
+        let _ = writeln!(out, "  blocked by: {}", names.join(", "));
+    }
+    let _ = writeln!(out, "  layers, in evaluation order:");
+    for l in &e.layers {
+        layer_line(&mut out, l);
+    }
+    for u in &e.unevaluable {
+        let _ = writeln!(
+            out,
+            "  cannot evaluate: {} statement {} ({}, line {}): {}; {}",
+            u.policy,
+            u.statement,
+            u.layer.phrase(),
+            u.start.line,
+            u.reason,
+            u.assumed
+        );
+    }
+    if !e.missing_context_keys.is_empty() {
+        let keys: Vec<&str> = e
+            .missing_context_keys
+            .iter()
+            .map(|k| k.key.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  context keys consulted but missing: {}",
+            keys.join(", ")
+        );
+    }
+    for n in &e.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    out
+}
