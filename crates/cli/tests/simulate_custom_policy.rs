@@ -41,10 +41,22 @@ fn one_result_per_action_with_aws_field_names() {
         results[0]["EvalResourceName"],
         "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
     );
-    assert_eq!(results[0]["MatchedStatements"][0]["SourcePolicyId"], "PolicyInputList.1");
-    assert_eq!(results[0]["MatchedStatements"][0]["StartPosition"]["Line"], 1);
-    assert_eq!(results[0]["MatchedStatements"][0]["StartPosition"]["Column"], 38);
-    assert_eq!(results[0]["ResourceSpecificResults"][0]["EvalResourceName"], "arn:aws:s3:::b/k");
+    assert_eq!(
+        results[0]["MatchedStatements"][0]["SourcePolicyId"],
+        "PolicyInputList.1"
+    );
+    assert_eq!(
+        results[0]["MatchedStatements"][0]["StartPosition"]["Line"],
+        1
+    );
+    assert_eq!(
+        results[0]["MatchedStatements"][0]["StartPosition"]["Column"],
+        38
+    );
+    assert_eq!(
+        results[0]["ResourceSpecificResults"][0]["EvalResourceName"],
+        "arn:aws:s3:::b/k"
+    );
     assert_eq!(results[1]["EvalDecision"], "implicitDeny");
     assert_eq!(results[1]["MatchedStatements"].as_array().unwrap().len(), 0);
     assert_eq!(v["IsTruncated"], false);
@@ -81,7 +93,10 @@ fn scp_levels_and_organizations_decision_detail() {
     ]);
     let r = &v["EvaluationResults"][0];
     assert_eq!(r["EvalDecision"], "implicitDeny");
-    assert_eq!(r["OrganizationsDecisionDetail"]["AllowedByOrganizations"], false);
+    assert_eq!(
+        r["OrganizationsDecisionDetail"]["AllowedByOrganizations"],
+        false
+    );
 }
 
 #[test]
@@ -99,7 +114,10 @@ fn boundary_decision_detail() {
     ]);
     let r = &v["EvaluationResults"][0];
     assert_eq!(r["EvalDecision"], "implicitDeny");
-    assert_eq!(r["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"], false);
+    assert_eq!(
+        r["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"],
+        false
+    );
 }
 
 #[test]
@@ -197,7 +215,13 @@ fn unknown_flag_exits_252() {
 #[test]
 fn wildcard_action_is_invalid_input_254() {
     iamwhy()
-        .args(["simulate-custom-policy", "--policy-input-list", READ, "--action-names", "s3:*"])
+        .args([
+            "simulate-custom-policy",
+            "--policy-input-list",
+            READ,
+            "--action-names",
+            "s3:*",
+        ])
         .assert()
         .code(254)
         .stderr(predicate::str::contains("(InvalidInput)"));
@@ -219,8 +243,12 @@ fn text_output_explains_the_decision() {
         ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("ALLOWED — s3:GetObject on arn:aws:s3:::b/k"))
-        .stdout(predicate::str::contains("Allow statement Read of PolicyInputList.1"));
+        .stdout(predicate::str::contains(
+            "ALLOWED — s3:GetObject on arn:aws:s3:::b/k",
+        ))
+        .stdout(predicate::str::contains(
+            "Allow statement Read of PolicyInputList.1",
+        ));
 }
 
 #[test]

@@ -8,7 +8,10 @@ fn iamwhy() -> Command {
 }
 
 fn examples(name: &str) -> String {
-    format!("{}/../../examples/policies/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../../examples/policies/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 #[test]
@@ -70,12 +73,19 @@ fn json_output_is_a_list_with_positions_and_codes() {
 fn truncated_json_is_a_located_error_not_a_panic() {
     let dir = tempdir();
     let path = dir.join("truncated.json");
-    std::fs::write(&path, "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n").unwrap();
+    std::fs::write(
+        &path,
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n",
+    )
+    .unwrap();
     iamwhy()
         .args(["validate", path.to_str().unwrap()])
         .assert()
         .code(1)
-        .stdout(predicate::str::is_match(r"truncated\.json:\d+:\d+: the policy is not valid JSON").unwrap());
+        .stdout(
+            predicate::str::is_match(r"truncated\.json:\d+:\d+: the policy is not valid JSON")
+                .unwrap(),
+        );
 }
 
 #[test]
@@ -91,7 +101,9 @@ fn duplicate_keys_are_rejected_with_their_position() {
         .args(["validate", path.to_str().unwrap()])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains(":1:55: \"Effect\" appears more than once"));
+        .stdout(predicate::str::contains(
+            ":1:55: \"Effect\" appears more than once",
+        ));
 }
 
 #[test]

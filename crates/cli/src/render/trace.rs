@@ -66,7 +66,11 @@ fn statement_block(out: &mut String, m: &MatchedStatement, indent: &str) {
 }
 
 fn layer_line(out: &mut String, l: &LayerReport) {
-    let required = if l.required || l.status == LayerStatus::Deny { "" } else { " (not required)" };
+    let required = if l.required || l.status == LayerStatus::Deny {
+        ""
+    } else {
+        " (not required)"
+    };
     let _ = write!(
         out,
         "  {:<24} {}{required}",

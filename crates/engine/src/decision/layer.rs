@@ -39,7 +39,11 @@ impl Layer {
     /// The phrase with its article: "an identity-based policy", "a service control policy".
     pub fn with_article(self) -> String {
         let phrase = self.phrase();
-        let article = if phrase.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        let article = if phrase.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         format!("{article} {phrase}")
     }
 

@@ -4,6 +4,7 @@
 use crate::compile::{CompiledPolicy, CompiledStatement};
 use iamwhy_policy::action::ActionPattern;
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// A statement's address in a [`PolicyList`]: (policy index, statement index).
 pub(crate) type StatementRef = (u32, u32);
@@ -11,8 +12,8 @@ pub(crate) type StatementRef = (u32, u32);
 /// Policies of one layer (or one organization level) with a service index.
 #[derive(Debug, Clone, Default)]
 pub struct PolicyList {
-    /// The policies in order.
-    pub policies: Vec<CompiledPolicy>,
+    /// The policies in order (shared: a world compiles each policy once).
+    pub policies: Vec<Arc<CompiledPolicy>>,
     by_service: FxHashMap<Box<str>, Vec<StatementRef>>,
     /// Statements that can match any service: `Action: "*"` or `NotAction`.
     any_service: Vec<StatementRef>,
@@ -20,9 +21,9 @@ pub struct PolicyList {
 
 impl PolicyList {
     /// Index a list of compiled policies.
-    pub fn new(policies: Vec<CompiledPolicy>) -> PolicyList {
+    pub fn new<P: Into<Arc<CompiledPolicy>>>(policies: impl IntoIterator<Item = P>) -> PolicyList {
         let mut list = PolicyList {
-            policies,
+            policies: policies.into_iter().map(Into::into).collect(),
             ..PolicyList::default()
         };
         for (pi, p) in list.policies.iter().enumerate() {
@@ -67,7 +68,7 @@ impl PolicyList {
             .iter()
             .chain(self.any_service.iter())
             .map(move |&(pi, si)| {
-                let p = &self.policies[pi as usize];
+                let p: &CompiledPolicy = &self.policies[pi as usize];
                 ((pi, si), p, &p.statements[si as usize])
             })
     }
@@ -108,28 +109,28 @@ impl PolicySet {
     }
 
     /// Identity-based policies.
-    pub fn with_identity(mut self, policies: Vec<CompiledPolicy>) -> Self {
+    pub fn with_identity<P: Into<Arc<CompiledPolicy>>>(mut self, policies: Vec<P>) -> Self {
         self.identity = PolicyList::new(policies);
         self
     }
 
     /// A permissions boundary (one policy in practice). An empty list means no boundary.
-    pub fn with_boundary(mut self, policies: Vec<CompiledPolicy>) -> Self {
+    pub fn with_boundary<P: Into<Arc<CompiledPolicy>>>(mut self, policies: Vec<P>) -> Self {
         self.boundary = (!policies.is_empty()).then(|| PolicyList::new(policies));
         self
     }
 
     /// Session policies.
-    pub fn with_session(mut self, policies: Vec<CompiledPolicy>) -> Self {
+    pub fn with_session<P: Into<Arc<CompiledPolicy>>>(mut self, policies: Vec<P>) -> Self {
         self.session = Some(PolicyList::new(policies));
         self
     }
 
     /// Add an SCP level (call root first, the account last).
-    pub fn with_scp_level(
+    pub fn with_scp_level<P: Into<Arc<CompiledPolicy>>>(
         mut self,
         target: impl Into<String>,
-        policies: Vec<CompiledPolicy>,
+        policies: Vec<P>,
     ) -> Self {
         self.scp_levels.push(OrgLevel {
             target: target.into(),
@@ -139,10 +140,10 @@ impl PolicySet {
     }
 
     /// Add an RCP level (call root first, the account last).
-    pub fn with_rcp_level(
+    pub fn with_rcp_level<P: Into<Arc<CompiledPolicy>>>(
         mut self,
         target: impl Into<String>,
-        policies: Vec<CompiledPolicy>,
+        policies: Vec<P>,
     ) -> Self {
         self.rcp_levels.push(OrgLevel {
             target: target.into(),
@@ -152,13 +153,13 @@ impl PolicySet {
     }
 
     /// The resource policy.
-    pub fn with_resource(mut self, policy: CompiledPolicy) -> Self {
+    pub fn with_resource(mut self, policy: impl Into<Arc<CompiledPolicy>>) -> Self {
         self.resource = Some(PolicyList::new(vec![policy]));
         self
     }
 
     /// A VPC endpoint policy.
-    pub fn with_endpoint(mut self, policies: Vec<CompiledPolicy>) -> Self {
+    pub fn with_endpoint<P: Into<Arc<CompiledPolicy>>>(mut self, policies: Vec<P>) -> Self {
         self.endpoint = Some(PolicyList::new(policies));
         self
     }
