@@ -22,7 +22,7 @@ enum Command {
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
     /// Drop-in for `aws iam simulate-custom-policy`: same parameters, same JSON output.
-    SimulateCustomPolicy(commands::simulate::custom::CustomPolicyArgs),
+    SimulateCustomPolicy(Box<commands::simulate::custom::CustomPolicyArgs>),
 }
 
 /// The AWS CLI exits 252 on invalid parameters; the simulator commands keep that contract.

@@ -16,6 +16,8 @@ pub struct CompiledPolicy {
     pub name: String,
     /// The type the policy is used as.
     pub policy_type: PolicyType,
+    /// Where the document came from (file and JSON path), when known.
+    pub source: Option<String>,
     /// The parsed document (for positions and text).
     pub document: Arc<PolicyDocument>,
     /// The statements in document order.
@@ -37,6 +39,7 @@ impl CompiledPolicy {
         CompiledPolicy {
             name: name.into(),
             policy_type,
+            source: None,
             document,
             statements,
         }

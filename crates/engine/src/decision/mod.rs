@@ -61,12 +61,18 @@ impl Facts {
             RequestResource::Arn { target, .. } => Some(target),
             _ => None,
         };
+        // `aws` in the account field (AWS managed policies, `arn:aws:iam::aws:policy/...`) is
+        // not another account: AWS-owned resources are read through identity-based policies
+        // alone, so they are evaluated as the principal's own (spec §1.10 has no resource
+        // policy for them to satisfy).
+        let aws_owned = req.resource_account.is_none()
+            && resource_field.is_some_and(|t| t.account().eq_ignore_ascii_case("aws"));
         let resource_account = req.resource_account.clone().or_else(|| {
             resource_field
                 .map(|t| t.account().to_string())
-                .filter(|a| !a.is_empty())
+                .filter(|a| !a.is_empty() && !aws_owned)
         });
-        let assumed_resource_account = resource_account.is_none();
+        let assumed_resource_account = resource_account.is_none() && !aws_owned;
         let same_account = p.is_iam_identity()
             && match (&resource_account, &p.account) {
                 (Some(r), Some(a)) => r == a,
@@ -125,9 +131,26 @@ impl Facts {
 
 /// Rules AWS enforces whatever the policies say.
 fn service_rule(req: &Request) -> Option<&'static str> {
+    // GetFederationToken sessions cannot call IAM APIs through the CLI or API, nor any STS API
+    // except sts:GetCallerIdentity (decided before this point) (spec §1.6, STS API reference).
+    if req.principal.kind == PrincipalKind::FederatedUser && matches!(req.service(), "iam" | "sts")
+    {
+        return Some(
+            "GetFederationToken sessions cannot call IAM APIs through the CLI or API (console sessions excepted), nor any STS API except sts:GetCallerIdentity",
+        );
+    }
     let RequestResource::Arn { target, .. } = &req.resource else {
         return None;
     };
+    // Requests never cross partitions (spec §1.10, §0.3).
+    if let Some(partition) = req.principal.partition.as_deref()
+        && !target.partition().is_empty()
+        && !target.partition().eq_ignore_ascii_case(partition)
+    {
+        return Some(
+            "a principal can never access a resource in another partition (aws, aws-cn, aws-us-gov)",
+        );
+    }
     let name = req.action_name_lower();
     match req.service() {
         // Roles created by IAM Identity Center are managed by it: IAM refuses changes to them.
@@ -381,6 +404,17 @@ fn grant_side(
             format!("no {} allows the {action} action", layer.phrase()),
         )
     };
+    // A missing trust-policy grant is named as such (spec §2.1, §8.1), whoever the caller is.
+    let no_resource_allow = || {
+        if f.assume_role {
+            implicit(
+                Layer::Resource,
+                format!("no role trust policy allows the {action} action"),
+            )
+        } else {
+            no_allow(Layer::Resource)
+        }
+    };
 
     // Service principals and anonymous callers have no identity side: only a resource policy
     // can grant them anything.
@@ -389,23 +423,18 @@ fn grant_side(
         return if grant.is_some() {
             (None, false)
         } else {
-            (Some(no_allow(Layer::Resource)), false)
+            if let Some(rule) = f.resource_policy_required {
+                notes.push(rule.to_string());
+            }
+            (Some(no_resource_allow()), false)
         };
     }
 
     if let Some(rule) = f.resource_policy_required {
         required.push(Layer::Resource);
         if grant.is_none() {
-            let failure = if f.assume_role {
-                implicit(
-                    Layer::Resource,
-                    format!("no role trust policy allows the {action} action"),
-                )
-            } else {
-                no_allow(Layer::Resource)
-            };
             notes.push(rule.to_string());
-            return (Some(failure), false);
+            return (Some(no_resource_allow()), false);
         }
     }
 
@@ -503,8 +532,21 @@ fn principal_side(
 }
 
 impl PolicySet {
+    /// A principal whose policy set has a boundary has one, whatever the request says (the
+    /// NotPrincipal rule of spec §2.4 depends on it).
+    fn with_boundary_flag<'r>(&self, req: &'r Request) -> std::borrow::Cow<'r, Request> {
+        if self.boundary.is_some() && !req.principal_has_boundary {
+            let mut r = req.clone();
+            r.principal_has_boundary = true;
+            std::borrow::Cow::Owned(r)
+        } else {
+            std::borrow::Cow::Borrowed(req)
+        }
+    }
+
     /// The decision alone: the fast path (no explanation is built).
     pub fn decide(&self, req: &Request, opts: &EvaluationOptions) -> Decision {
+        let req = &*self.with_boundary_flag(req);
         let facts = Facts::of(req, self);
         let verdicts = Verdicts::compute(self, req, opts);
         decide_from_verdicts(req, &facts, &verdicts, opts).decision
@@ -512,6 +554,7 @@ impl PolicySet {
 
     /// The decision with its full explanation.
     pub fn evaluate(&self, req: &Request, opts: &EvaluationOptions) -> Evaluation {
+        let req = &*self.with_boundary_flag(req);
         let facts = Facts::of(req, self);
         let verdicts = Verdicts::compute(self, req, opts);
         let outcome = decide_from_verdicts(req, &facts, &verdicts, opts);

@@ -95,6 +95,8 @@ pub struct MatchedStatement {
     pub layer: Layer,
     /// Policy name or id.
     pub policy: String,
+    /// Where the policy came from (file and JSON path), when known.
+    pub source: Option<String>,
     /// For SCPs/RCPs: the level the policy is attached to.
     pub level: Option<String>,
     /// The Sid, if any.

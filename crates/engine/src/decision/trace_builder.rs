@@ -79,6 +79,7 @@ impl Collector<'_> {
             let m = MatchedStatement {
                 layer,
                 policy: policy.name.clone(),
+                source: policy.source.clone(),
                 level: level.map(str::to_string),
                 sid: s.sid.clone(),
                 index: s.index,

@@ -225,7 +225,7 @@ pub fn simulate(input: &SimulationInput) -> Result<Simulation, AwsCliError> {
     let resource_arn_account = resources
         .iter()
         .filter_map(|r| {
-            r.splitn(6, ':')
+            r.split(':')
                 .nth(4)
                 .filter(|a| !a.is_empty())
                 .map(str::to_string)
@@ -280,7 +280,7 @@ pub fn simulate(input: &SimulationInput) -> Result<Simulation, AwsCliError> {
             )
             .map_err(|e| AwsCliError::service("InvalidInput", op, e.to_string()))?;
             let arn_account = resource
-                .splitn(6, ':')
+                .split(':')
                 .nth(4)
                 .filter(|a| !a.is_empty())
                 .map(str::to_string);
