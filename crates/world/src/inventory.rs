@@ -1,0 +1,237 @@
+//! The shapes of the files a world is made of: `get-account-authorization-details` output,
+//! `resource-policies.json`, `describe-vpc-endpoints` output, `organization.json`. Optional
+//! fields are optional; policy documents are kept as raw JSON (object, JSON string, or
+//! URL-encoded string) and turned into text by [`document_text`].
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+/// One page of `aws iam get-account-authorization-details`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthorizationDetails {
+    #[serde(default)]
+    pub user_detail_list: Vec<UserDetail>,
+    #[serde(default)]
+    pub group_detail_list: Vec<GroupDetail>,
+    #[serde(default)]
+    pub role_detail_list: Vec<RoleDetail>,
+    #[serde(default)]
+    pub policies: Vec<ManagedPolicyDetail>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InlinePolicy {
+    #[serde(default)]
+    pub policy_name: Option<String>,
+    pub policy_document: Box<RawValue>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttachedPolicy {
+    #[serde(default)]
+    pub policy_name: Option<String>,
+    pub policy_arn: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Boundary {
+    pub permissions_boundary_arn: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserDetail {
+    #[serde(default)]
+    pub path: Option<String>,
+    pub user_name: String,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    pub arn: String,
+    #[serde(default)]
+    pub user_policy_list: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub group_list: Vec<String>,
+    #[serde(default)]
+    pub attached_managed_policies: Vec<AttachedPolicy>,
+    #[serde(default)]
+    pub permissions_boundary: Option<Boundary>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupDetail {
+    #[serde(default)]
+    pub path: Option<String>,
+    pub group_name: String,
+    #[serde(default)]
+    pub group_id: Option<String>,
+    pub arn: String,
+    #[serde(default)]
+    pub group_policy_list: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub attached_managed_policies: Vec<AttachedPolicy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RoleDetail {
+    #[serde(default)]
+    pub path: Option<String>,
+    pub role_name: String,
+    #[serde(default)]
+    pub role_id: Option<String>,
+    pub arn: String,
+    #[serde(default)]
+    pub assume_role_policy_document: Option<Box<RawValue>>,
+    #[serde(default)]
+    pub role_policy_list: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub attached_managed_policies: Vec<AttachedPolicy>,
+    #[serde(default)]
+    pub permissions_boundary: Option<Boundary>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyVersion {
+    pub document: Box<RawValue>,
+    #[serde(default)]
+    pub version_id: Option<String>,
+    #[serde(default)]
+    pub is_default_version: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ManagedPolicyDetail {
+    #[serde(default)]
+    pub policy_name: Option<String>,
+    pub arn: String,
+    #[serde(default)]
+    pub default_version_id: Option<String>,
+    #[serde(default)]
+    pub policy_version_list: Vec<PolicyVersion>,
+}
+
+/// An entry of `resource-policies.json`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcePolicyEntry {
+    pub arn: String,
+    #[serde(default)]
+    pub policy: Option<Box<RawValue>>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// `aws ec2 describe-vpc-endpoints` output.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcEndpointsFile {
+    #[serde(default)]
+    pub vpc_endpoints: Vec<VpcEndpoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcEndpoint {
+    pub vpc_endpoint_id: String,
+    #[serde(default)]
+    pub vpc_endpoint_type: Option<String>,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    #[serde(default)]
+    pub service_name: Option<String>,
+    #[serde(default)]
+    pub policy_document: Option<String>,
+    #[serde(default)]
+    pub owner_id: Option<String>,
+}
+
+/// `organization.json`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganizationFile {
+    pub id: String,
+    pub management_account_id: String,
+    pub roots: Vec<OrgNodeFile>,
+    #[serde(default)]
+    pub accounts: BTreeMap<String, OrgAccountFile>,
+    #[serde(default)]
+    pub policies: BTreeMap<String, OrgPolicyFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgNodeFile {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub policies: Vec<String>,
+    #[serde(default)]
+    pub children: Vec<OrgNodeFile>,
+    #[serde(default)]
+    pub accounts: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgAccountFile {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub policies: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgPolicyFile {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub content: Box<RawValue>,
+}
+
+/// The JSON text of a policy document as inventories deliver it: an object (its own text), a
+/// JSON string containing JSON, or a URL-encoded JSON string.
+pub fn document_text(raw: &RawValue) -> Result<String, String> {
+    let text = raw.get().trim();
+    if text.starts_with('{') {
+        return Ok(text.to_string());
+    }
+    if text.starts_with('"') {
+        let inner: String = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let trimmed = inner.trim_start();
+        if trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("%7B") {
+            let bytes: Vec<u8> = percent_encoding::percent_decode_str(trimmed).collect();
+            return String::from_utf8(bytes)
+                .map_err(|_| "the URL-encoded document is not UTF-8".to_string());
+        }
+        return Ok(inner);
+    }
+    Err(format!(
+        "a policy document must be an object or a string, not {}",
+        text.chars()
+            .next()
+            .map_or("nothing".to_string(), |c| format!("'{c}'..."))
+    ))
+}

@@ -1,0 +1,18 @@
+//! # iamwhy-world — snapshots of AWS accounts and organizations
+//!
+//! A *world* is a directory (design.md, "The world"): `organization.json` and, per account,
+//! `accounts/<id>/authorization-details.json`, `resource-policies.json` and
+//! `vpc-endpoints.json`. [`load::load_dir`] reads one, compiling every policy once;
+//! [`World::prepare`] turns a question (principal, action, resource, context) into the
+//! engine's inputs with the context completed from the world.
+
+pub mod error;
+pub mod inventory;
+pub mod load;
+pub mod model;
+pub mod resolve;
+
+pub use error::WorldError;
+pub use load::{DirFiles, WorldFiles, load, load_dir};
+pub use model::World;
+pub use resolve::{ContextReport, Prepared, Question};

@@ -1,0 +1,623 @@
+//! Loading a world from its files. Nothing is skipped silently: a malformed file, a policy
+//! that does not parse, a group or managed policy that does not exist, an organization that
+//! refers to unknown accounts or policies — each is one located error.
+
+use crate::error::{WorldError, from_json};
+use crate::inventory::*;
+use crate::model::*;
+use iamwhy_engine::CompiledPolicy;
+use iamwhy_policy::{PolicyDocument, PolicyType};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where a world's files come from: a directory, or files embedded in the binary.
+pub trait WorldFiles {
+    /// A name for messages.
+    fn origin(&self) -> String;
+    /// The text of a file (relative path with `/`), `Ok(None)` when it does not exist.
+    fn read(&self, path: &str) -> Result<Option<String>, WorldError>;
+    /// The names of the entries of `accounts/`.
+    fn account_dirs(&self) -> Result<Vec<String>, WorldError>;
+}
+
+/// A world directory on disk.
+pub struct DirFiles(pub PathBuf);
+
+impl WorldFiles for DirFiles {
+    fn origin(&self) -> String {
+        self.0.display().to_string()
+    }
+
+    fn read(&self, path: &str) -> Result<Option<String>, WorldError> {
+        let full = self.0.join(path);
+        match std::fs::read(&full) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| WorldError::in_file(path, "the file is not UTF-8 text")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(WorldError::in_file(path, format!("cannot read: {e}"))),
+        }
+    }
+
+    fn account_dirs(&self) -> Result<Vec<String>, WorldError> {
+        let dir = self.0.join("accounts");
+        if !self.0.is_dir() {
+            return Err(WorldError::new(format!(
+                "{} is not a directory (a world is a directory with accounts/<id>/authorization-details.json)",
+                self.0.display()
+            )));
+        }
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(_) => {
+                return Err(WorldError::new(format!(
+                    "{} has no accounts/ directory (a world needs accounts/<12-digit id>/authorization-details.json)",
+                    self.0.display()
+                )));
+            }
+        };
+        let mut out = Vec::new();
+        for e in entries.flatten() {
+            if e.path().is_dir() {
+                out.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// Load a world directory.
+pub fn load_dir(dir: &Path) -> Result<World, WorldError> {
+    load(&DirFiles(dir.to_path_buf()))
+}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Parse and compile one policy document; errors name the file, the JSON path and the
+/// position inside the document.
+fn compile(
+    file: &str,
+    json_path: &str,
+    name: String,
+    ty: PolicyType,
+    raw: &serde_json::value::RawValue,
+) -> Result<Policy, WorldError> {
+    let text = document_text(raw).map_err(|m| WorldError::in_file(file, m).at(json_path))?;
+    compile_text(file, json_path, name, ty, &text)
+}
+
+fn compile_text(
+    file: &str,
+    json_path: &str,
+    name: String,
+    ty: PolicyType,
+    text: &str,
+) -> Result<Policy, WorldError> {
+    let doc = PolicyDocument::parse(text).map_err(|e| {
+        let d = &e.diagnostics[0];
+        WorldError::in_file(
+            file,
+            format!(
+                "policy \"{name}\" does not parse (line {}, column {} of the document): {}",
+                d.position.line, d.position.column, d.message
+            ),
+        )
+        .at(json_path)
+    })?;
+    let mut compiled = CompiledPolicy::compile(name, ty, Arc::new(doc));
+    compiled.source = Some(format!("{file} {json_path}"));
+    Ok(Arc::new(compiled))
+}
+
+fn tags(list: &[Tag]) -> BTreeMap<String, String> {
+    list.iter()
+        .map(|t| (t.key.clone(), t.value.clone()))
+        .collect()
+}
+
+/// Load a world from any file source.
+pub fn load(files: &dyn WorldFiles) -> Result<World, WorldError> {
+    let mut world = World {
+        origin: files.origin(),
+        ..World::default()
+    };
+    let dirs = files.account_dirs()?;
+    for id in dirs {
+        if !is_account_id(&id) {
+            return Err(WorldError::new(format!(
+                "accounts/{id}: account directories must be named by the 12-digit account id"
+            )));
+        }
+        let account = load_account(files, &id)?;
+        world.accounts.insert(id, account);
+    }
+    if world.accounts.is_empty() {
+        return Err(WorldError::new(format!(
+            "{} has no account (a world needs accounts/<12-digit id>/authorization-details.json)",
+            files.origin()
+        )));
+    }
+    if let Some(text) = files.read("organization.json")? {
+        world.organization = Some(load_organization(&text, &world)?);
+    }
+    Ok(world)
+}
+
+fn load_account(files: &dyn WorldFiles, id: &str) -> Result<Account, WorldError> {
+    let file = format!("accounts/{id}/authorization-details.json");
+    let text = files.read(&file)?.ok_or_else(|| {
+        WorldError::new(format!(
+            "{file} is missing: every account needs its authorization details"
+        ))
+    })?;
+    // One object, or an array of pages (as `--no-paginate` loops write them).
+    let pages: Vec<AuthorizationDetails> = if text.trim_start().starts_with('[') {
+        from_json(&file, &text)?
+    } else {
+        vec![from_json(&file, &text)?]
+    };
+    let mut account = Account {
+        id: id.to_string(),
+        ..Account::default()
+    };
+    let paged = pages.len() > 1;
+    for (pi, page) in pages.iter().enumerate() {
+        let prefix = if paged {
+            format!("[{pi}].")
+        } else {
+            String::new()
+        };
+        load_page(&mut account, &file, &prefix, page)?;
+    }
+    check_references(&account, &file)?;
+
+    let rp_file = format!("accounts/{id}/resource-policies.json");
+    if let Some(text) = files.read(&rp_file)? {
+        let entries: Vec<ResourcePolicyEntry> = from_json(&rp_file, &text)?;
+        for (i, e) in entries.into_iter().enumerate() {
+            let path = format!("[{i}]");
+            let policy = match &e.policy {
+                Some(raw) if raw.get().trim() != "null" => Some(compile(
+                    &rp_file,
+                    &path,
+                    e.arn.clone(),
+                    PolicyType::Resource,
+                    raw,
+                )?),
+                _ => None,
+            };
+            account.resources.insert(
+                e.arn.clone(),
+                Resource {
+                    arn: e.arn,
+                    policy,
+                    tags: e.tags,
+                },
+            );
+        }
+    }
+
+    let ep_file = format!("accounts/{id}/vpc-endpoints.json");
+    if let Some(text) = files.read(&ep_file)? {
+        let parsed: VpcEndpointsFile = from_json(&ep_file, &text)?;
+        for (i, e) in parsed.vpc_endpoints.into_iter().enumerate() {
+            let path = format!("VpcEndpoints[{i}].PolicyDocument");
+            let policy = match &e.policy_document {
+                Some(doc) => Some(compile_text(
+                    &ep_file,
+                    &path,
+                    e.vpc_endpoint_id.clone(),
+                    PolicyType::Endpoint,
+                    doc,
+                )?),
+                None => None,
+            };
+            account.endpoints.insert(
+                e.vpc_endpoint_id.clone(),
+                Endpoint {
+                    id: e.vpc_endpoint_id,
+                    vpc_id: e.vpc_id,
+                    service_name: e.service_name,
+                    owner: e.owner_id.unwrap_or_else(|| id.to_string()),
+                    policy,
+                },
+            );
+        }
+    }
+    Ok(account)
+}
+
+fn load_page(
+    account: &mut Account,
+    file: &str,
+    prefix: &str,
+    page: &AuthorizationDetails,
+) -> Result<(), WorldError> {
+    for (i, p) in page.policies.iter().enumerate() {
+        let path = format!("{prefix}Policies[{i}]");
+        let default =
+            p.policy_version_list
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.is_default_version)
+                .or_else(|| {
+                    p.policy_version_list.iter().enumerate().find(|(_, v)| {
+                        v.version_id.is_some() && v.version_id == p.default_version_id
+                    })
+                });
+        let Some((vi, version)) = default else {
+            return Err(WorldError::in_file(
+                file,
+                format!(
+                    "managed policy {} has no default version in PolicyVersionList",
+                    p.arn
+                ),
+            )
+            .at(path));
+        };
+        let name = p
+            .policy_name
+            .clone()
+            .unwrap_or_else(|| p.arn.rsplit('/').next().unwrap_or(&p.arn).to_string());
+        let policy = compile(
+            file,
+            &format!("{path}.PolicyVersionList[{vi}].Document"),
+            name,
+            PolicyType::Identity,
+            &version.document,
+        )?;
+        account.managed.insert(p.arn.clone(), policy);
+    }
+    for (i, g) in page.group_detail_list.iter().enumerate() {
+        let path = format!("{prefix}GroupDetailList[{i}]");
+        let inline = inline_policies(
+            file,
+            &path,
+            "GroupPolicyList",
+            &g.group_name,
+            &g.group_policy_list,
+        )?;
+        account.groups.insert(
+            g.group_name.clone(),
+            Group {
+                arn: g.arn.clone(),
+                name: g.group_name.clone(),
+                inline,
+                attached: g
+                    .attached_managed_policies
+                    .iter()
+                    .map(|a| a.policy_arn.clone())
+                    .collect(),
+            },
+        );
+    }
+    for (i, u) in page.user_detail_list.iter().enumerate() {
+        let path = format!("{prefix}UserDetailList[{i}]");
+        let inline = inline_policies(
+            file,
+            &path,
+            "UserPolicyList",
+            &u.user_name,
+            &u.user_policy_list,
+        )?;
+        account
+            .user_names
+            .insert(u.user_name.clone(), u.arn.clone());
+        account.users.insert(
+            u.arn.clone(),
+            User {
+                arn: u.arn.clone(),
+                name: u.user_name.clone(),
+                id: u.user_id.clone(),
+                inline,
+                attached: u
+                    .attached_managed_policies
+                    .iter()
+                    .map(|a| a.policy_arn.clone())
+                    .collect(),
+                groups: u.group_list.clone(),
+                boundary: u
+                    .permissions_boundary
+                    .as_ref()
+                    .map(|b| b.permissions_boundary_arn.clone()),
+                tags: tags(&u.tags),
+            },
+        );
+    }
+    for (i, r) in page.role_detail_list.iter().enumerate() {
+        let path = format!("{prefix}RoleDetailList[{i}]");
+        let inline = inline_policies(
+            file,
+            &path,
+            "RolePolicyList",
+            &r.role_name,
+            &r.role_policy_list,
+        )?;
+        let trust = match &r.assume_role_policy_document {
+            Some(raw) => Some(compile(
+                file,
+                &format!("{path}.AssumeRolePolicyDocument"),
+                format!("trust policy of role {}", r.role_name),
+                PolicyType::Trust,
+                raw,
+            )?),
+            None => None,
+        };
+        account
+            .role_names
+            .insert(r.role_name.clone(), r.arn.clone());
+        account.roles.insert(
+            r.arn.clone(),
+            Role {
+                arn: r.arn.clone(),
+                name: r.role_name.clone(),
+                path: r.path.clone().unwrap_or_else(|| "/".into()),
+                id: r.role_id.clone(),
+                trust,
+                inline,
+                attached: r
+                    .attached_managed_policies
+                    .iter()
+                    .map(|a| a.policy_arn.clone())
+                    .collect(),
+                boundary: r
+                    .permissions_boundary
+                    .as_ref()
+                    .map(|b| b.permissions_boundary_arn.clone()),
+                tags: tags(&r.tags),
+            },
+        );
+    }
+    Ok(())
+}
+
+fn inline_policies(
+    file: &str,
+    path: &str,
+    list: &str,
+    owner: &str,
+    policies: &[InlinePolicy],
+) -> Result<Vec<Policy>, WorldError> {
+    policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let name = p
+                .policy_name
+                .clone()
+                .unwrap_or_else(|| format!("inline policy {}", i + 1));
+            compile(
+                file,
+                &format!("{path}.{list}[{i}].PolicyDocument"),
+                format!("{owner}/{name}"),
+                PolicyType::Identity,
+                &p.policy_document,
+            )
+        })
+        .collect()
+}
+
+/// Every group a user names, and every managed policy an entity attaches, must exist.
+fn check_references(account: &Account, file: &str) -> Result<(), WorldError> {
+    let missing_policy = |who: &str, arn: &str, what: &str| {
+        WorldError::in_file(
+            file,
+            format!(
+                "{who} {what} managed policy {arn}, which is not in the file's Policies list (collect with --filter ... LocalManagedPolicy AWSManagedPolicy)"
+            ),
+        )
+    };
+    for u in account.users.values() {
+        for g in &u.groups {
+            if !account.groups.contains_key(g) {
+                return Err(WorldError::in_file(
+                    file,
+                    format!(
+                        "user {} is in group \"{g}\", which is not in GroupDetailList",
+                        u.name
+                    ),
+                ));
+            }
+        }
+        for a in u.attached.iter().chain(&u.boundary) {
+            if !account.managed.contains_key(a) {
+                return Err(missing_policy(&format!("user {}", u.name), a, "uses"));
+            }
+        }
+    }
+    for g in account.groups.values() {
+        for a in &g.attached {
+            if !account.managed.contains_key(a) {
+                return Err(missing_policy(&format!("group {}", g.name), a, "attaches"));
+            }
+        }
+    }
+    for r in account.roles.values() {
+        for a in r.attached.iter().chain(&r.boundary) {
+            if !account.managed.contains_key(a) {
+                return Err(missing_policy(&format!("role {}", r.name), a, "uses"));
+            }
+        }
+    }
+    Ok(())
+}
+
+const RCP_FULL_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
+fn load_organization(text: &str, world: &World) -> Result<Organization, WorldError> {
+    const FILE: &str = "organization.json";
+    let f: OrganizationFile = from_json(FILE, text)?;
+    if !is_account_id(&f.management_account_id) {
+        return Err(WorldError::in_file(
+            FILE,
+            format!(
+                "managementAccountId \"{}\" is not a 12-digit account id",
+                f.management_account_id
+            ),
+        ));
+    }
+    let mut policies = BTreeMap::new();
+    let (mut scps, mut rcps) = (false, false);
+    for (id, p) in &f.policies {
+        let is_rcp = match p.kind.as_str() {
+            "SERVICE_CONTROL_POLICY" => false,
+            "RESOURCE_CONTROL_POLICY" => true,
+            other => {
+                return Err(WorldError::in_file(FILE, format!(
+                    "policy {id} has type \"{other}\"; expected SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY"
+                ))
+                .at(format!("policies.{id}.type")));
+            }
+        };
+        if is_rcp {
+            rcps = true
+        } else {
+            scps = true
+        }
+        let name = p.name.clone().unwrap_or_else(|| id.clone());
+        let ty = if is_rcp {
+            PolicyType::Rcp
+        } else {
+            PolicyType::Scp
+        };
+        let policy = compile(
+            FILE,
+            &format!("policies.{id}.content"),
+            name.clone(),
+            ty,
+            &p.content,
+        )?;
+        policies.insert(
+            id.clone(),
+            OrgPolicy {
+                id: id.clone(),
+                name,
+                is_rcp,
+                policy,
+            },
+        );
+    }
+    let mut nodes = Vec::new();
+    let mut accounts: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
+    fn walk(
+        node: &OrgNodeFile,
+        parent: Option<usize>,
+        nodes: &mut Vec<OrgNode>,
+        placed: &mut HashMap<String, usize>,
+        path: String,
+    ) -> Result<(), WorldError> {
+        let index = nodes.len();
+        nodes.push(OrgNode {
+            id: node.id.clone(),
+            name: node.name.clone(),
+            policies: node.policies.clone(),
+            parent,
+        });
+        for a in &node.accounts {
+            if placed.insert(a.clone(), index).is_some() {
+                return Err(WorldError::in_file(
+                    "organization.json",
+                    format!("account {a} is placed in the tree more than once"),
+                )
+                .at(path.clone()));
+            }
+        }
+        for (i, c) in node.children.iter().enumerate() {
+            walk(
+                c,
+                Some(index),
+                nodes,
+                placed,
+                format!("{path}.children[{i}]"),
+            )?;
+        }
+        Ok(())
+    }
+    let mut placed = HashMap::new();
+    for (i, r) in f.roots.iter().enumerate() {
+        walk(r, None, &mut nodes, &mut placed, format!("roots[{i}]"))?;
+    }
+    for (a, parent) in &placed {
+        if !is_account_id(a) {
+            return Err(WorldError::in_file(
+                FILE,
+                format!("\"{a}\" in the tree is not a 12-digit account id"),
+            ));
+        }
+        let own = f.accounts.get(a).map(|x| x.policies.clone()).ok_or_else(|| {
+            WorldError::in_file(FILE, format!(
+                "account {a} is placed in the tree but missing from \"accounts\" (which lists each account's name and attached policies)"
+            ))
+        })?;
+        accounts.insert(a.clone(), (*parent, own));
+    }
+    for a in f.accounts.keys() {
+        if !placed.contains_key(a) {
+            return Err(WorldError::in_file(
+                FILE,
+                format!(
+                    "account {a} is listed in \"accounts\" but not placed under any root or OU"
+                ),
+            )
+            .at(format!("accounts.{a}")));
+        }
+    }
+    if !placed.contains_key(&f.management_account_id) {
+        return Err(WorldError::in_file(
+            FILE,
+            format!(
+                "the management account {} is not placed in the tree",
+                f.management_account_id
+            ),
+        ));
+    }
+    let all_refs = nodes
+        .iter()
+        .flat_map(|n| n.policies.iter().map(move |p| (n.id.clone(), p)))
+        .chain(
+            accounts
+                .iter()
+                .flat_map(|(a, (_, ps))| ps.iter().map(move |p| (a.clone(), p))),
+        );
+    for (target, p) in all_refs {
+        if !policies.contains_key(p) {
+            return Err(WorldError::in_file(
+                FILE,
+                format!(
+                    "{target} attaches policy \"{p}\", which is not defined under \"policies\""
+                ),
+            ));
+        }
+    }
+    for id in world.accounts.keys() {
+        if !accounts.contains_key(id) {
+            return Err(WorldError::in_file(
+                FILE,
+                format!(
+                    "account {id} has a snapshot under accounts/ but is not in the organization tree"
+                ),
+            ));
+        }
+    }
+    let rcp_full_access = compile_text(
+        FILE,
+        "(implicit)",
+        "RCPFullAWSAccess".into(),
+        PolicyType::Rcp,
+        RCP_FULL_ACCESS,
+    )?;
+    Ok(Organization {
+        id: f.id,
+        management_account: f.management_account_id,
+        nodes,
+        accounts,
+        policies,
+        rcp_full_access,
+        scps_enabled: scps,
+        rcps_enabled: rcps,
+    })
+}

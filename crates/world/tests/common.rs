@@ -1,0 +1,37 @@
+//! Shared helpers: temporary world directories built from the shared corpus.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}
+
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "iamwhy-world-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A world with one account whose authorization details are `gaad`.
+pub fn world_from_gaad(gaad: &Path, account: &str) -> PathBuf {
+    let dir = temp_dir(account);
+    let acct = dir.join("accounts").join(account);
+    std::fs::create_dir_all(&acct).unwrap();
+    std::fs::copy(gaad, acct.join("authorization-details.json")).unwrap();
+    dir
+}
+
+pub fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}

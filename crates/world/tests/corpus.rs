@@ -1,0 +1,179 @@
+//! Every snapshot in the shared corpus loads as a world, and a few decisions on them hold.
+
+mod common;
+
+use common::*;
+use iamwhy_engine::EvaluationOptions;
+use iamwhy_engine::decision::{Decision, Layer};
+use iamwhy_world::{Question, load_dir};
+use serde_json::{Value, json};
+
+fn ask(
+    world: &iamwhy_world::World,
+    principal: &str,
+    action: &str,
+    resource: &str,
+) -> iamwhy_engine::Evaluation {
+    let q = Question {
+        principal: principal.into(),
+        action: action.into(),
+        resource: resource.into(),
+        now: Some("2026-11-22T12:00:00Z".into()),
+        ..Question::default()
+    };
+    let p = world.prepare(&q).unwrap_or_else(|e| panic!("{e}"));
+    let opts = EvaluationOptions::default();
+    let e = p.set.evaluate(&p.request, &opts);
+    assert_eq!(p.set.decide(&p.request, &opts), e.decision);
+    e
+}
+
+#[test]
+fn cloudsplaining_example_loads_as_a_world() {
+    let dir = world_from_gaad(
+        &shared().join("corpus/gaad/cloudsplaining-example.json"),
+        "200611803367",
+    );
+    let w = load_dir(&dir).unwrap();
+    let a = &w.accounts["200611803367"];
+    assert_eq!(a.users.len(), 44);
+    assert_eq!(a.groups.len(), 5);
+    assert_eq!(a.roles.len(), 78);
+    assert_eq!(a.managed.len(), 84);
+}
+
+#[test]
+fn cloudsplaining_deny_all_policy_explicitly_denies_its_user() {
+    let dir = world_from_gaad(
+        &shared().join("corpus/gaad/cloudsplaining-example.json"),
+        "200611803367",
+    );
+    let w = load_dir(&dir).unwrap();
+    let e = ask(
+        &w,
+        "arn:aws:iam::200611803367:user/fp2-allow-and-deny-multiple-policies-user",
+        "dynamodb:GetItem",
+        "arn:aws:dynamodb:us-east-1:200611803367:table/orders",
+    );
+    assert_eq!(e.decision, Decision::ExplicitDeny);
+    assert_eq!(e.reason.layer, Some(Layer::Identity));
+    assert_eq!(e.deciding[0].policy, "deny-all");
+    assert!(
+        e.deciding[0]
+            .source
+            .as_deref()
+            .unwrap()
+            .contains("Policies[")
+    );
+}
+
+#[test]
+fn cloudsplaining_smaller_snapshot_loads() {
+    let dir = world_from_gaad(
+        &shared().join("corpus/gaad/cloudsplaining-example-authz-details.json"),
+        "012345678901",
+    );
+    let w = load_dir(&dir).unwrap();
+    assert!(!w.accounts["012345678901"].roles.is_empty());
+}
+
+/// The cloudmapper demo account as raw AWS CLI outputs, turned into a world: the bucket, queue,
+/// topic, function, repository and secret policies become resource-policies.json.
+fn cloudmapper_world() -> std::path::PathBuf {
+    let src = shared().join("corpus/cloudmapper-demo");
+    let read = |f: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(src.join(f)).unwrap()).unwrap()
+    };
+    let dir = world_from_gaad(
+        &src.join("iam-get-account-authorization-details.json"),
+        "123456789012",
+    );
+    let bucket = read("s3-list-buckets.json")["Buckets"][0]["Name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let queue_url = read("sqs-list-queues.json")["QueueUrls"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let queue = queue_url.rsplit('/').next().unwrap();
+    let topic = read("sns-get-topic-attributes.demo_public.json");
+    let private_topic = read("sns-get-topic-attributes.demo_private.json");
+    let repo = read("ecr-get-repository-policy.cloudmapper.json");
+    let secret = read("secretsmanager-get-resource-policy.demo-secret.json");
+    let entries = json!([
+        {"arn": format!("arn:aws:s3:::{bucket}"), "policy": read(&format!("s3-get-bucket-policy.{bucket}.json"))["Policy"]},
+        {"arn": format!("arn:aws:sqs:us-east-1:123456789012:{queue}"), "policy": read("sqs-get-queue-attributes.demo.json")["Attributes"]["Policy"]},
+        {"arn": topic["Attributes"]["TopicArn"], "policy": topic["Attributes"]["Policy"]},
+        {"arn": private_topic["Attributes"]["TopicArn"], "policy": private_topic["Attributes"]["Policy"]},
+        {"arn": "arn:aws:lambda:us-east-1:123456789012:function:invpclambda", "policy": read("lambda-get-policy.invpclambda.json")["Policy"]},
+        {"arn": format!("arn:aws:ecr:us-east-1:123456789012:repository/{}", repo["repositoryName"].as_str().unwrap()), "policy": repo["policyText"]},
+        {"arn": secret["ARN"], "policy": null}
+    ]);
+    write(
+        &dir,
+        "accounts/123456789012/resource-policies.json",
+        &entries.to_string(),
+    );
+    std::fs::copy(
+        src.join("ec2-describe-vpc-endpoints.json"),
+        dir.join("accounts/123456789012/vpc-endpoints.json"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn cloudmapper_demo_loads_with_its_resource_policies_and_endpoints() {
+    let w = load_dir(&cloudmapper_world()).unwrap_or_else(|e| panic!("{e}"));
+    let a = &w.accounts["123456789012"];
+    assert_eq!(a.resources.len(), 7);
+    assert!(!a.endpoints.is_empty());
+    assert!(a.roles.keys().any(|r| r.ends_with("role/level3")));
+}
+
+#[test]
+fn cloudmapper_public_bucket_allows_anonymous_reads_but_not_writes() {
+    let w = load_dir(&cloudmapper_world()).unwrap();
+    let read = ask(
+        &w,
+        "anonymous",
+        "s3:GetObject",
+        "arn:aws:s3:::cloudmapper_demo/index.html",
+    );
+    assert_eq!(read.decision, Decision::Allowed);
+    assert_eq!(read.deciding[0].layer, Layer::Resource);
+    let write = ask(
+        &w,
+        "anonymous",
+        "s3:PutObject",
+        "arn:aws:s3:::cloudmapper_demo/index.html",
+    );
+    assert_eq!(write.decision, Decision::ImplicitDeny);
+    assert_eq!(write.reason.layer, Some(Layer::Resource));
+}
+
+#[test]
+fn cloudmapper_public_queue_accepts_messages_from_anyone() {
+    let w = load_dir(&cloudmapper_world()).unwrap();
+    let e = ask(
+        &w,
+        "anonymous",
+        "sqs:SendMessage",
+        "arn:aws:sqs:us-east-1:123456789012:demo",
+    );
+    assert_eq!(e.decision, Decision::Allowed);
+}
+
+#[test]
+fn cloudmapper_role_without_an_allow_is_implicitly_denied() {
+    let w = load_dir(&cloudmapper_world()).unwrap();
+    let e = ask(
+        &w,
+        "arn:aws:sts::123456789012:assumed-role/level3/s",
+        "iam:CreateUser",
+        "arn:aws:iam::123456789012:user/x",
+    );
+    assert_eq!(e.decision, Decision::ImplicitDeny);
+    assert_eq!(e.reason.layer, Some(Layer::Identity));
+}
