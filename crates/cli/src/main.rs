@@ -17,18 +17,35 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Explain realistic denials on the built-in demo organization (start here).
+    Demo(commands::demo::DemoArgs),
     /// Check policy documents against the grammar of their policy type.
     Validate(commands::validate::ValidateArgs),
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
+    /// Simulate one request against a world and explain the decision.
+    Check(Box<commands::check::CheckArgs>),
     /// Drop-in for `aws iam simulate-custom-policy`: same parameters, same JSON output.
     SimulateCustomPolicy(Box<commands::simulate::custom::CustomPolicyArgs>),
+    /// Drop-in for `aws iam simulate-principal-policy`, with a world standing in for the account.
+    SimulatePrincipalPolicy(Box<commands::simulate::principal::PrincipalPolicyArgs>),
 }
 
 /// The AWS CLI exits 252 on invalid parameters; the simulator commands keep that contract.
 const AWS_CLI_PARAMETER_ERROR: u8 = 252;
 
+/// Writing to a closed pipe (`iamwhy ... | head`) ends the process quietly, as it does for
+/// other Unix tools, instead of making `println!` panic.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_DFL before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -45,9 +62,12 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Demo(args) => commands::demo::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Actions(args) => commands::actions::run(&args),
         Command::SimulateCustomPolicy(args) => commands::simulate::custom::run(&args),
+        Command::Check(args) => commands::check::run(&args),
+        Command::SimulatePrincipalPolicy(args) => commands::simulate::principal::run(&args),
     };
     match result {
         Ok(code) => code,

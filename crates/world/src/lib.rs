@@ -6,11 +6,13 @@
 //! [`World::prepare`] turns a question (principal, action, resource, context) into the
 //! engine's inputs with the context completed from the world.
 
+pub mod demo;
 pub mod error;
 pub mod inventory;
 pub mod load;
 pub mod model;
 pub mod resolve;
+pub mod scenario;
 
 pub use error::WorldError;
 pub use load::{DirFiles, WorldFiles, load, load_dir};

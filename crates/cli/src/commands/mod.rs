@@ -2,6 +2,8 @@
 //! returns the process exit code.
 
 pub mod actions;
+pub mod check;
+pub mod demo;
 pub mod simulate;
 pub mod validate;
 pub mod version;

@@ -5,6 +5,7 @@
 use iamwhy_engine::Tri;
 use iamwhy_engine::condition::ConditionResult;
 use iamwhy_engine::decision::{Evaluation, LayerReport, LayerStatus, MatchedStatement};
+use iamwhy_world::ContextReport;
 use std::fmt::Write as _;
 
 fn status_word(s: LayerStatus) -> &'static str {
@@ -57,6 +58,9 @@ fn statement_block(out: &mut String, m: &MatchedStatement, indent: &str) {
         m.start.line,
         m.start.column
     );
+    if let Some(source) = &m.source {
+        let _ = writeln!(out, "{indent}    in {source}");
+    }
     for c in &m.detail.conditions {
         let _ = writeln!(out, "{indent}    {}", condition_line(c));
     }
@@ -140,6 +144,39 @@ pub fn render(e: &Evaluation, action: &str, resource: &str) -> String {
     }
     for n in &e.notes {
         let _ = writeln!(out, "  note: {n}");
+    }
+    out
+}
+
+/// Render which context keys were given, which were inferred and from what, and which were
+/// missing while a condition consulted them.
+pub fn render_context(c: &ContextReport, e: &Evaluation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "  context:");
+    if c.given.is_empty() {
+        let _ = writeln!(out, "    given: none");
+    }
+    for g in &c.given {
+        let _ = writeln!(out, "    given     {} = {}", g.key, g.values.join(", "));
+    }
+    for i in &c.inferred {
+        let _ = writeln!(
+            out,
+            "    inferred  {} = {}  (from {})",
+            i.key,
+            i.values.join(", "),
+            i.source
+        );
+    }
+    for m in &e.missing_context_keys {
+        let layers: Vec<&str> = m.layers.iter().map(|l| l.phrase()).collect();
+        let _ = writeln!(
+            out,
+            "    missing   {}  (consulted by a condition in the {}; pass it with --context {}=VALUE if the real request carries it)",
+            m.key,
+            layers.join(", "),
+            m.key
+        );
     }
     out
 }

@@ -222,7 +222,7 @@ pub(crate) fn build(
         });
     }
 
-    let deciding: Vec<MatchedStatement> = match outcome.decision {
+    let mut deciding: Vec<MatchedStatement> = match outcome.decision {
         Decision::ExplicitDeny => layers
             .iter()
             .filter(|l| outcome.blocked_by.contains(&l.layer))
@@ -238,6 +238,15 @@ pub(crate) fn build(
             .collect(),
         Decision::ImplicitDeny => Vec::new(),
     };
+    // The grants first: identity and resource policies, then the limits that also allowed
+    // (boundary, session policy), then the guardrails.
+    if outcome.decision == Decision::Allowed {
+        deciding.sort_by_key(|m| match m.layer {
+            Layer::Identity | Layer::Resource => 0,
+            Layer::PermissionsBoundary | Layer::Session => 1,
+            Layer::VpcEndpoint | Layer::Scp | Layer::Rcp => 2,
+        });
+    }
 
     let level_name = |layer: Layer, i: usize| -> Option<String> {
         match layer {

@@ -6,6 +6,7 @@
 pub mod custom;
 pub mod input;
 pub mod output;
+pub mod principal;
 
 use iamwhy_engine::decision::{Evaluation, PolicySet};
 use iamwhy_engine::{
@@ -14,6 +15,7 @@ use iamwhy_engine::{
 use iamwhy_policy::validate::validate;
 use iamwhy_policy::{PolicyDocument, PolicyType};
 use input::ContextEntry;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// An error with the AWS CLI's exit code and message.
@@ -109,6 +111,8 @@ pub struct Simulation {
     pub has_organization: bool,
     /// Notes for people (assumptions made).
     pub notes: Vec<String>,
+    /// AWS's `SourcePolicyId`/`SourcePolicyType` per policy source (world policies).
+    pub policy_ids: HashMap<String, (String, &'static str)>,
 }
 
 fn compile(
@@ -144,8 +148,31 @@ fn owner_account(owner: &str) -> Option<String> {
     (fields.len() == 6 && fields[5] == "root").then(|| fields[4].to_string())
 }
 
-/// Run the simulation.
+/// What a simulation starts from besides the submitted documents: for
+/// `simulate-principal-policy`, the source entity's policies from the world.
+#[derive(Default)]
+pub struct Base {
+    /// Identity-based policies of the entity (its own, and its groups').
+    pub identity: Vec<Arc<CompiledPolicy>>,
+    /// Its permissions boundary (replaced by a submitted one).
+    pub boundary: Vec<Arc<CompiledPolicy>>,
+    /// SCP levels of its account (replaced by submitted ones).
+    pub scp_levels: Vec<(String, Vec<Arc<CompiledPolicy>>)>,
+    /// The default caller.
+    pub caller: Option<Principal>,
+    /// Context keys the simulator fills automatically (spec §6.3); given entries win.
+    pub context: Vec<(String, Vec<String>)>,
+    /// AWS's `SourcePolicyId` and `SourcePolicyType` per policy source.
+    pub policy_ids: HashMap<String, (String, &'static str)>,
+}
+
+/// Run a custom-policy simulation.
 pub fn simulate(input: &SimulationInput) -> Result<Simulation, AwsCliError> {
+    simulate_with(input, Base::default())
+}
+
+/// Run a simulation starting from `base`.
+pub fn simulate_with(input: &SimulationInput, base: Base) -> Result<Simulation, AwsCliError> {
     let op = input.operation;
     if input.actions.is_empty() {
         return Err(AwsCliError::parameter(
@@ -179,19 +206,27 @@ pub fn simulate(input: &SimulationInput) -> Result<Simulation, AwsCliError> {
         })?),
         None => None,
     };
-    let identity: Vec<CompiledPolicy> = input
-        .policies
-        .iter()
-        .map(|p| compile(p, PolicyType::Identity, op))
-        .collect::<Result<_, _>>()?;
+    let mut identity = base.identity;
+    for p in &input.policies {
+        identity.push(Arc::new(compile(p, PolicyType::Identity, op)?));
+    }
     let mut set = PolicySet::new().with_identity(identity);
-    let boundaries: Vec<CompiledPolicy> = input
+    let mut boundaries: Vec<Arc<CompiledPolicy>> = input
         .boundaries
         .iter()
-        .map(|p| compile(p, PolicyType::Boundary, op))
+        .map(|p| compile(p, PolicyType::Boundary, op).map(Arc::new))
         .collect::<Result<_, _>>()?;
+    if boundaries.is_empty() {
+        boundaries = base.boundary;
+    }
     let has_boundary = !boundaries.is_empty();
     set = set.with_boundary(boundaries);
+    let has_organization = !input.org_levels.is_empty() || !base.scp_levels.is_empty();
+    if input.org_levels.is_empty() {
+        for (target, policies) in base.scp_levels {
+            set = set.with_scp_level(target, policies);
+        }
+    }
     for (i, level) in input.org_levels.iter().enumerate() {
         let policies = level
             .iter()
@@ -207,7 +242,7 @@ pub fn simulate(input: &SimulationInput) -> Result<Simulation, AwsCliError> {
         set = set.with_scp_level(name, policies);
     }
     if let Some(rp) = &input.resource_policy {
-        if input.caller_arn.is_none() {
+        if input.caller_arn.is_none() && base.caller.is_none() {
             return Err(AwsCliError::service(
                 "InvalidInput",
                 op,
@@ -231,11 +266,12 @@ pub fn simulate(input: &SimulationInput) -> Result<Simulation, AwsCliError> {
                 .map(str::to_string)
         })
         .next();
-    let principal = match &input.caller_arn {
-        Some(arn) => Principal::parse(arn).map_err(|e| {
+    let principal = match (&input.caller_arn, base.caller) {
+        (Some(arn), _) => Principal::parse(arn).map_err(|e| {
             AwsCliError::service("InvalidInput", op, format!("Invalid CallerArn: {e}"))
         })?,
-        None => {
+        (None, Some(caller)) => caller,
+        (None, None) => {
             let account = owner
                 .clone()
                 .or(resource_arn_account)
@@ -248,6 +284,13 @@ pub fn simulate(input: &SimulationInput) -> Result<Simulation, AwsCliError> {
         }
     };
     let mut context = Context::new();
+    for (key, values) in &base.context {
+        if values.len() == 1 {
+            context.set(key, values[0].clone());
+        } else {
+            context.set_multi(key, values.clone());
+        }
+    }
     for e in &input.context {
         if e.is_list() {
             context.set_multi(&e.context_key_name, e.context_key_values.clone());
@@ -304,7 +347,8 @@ pub fn simulate(input: &SimulationInput) -> Result<Simulation, AwsCliError> {
     Ok(Simulation {
         results,
         has_boundary,
-        has_organization: !input.org_levels.is_empty(),
+        has_organization,
         notes,
+        policy_ids: base.policy_ids,
     })
 }

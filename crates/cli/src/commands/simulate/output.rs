@@ -96,10 +96,11 @@ pub struct Response {
     is_truncated: bool,
 }
 
-fn statement_ref(m: &MatchedStatement) -> StatementRef {
+fn statement_ref(sim: &Simulation, m: &MatchedStatement) -> StatementRef {
+    let known = m.source.as_ref().and_then(|s| sim.policy_ids.get(s));
     StatementRef {
-        source_policy_id: m.policy.clone(),
-        source_policy_type: source_policy_type(m.layer),
+        source_policy_id: known.map_or_else(|| m.policy.clone(), |(id, _)| id.clone()),
+        source_policy_type: known.map_or_else(|| source_policy_type(m.layer), |(_, t)| t),
         start_position: Position {
             line: m.start.line,
             column: m.start.column,
@@ -113,12 +114,12 @@ fn statement_ref(m: &MatchedStatement) -> StatementRef {
 
 /// The statements AWS lists: identity- and resource-based statements that decided (never
 /// SCPs, RCPs or boundaries).
-fn matched_statements(r: &ResourceResult) -> Vec<StatementRef> {
+fn matched_statements(sim: &Simulation, r: &ResourceResult) -> Vec<StatementRef> {
     r.evaluation
         .deciding
         .iter()
         .filter(|m| matches!(m.layer, Layer::Identity | Layer::Resource))
-        .map(statement_ref)
+        .map(|m| statement_ref(sim, m))
         .collect()
 }
 
@@ -236,7 +237,7 @@ fn evaluation_result(
     let mut matched: Vec<StatementRef> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     for r in &a.resources {
-        for m in matched_statements(r) {
+        for m in matched_statements(sim, r) {
             if !matched.contains(&m) {
                 matched.push(m);
             }
@@ -272,7 +273,7 @@ fn evaluation_result(
                 .map(|r| ResourceSpecificResult {
                     eval_resource_name: r.resource.clone(),
                     eval_resource_decision: r.evaluation.decision.simulator_name(),
-                    matched_statements: matched_statements(r),
+                    matched_statements: matched_statements(sim, r),
                     missing_context_values: missing_keys(r),
                     eval_decision_details: decision_details(r, has_resource_policy),
                     permissions_boundary_decision_detail: sim

@@ -1,0 +1,169 @@
+//! `iamwhy check --world DIR --principal ARN --action A --resource ARN [...]`: one request
+//! against a world, explained; `--expect` turns it into a CI assertion.
+
+use crate::render::trace::{render, render_context};
+use clap::{Args, ValueEnum};
+use iamwhy_engine::EvaluationOptions;
+use iamwhy_engine::decision::Decision;
+use iamwhy_world::{Question, load_dir};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `iamwhy check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The world directory (see design.md: organization.json, accounts/<id>/...).
+    #[arg(long, value_name = "DIR")]
+    pub world: PathBuf,
+    /// Who asks: user, role, assumed-role session or root ARN, account id, service principal,
+    /// or `anonymous`.
+    #[arg(long, value_name = "ARN")]
+    pub principal: String,
+    /// The action, e.g. s3:GetObject.
+    #[arg(long, value_name = "ACTION")]
+    pub action: String,
+    /// The resource ARN, or `*` for actions without resources.
+    #[arg(long, value_name = "ARN", default_value = "*")]
+    pub resource: String,
+    /// A context key: KEY=VALUE; repeat a key for multivalued keys.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// A session policy (file) the session was created with.
+    #[arg(long, value_name = "FILE")]
+    pub session_policy: Option<PathBuf>,
+    /// The VPC endpoint the request goes through.
+    #[arg(long, value_name = "VPCE_ID")]
+    pub source_vpce: Option<String>,
+    /// The account owning the resource, when the ARN has none and the world cannot tell.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub resource_account: Option<String>,
+    /// Exit 1 unless the decision is this.
+    #[arg(long, value_enum, value_name = "DECISION")]
+    pub expect: Option<Expectation>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+}
+
+/// The decisions `--expect` accepts.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Expectation {
+    /// Allowed.
+    Allowed,
+    /// Explicitly or implicitly denied.
+    Denied,
+    /// Denied by an applicable Deny statement.
+    #[value(name = "explicitDeny")]
+    ExplicitDeny,
+    /// Denied because nothing allows.
+    #[value(name = "implicitDeny")]
+    ImplicitDeny,
+}
+
+impl Expectation {
+    fn holds(self, d: Decision) -> bool {
+        match self {
+            Expectation::Allowed => d == Decision::Allowed,
+            Expectation::Denied => d != Decision::Allowed,
+            Expectation::ExplicitDeny => d == Decision::ExplicitDeny,
+            Expectation::ImplicitDeny => d == Decision::ImplicitDeny,
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// The explanation, for people.
+    Text,
+    /// The question, the decision, the trace and the context as JSON.
+    Json,
+}
+
+/// Parse `KEY=VALUE` context arguments.
+pub fn parse_context(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    args.iter()
+        .map(|a| {
+            a.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .ok_or_else(|| anyhow::anyhow!("--context {a}: expected KEY=VALUE"))
+        })
+        .collect()
+}
+
+/// Run the command.
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let world = match load_dir(&args.world) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!(
+                "iamwhy: cannot load the world {}: {e}",
+                args.world.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let session_policy =
+        match &args.session_policy {
+            Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
+                anyhow::anyhow!("cannot read the session policy {}: {e}", p.display())
+            })?),
+            None => None,
+        };
+    let question = Question {
+        principal: args.principal.clone(),
+        action: args.action.clone(),
+        resource: args.resource.clone(),
+        context: parse_context(&args.context)?,
+        session_policy,
+        source_vpce: args.source_vpce.clone(),
+        resource_account: args.resource_account.clone(),
+        now: None,
+    };
+    let prepared = match world.prepare(&question) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("iamwhy: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let evaluation = prepared
+        .set
+        .evaluate(&prepared.request, &EvaluationOptions::default());
+    let expectation_ok = args.expect.map(|e| e.holds(evaluation.decision));
+    match args.output {
+        Format::Text => {
+            print!("{}", render(&evaluation, &args.action, &args.resource));
+            print!("{}", render_context(&prepared.context, &evaluation));
+            for n in &prepared.notes {
+                println!("  note: {n}");
+            }
+        }
+        Format::Json => {
+            let v = json!({
+                "schema": "iamwhy.check/1",
+                "question": {
+                    "principal": args.principal,
+                    "action": args.action,
+                    "resource": args.resource,
+                },
+                "decision": evaluation.decision,
+                "expectation_met": expectation_ok,
+                "context": prepared.context,
+                "notes": prepared.notes,
+                "evaluation": evaluation,
+            });
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+    }
+    if let (Some(expected), Some(false)) = (args.expect, expectation_ok) {
+        eprintln!(
+            "iamwhy: expected {:?}, but the decision is {}",
+            expected,
+            evaluation.decision.simulator_name()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

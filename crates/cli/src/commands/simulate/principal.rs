@@ -1,0 +1,312 @@
+//! `iamwhy simulate-principal-policy --world DIR --policy-source-arn ARN ...`: a drop-in for
+//! `aws iam simulate-principal-policy`, with the world standing in for the account: the
+//! entity's policies (a user's own and its groups', a group's, a role's), its boundary, the
+//! SCPs on its account's path, and the context keys the simulator fills itself (spec §6.3).
+
+use super::custom::Format;
+use super::input::{self, load_value};
+use super::{AwsCliError, Base, SimulationInput, SubmittedPolicy, output, simulate_with};
+use clap::Args;
+use iamwhy_engine::Principal;
+use iamwhy_world::model::{Account, Policy};
+use iamwhy_world::{World, load_dir};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments, named as the AWS CLI names them, plus `--world`.
+#[derive(Debug, Args)]
+pub struct PrincipalPolicyArgs {
+    /// The world directory standing in for the account.
+    #[arg(long, value_name = "DIR")]
+    pub world: PathBuf,
+    /// The user, group or role whose policies are simulated.
+    #[arg(long, value_name = "ARN")]
+    pub policy_source_arn: Option<String>,
+    /// Extra identity-based policies (JSON text or file://PATH).
+    #[arg(long, num_args = 1.., value_name = "POLICY")]
+    pub policy_input_list: Vec<String>,
+    /// A permissions boundary that replaces the entity's own for this simulation.
+    #[arg(long, num_args = 1.., value_name = "POLICY")]
+    pub permissions_boundary_policy_input_list: Vec<String>,
+    /// Actions to simulate (no wildcards).
+    #[arg(long, num_args = 1.., value_name = "ACTION")]
+    pub action_names: Vec<String>,
+    /// Resource ARNs (default `*`).
+    #[arg(long, num_args = 1.., value_name = "ARN")]
+    pub resource_arns: Vec<String>,
+    /// A resource-based policy applied to every resource (JSON text or file://PATH).
+    #[arg(long, value_name = "POLICY")]
+    pub resource_policy: Option<String>,
+    /// The account that owns resources whose ARN has no account.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub resource_owner: Option<String>,
+    /// The simulated caller (default: the source user or role).
+    #[arg(long, value_name = "ARN")]
+    pub caller_arn: Option<String>,
+    /// Context entries (shorthand or JSON).
+    #[arg(long, num_args = 1.., value_name = "ENTRY")]
+    pub context_entries: Vec<String>,
+    /// Accepted for compatibility; EC2 resource-handling scenarios are not modelled.
+    #[arg(long, value_name = "OPTION")]
+    pub resource_handling_option: Option<String>,
+    /// All parameters as JSON (JSON text or file://PATH); command-line values win.
+    #[arg(long, value_name = "JSON")]
+    pub cli_input_json: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub output: Format,
+}
+
+fn pick<T>(cli: Vec<T>, json: Option<Vec<T>>) -> Vec<T> {
+    if cli.is_empty() {
+        json.unwrap_or_default()
+    } else {
+        cli
+    }
+}
+
+fn submitted(prefix: &str, values: &[String]) -> Result<Vec<SubmittedPolicy>, AwsCliError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            Ok(SubmittedPolicy {
+                id: format!("{prefix}.{}", i + 1),
+                text: load_value(v)?,
+            })
+        })
+        .collect()
+}
+
+/// Record AWS's id and type for a managed policy.
+fn managed(ids: &mut HashMap<String, (String, &'static str)>, arn: &str, p: &Policy) {
+    if let Some(source) = &p.source {
+        let kind = if arn.contains(":aws:policy/") {
+            "aws-managed"
+        } else {
+            "user-managed"
+        };
+        ids.insert(source.clone(), (p.name.clone(), kind));
+    }
+}
+
+/// Record AWS's synthesised id (`user_<name>_<policy>`) for an inline policy.
+fn inline(
+    ids: &mut HashMap<String, (String, &'static str)>,
+    kind: &'static str,
+    owner: &str,
+    p: &Policy,
+) {
+    if let Some(source) = &p.source {
+        let name = p.name.rsplit('/').next().unwrap_or(&p.name);
+        ids.insert(source.clone(), (format!("{kind}_{owner}_{name}"), kind));
+    }
+}
+
+fn not_found(arn: &str) -> AwsCliError {
+    AwsCliError::service(
+        "NoSuchEntity",
+        "SimulatePrincipalPolicy",
+        format!("The entity {arn} does not exist in the world"),
+    )
+}
+
+/// The entity's policies and the simulator's automatic context.
+fn base_from_world(world: &World, arn: &str) -> Result<Base, AwsCliError> {
+    let account_id = arn.split(':').nth(4).unwrap_or("");
+    let account: &Account = world
+        .accounts
+        .get(account_id)
+        .ok_or_else(|| not_found(arn))?;
+    let resource = arn.split(':').nth(5).unwrap_or("");
+    let mut base = Base::default();
+    let mut context: Vec<(String, Vec<String>)> =
+        vec![("aws:PrincipalAccount".into(), vec![account_id.to_string()])];
+    let attach = |base: &mut Base, arns: &[String]| {
+        for a in arns {
+            let p = account.managed[a].clone();
+            managed(&mut base.policy_ids, a, &p);
+            base.identity.push(p);
+        }
+    };
+    match resource.split_once('/') {
+        Some(("user", _)) => {
+            let user = account.users.get(arn).ok_or_else(|| not_found(arn))?;
+            for p in &user.inline {
+                inline(&mut base.policy_ids, "user", &user.name, p);
+                base.identity.push(p.clone());
+            }
+            attach(&mut base, &user.attached);
+            for g in &user.groups {
+                let group = &account.groups[g];
+                for p in &group.inline {
+                    inline(&mut base.policy_ids, "group", &group.name, p);
+                    base.identity.push(p.clone());
+                }
+                attach(&mut base, &group.attached);
+            }
+            if let Some(b) = &user.boundary {
+                base.boundary.push(account.managed[b].clone());
+            }
+            base.caller = Principal::parse(&user.arn).ok();
+            context.push(("aws:PrincipalType".into(), vec!["User".into()]));
+            context.push(("aws:username".into(), vec![user.name.clone()]));
+            if let Some(id) = &user.id {
+                context.push(("aws:userid".into(), vec![id.clone()]));
+            }
+        }
+        Some(("group", _)) => {
+            let group = account
+                .groups
+                .values()
+                .find(|g| g.arn == arn)
+                .ok_or_else(|| not_found(arn))?;
+            for p in &group.inline {
+                inline(&mut base.policy_ids, "group", &group.name, p);
+                base.identity.push(p.clone());
+            }
+            attach(&mut base, &group.attached);
+        }
+        Some(("role", _)) => {
+            let role = account.roles.get(arn).ok_or_else(|| not_found(arn))?;
+            for p in &role.inline {
+                inline(&mut base.policy_ids, "role", &role.name, p);
+                base.identity.push(p.clone());
+            }
+            attach(&mut base, &role.attached);
+            if let Some(b) = &role.boundary {
+                base.boundary.push(account.managed[b].clone());
+            }
+            base.caller = Principal::parse(&role.arn).ok().map(|mut p| {
+                p.unique_id = role.id.clone();
+                p
+            });
+            context.push(("aws:PrincipalType".into(), vec!["AssumedRole".into()]));
+            if let Some(id) = &role.id {
+                context.push(("aws:userid".into(), vec![id.clone()]));
+            }
+        }
+        _ => {
+            return Err(AwsCliError::service(
+                "InvalidInput",
+                "SimulatePrincipalPolicy",
+                format!("PolicySourceArn {arn} must be an IAM user, group or role ARN"),
+            ));
+        }
+    }
+    if let Some(org) = &world.organization
+        && let Some(path) = org.org_path(account_id)
+    {
+        context.push(("aws:PrincipalOrgID".into(), vec![org.id.clone()]));
+        context.push(("aws:PrincipalOrgPaths".into(), vec![path]));
+        if org.scps_enabled
+            && account_id != org.management_account
+            && let Some(levels) = org.levels(account_id, false)
+        {
+            base.scp_levels = levels.into_iter().map(|l| (l.target, l.policies)).collect();
+        }
+    }
+    base.context = context;
+    Ok(base)
+}
+
+/// Run the command.
+pub fn run(args: &PrincipalPolicyArgs) -> anyhow::Result<ExitCode> {
+    let world = match load_dir(&args.world) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!(
+                "iamwhy: cannot load the world {}: {e}",
+                args.world.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let result = (|| {
+        let json = match &args.cli_input_json {
+            Some(raw) => input::parse_cli_input(raw)?,
+            None => Default::default(),
+        };
+        let source = args
+            .policy_source_arn
+            .clone()
+            .or(json.policy_source_arn.clone())
+            .ok_or_else(|| {
+                AwsCliError::parameter(
+                    "the following arguments are required: --policy-source-arn".into(),
+                )
+            })?;
+        let actions = pick(args.action_names.clone(), json.action_names);
+        if actions.is_empty() {
+            return Err(AwsCliError::parameter(
+                "the following arguments are required: --action-names".into(),
+            ));
+        }
+        let mut context = input::parse_context_entries(&args.context_entries)?;
+        if context.is_empty()
+            && let Some(entries) = json.context_entries
+        {
+            context = input::context_entries_from_json(serde_json::Value::Array(entries))?;
+        }
+        let resource_policy = match args.resource_policy.clone().or(json.resource_policy) {
+            Some(v) => Some(SubmittedPolicy {
+                id: "ResourcePolicy".into(),
+                text: load_value(&v)?,
+            }),
+            None => None,
+        };
+        let sim_input = SimulationInput {
+            operation: "SimulatePrincipalPolicy",
+            policies: submitted(
+                "PolicyInputList",
+                &pick(args.policy_input_list.clone(), json.policy_input_list),
+            )?,
+            boundaries: submitted(
+                "PermissionsBoundaryPolicyInputList",
+                &pick(
+                    args.permissions_boundary_policy_input_list.clone(),
+                    json.permissions_boundary_policy_input_list,
+                ),
+            )?,
+            org_levels: Vec::new(),
+            actions,
+            resources: pick(args.resource_arns.clone(), json.resource_arns),
+            resource_policy,
+            resource_owner: args.resource_owner.clone().or(json.resource_owner),
+            caller_arn: args.caller_arn.clone().or(json.caller_arn),
+            context,
+            resource_handling_option: args
+                .resource_handling_option
+                .clone()
+                .or(json.resource_handling_option),
+        };
+        let base = base_from_world(&world, &source)?;
+        let has_rp = sim_input.resource_policy.is_some();
+        simulate_with(&sim_input, base).map(|sim| (sim, has_rp))
+    })();
+    match result {
+        Ok((sim, has_rp)) => {
+            match args.output {
+                Format::Json => {
+                    for n in &sim.notes {
+                        eprintln!("note: {n}");
+                    }
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&output::to_response(&sim, has_rp))?
+                    )
+                }
+                Format::Text => print!("{}", output::to_text(&sim)),
+                Format::Trace => {
+                    println!("{}", serde_json::to_string_pretty(&output::to_trace(&sim))?)
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("\n{}", e.message);
+            Ok(ExitCode::from(e.exit_code))
+        }
+    }
+}
