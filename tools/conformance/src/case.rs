@@ -1,4 +1,4 @@
-//! One conformance case: reading it, running it through the engine, comparing.
+//! One conformance case: reading it, building the engine inputs, running it, comparing.
 
 use anyhow::{Context as _, Result, bail};
 use iamwhy_engine::decision::{Decision, PolicySet};
@@ -12,11 +12,15 @@ use std::sync::Arc;
 
 /// A case's result.
 pub enum Outcome {
+    /// Matches the expectation.
     Pass,
+    /// Differs from the expectation.
     Fail,
+    /// Not run, with why.
     Skip(&'static str),
 }
 
+/// What running one case gave.
 pub struct CaseResult {
     pub id: String,
     pub name: String,
@@ -27,6 +31,7 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
+    /// One paragraph for the verbose listing.
     pub fn describe(&self) -> String {
         let tag = match &self.outcome {
             Outcome::Pass if self.divergence.is_some() => "PASS (known divergence)".to_string(),
@@ -57,6 +62,7 @@ struct Divergence {
 pub struct Divergences(Vec<Divergence>);
 
 impl Divergences {
+    /// The committed list.
     pub fn load() -> Result<Divergences> {
         let list: Vec<Divergence> = serde_json::from_str(include_str!("../divergences.json"))
             .context("divergences.json")?;
@@ -64,11 +70,14 @@ impl Divergences {
     }
 }
 
+/// A case as read from a line of a case file.
 #[derive(Deserialize)]
-struct Case {
-    id: String,
+pub struct Case {
+    /// Stable id.
+    pub id: String,
     name: String,
-    mode: String,
+    /// `Strict` or `Discovery`.
+    pub mode: String,
     request: CaseRequest,
     policies: CasePolicies,
     expected: Expected,
@@ -142,6 +151,7 @@ fn decision_name(d: Decision) -> &'static str {
     }
 }
 
+/// Run one line of a case file.
 pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
     let case: Case = serde_json::from_str(line)?;
     let expected_text = match &case.expected.blocked_by {
@@ -209,7 +219,8 @@ pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
     Ok(result)
 }
 
-fn build(case: &Case) -> Result<(PolicySet, Request)> {
+/// Build the policy set and the request of a case.
+pub fn build(case: &Case) -> Result<(PolicySet, Request)> {
     let r = &case.request;
     let principal = match &r.principal {
         Value::String(s) => Principal::parse(s).map_err(|e| anyhow::anyhow!("{e}"))?,

@@ -5,7 +5,7 @@
 //! when any case failed. A case on the known-divergence list (divergences.json, each entry
 //! with the AWS documentation it rests on) passes only when iamwhy gives the documented answer.
 
-mod case;
+use iamwhy_conformance::case;
 
 use anyhow::{Context as _, Result};
 use std::process::ExitCode;

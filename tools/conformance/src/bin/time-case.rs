@@ -1,0 +1,248 @@
+//! `time-case FILE [--batches N] [--batch-size N] [--only WHAT]`: time iamwhy's authorization of the one
+//! conformance case in FILE (the format of ../shared/conformance/README.md).
+//!
+//! Builds the policy set and the request once, then times, per call:
+//! - `PolicySet::decide` (the decision alone),
+//! - `PolicySet::evaluate` (the decision with its full explanation),
+//! - building the `Request` from its JSON form plus `decide` (what a caller that receives
+//!   requests as text pays per request),
+//! - and, separately, the one-time cost of parsing the case and compiling every policy.
+//!
+//! Each figure is the median over batches of the mean time per call within a batch. The
+//! output is one machine-readable line per figure, `iamwhy NAME=VALUE`, so a driver can
+//! `grep` it. Pin the process to one core from outside (`taskset -c 0`). `--only decide`
+//! (or `evaluate`, `request`, `compile`) times one figure alone, for profiling it with `perf`.
+
+use anyhow::{Context as _, Result, bail};
+use iamwhy_conformance::case::{self, Case};
+use iamwhy_engine::decision::Decision;
+use iamwhy_engine::{Context, EvaluationOptions, Principal, Request, RequestResource};
+use serde_json::Value;
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("time-case: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+struct Args {
+    file: String,
+    batches: usize,
+    batch_size: usize,
+    only: Option<String>,
+}
+
+const USAGE: &str =
+    "usage: time-case FILE [--batches N] [--batch-size N] [--only decide|evaluate|request|compile]";
+
+fn args() -> Result<Args> {
+    let mut file = None;
+    let mut batches = 200;
+    let mut batch_size = 1000;
+    let mut only = None;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--batches" => batches = it.next().context("--batches N")?.parse()?,
+            "--batch-size" => batch_size = it.next().context("--batch-size N")?.parse()?,
+            "--only" => {
+                let what = it.next().context("--only WHAT")?;
+                if !["decide", "evaluate", "request", "compile"].contains(&what.as_str()) {
+                    bail!("--only takes decide, evaluate, request or compile, not {what}");
+                }
+                only = Some(what);
+            }
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            _ if file.is_none() => file = Some(a),
+            other => bail!("unexpected argument {other}"),
+        }
+    }
+    Ok(Args {
+        file: file.context(USAGE)?,
+        batches: batches.max(1),
+        batch_size: batch_size.max(1),
+        only,
+    })
+}
+
+fn decision_name(d: Decision) -> &'static str {
+    match d {
+        Decision::Allowed => "Allowed",
+        Decision::ExplicitDeny => "ExplicitlyDenied",
+        Decision::ImplicitDeny => "ImplicitlyDenied",
+    }
+}
+
+/// Median of per-call times (ns) over `batches` batches of `size` calls of `f`.
+fn median_ns(batches: usize, size: usize, mut f: impl FnMut()) -> f64 {
+    // Warm up: caches, branch predictors, allocator.
+    for _ in 0..size.min(10_000) {
+        f();
+    }
+    let mut per_call: Vec<f64> = (0..batches)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..size {
+                f();
+            }
+            start.elapsed().as_nanos() as f64 / size as f64
+        })
+        .collect();
+    per_call.sort_by(f64::total_cmp);
+    let n = per_call.len();
+    if n % 2 == 1 {
+        per_call[n / 2]
+    } else {
+        (per_call[n / 2 - 1] + per_call[n / 2]) / 2.0
+    }
+}
+
+/// Build the request from the case's JSON the way the conformance harness does, so that the
+/// per-request cost of turning a textual request into a `Request` can be measured apart
+/// from the policy set (which `case::build` compiles at the same time).
+fn request_from_json(r: &Value, has_boundary: bool) -> Result<Request> {
+    let principal = match &r["principal"] {
+        Value::String(s) => Principal::parse(s).map_err(|e| anyhow::anyhow!("{e}"))?,
+        Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("Anonymous") => {
+            Principal::anonymous()
+        }
+        other => bail!("unsupported principal {other}"),
+    };
+    let mut ctx = Context::new();
+    if let Some(map) = r["context"].as_object() {
+        for (k, v) in map {
+            match v {
+                Value::String(s) => ctx.set(k, s.clone()),
+                Value::Array(items) => ctx.set_multi(
+                    k,
+                    items
+                        .iter()
+                        .map(|i| {
+                            i.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| i.to_string())
+                        })
+                        .collect(),
+                ),
+                other => ctx.set(k, other.to_string()),
+            }
+        }
+    }
+    let resource_text = r["resource"].as_str().context("request.resource")?;
+    let resource = if r["wildcardOnlyAction"].as_bool().unwrap_or(false) {
+        RequestResource::Any
+    } else {
+        RequestResource::parse_pattern(resource_text)
+    };
+    let action = r["action"].as_str().context("request.action")?;
+    let mut req =
+        Request::new(principal, action, resource, ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
+    req.resource_account = r["resourceAccount"].as_str().map(str::to_string);
+    req.principal_has_boundary = has_boundary;
+    Ok(req)
+}
+
+fn run() -> Result<()> {
+    let args = args()?;
+    let text =
+        std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file))?;
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let [line] = lines.as_slice() else {
+        bail!(
+            "{}: expected exactly one case, found {}",
+            args.file,
+            lines.len()
+        );
+    };
+    let raw: Value = serde_json::from_str(line)?;
+    let expected = raw["expected"]["decision"]
+        .as_str()
+        .unwrap_or("?")
+        .to_string();
+    let has_boundary = !raw["policies"]["permissionBoundaries"].is_null();
+
+    // One-time cost: parse the case JSON and compile every policy (what a long-lived
+    // service does once per policy set). Includes the harness's JSON round trip.
+    let case: Case = serde_json::from_str(line)?;
+    if case.mode != "Strict" {
+        bail!("{}: only Strict cases can be timed", case.id);
+    }
+    let (set, req) = case::build(&case)?;
+    let opts = EvaluationOptions::default();
+
+    let decided = set.decide(&req, &opts);
+    let explained = set.evaluate(&req, &opts);
+    if decided != explained.decision {
+        bail!(
+            "decide says {decided:?}, evaluate says {:?}",
+            explained.decision
+        );
+    }
+    let rebuilt = request_from_json(&raw["request"], has_boundary)?;
+    if set.decide(&rebuilt, &opts) != decided {
+        bail!("the request rebuilt from JSON decides differently");
+    }
+    let decision = decision_name(decided);
+    println!("iamwhy case={}", case.id);
+    println!("iamwhy decision={decision} expected={expected}");
+    if decision != expected {
+        bail!("decision {decision} differs from the expected {expected}");
+    }
+    println!(
+        "iamwhy layers_reported={} deciding_statements={}",
+        explained.layers.len(),
+        explained.deciding.len()
+    );
+
+    let wanted = |what: &str| args.only.as_deref().is_none_or(|o| o == what);
+
+    if wanted("compile") {
+        let compile_batches = args.batches.min(200);
+        let compile_ns = median_ns(compile_batches, 10, || {
+            let case: Case = serde_json::from_str(black_box(*line)).expect("case");
+            black_box(case::build(&case).expect("build"));
+        });
+        println!("iamwhy parse_compile_median_ns={compile_ns:.0}");
+    }
+
+    let (b, n) = (args.batches, args.batch_size);
+    if wanted("decide") {
+        let decide_ns = median_ns(b, n, || {
+            black_box(set.decide(black_box(&req), black_box(&opts)));
+        });
+        println!("iamwhy decide_median_ns={decide_ns:.0}");
+    }
+
+    let req_json = &raw["request"];
+    if wanted("request") {
+        let request_decide_ns = median_ns(b, n, || {
+            let r = request_from_json(black_box(req_json), has_boundary).expect("request");
+            black_box(set.decide(&r, black_box(&opts)));
+        });
+        println!("iamwhy request_build_plus_decide_median_ns={request_decide_ns:.0}");
+    }
+
+    // The explanation is larger; keep the same number of batches but fewer calls each so
+    // the run stays short.
+    if wanted("evaluate") {
+        let evaluate_ns = median_ns(b, (n / 10).max(1), || {
+            black_box(set.evaluate(black_box(&req), black_box(&opts)));
+        });
+        println!("iamwhy evaluate_median_ns={evaluate_ns:.0}");
+    }
+    println!(
+        "iamwhy batches={b} batch_size={n} evaluate_batch_size={}",
+        (n / 10).max(1)
+    );
+    Ok(())
+}
