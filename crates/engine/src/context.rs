@@ -66,6 +66,22 @@ impl Context {
         }
     }
 
+    /// Mark every key that the service catalog types as multivalued (`ArrayOf…`, or a
+    /// multivalued global such as `aws:TagKeys`) as multivalued, whatever the number of values
+    /// given. Returns the keys marked.
+    pub fn apply_catalog_types(&mut self) -> Vec<String> {
+        let catalog = iamwhy_catalog::catalog();
+        let mut marked = Vec::new();
+        for v in self.entries.values_mut() {
+            if !v.multi && catalog.is_multivalued(&v.key) == Some(true) {
+                v.multi = true;
+                marked.push(v.key.clone());
+            }
+        }
+        marked.sort();
+        marked
+    }
+
     /// The values of a key given in lowercase, or `None` when it is missing (absent, or
     /// multivalued with no values).
     pub fn get_lower(&self, key_lower: &str) -> Option<&ContextValue> {
@@ -120,6 +136,16 @@ mod tests {
         let mut c = Context::new();
         c.set_multi("aws:TagKeys", vec![]);
         assert!(c.get("aws:TagKeys").is_none());
+    }
+
+    #[test]
+    fn catalog_multivalued_keys_are_marked_even_with_one_value() {
+        let mut c = Context::new();
+        c.set("aws:TagKeys", "env");
+        c.set("aws:username", "bob");
+        assert_eq!(c.apply_catalog_types(), vec!["aws:TagKeys".to_string()]);
+        assert!(c.get("aws:TagKeys").unwrap().multi);
+        assert!(!c.get("aws:username").unwrap().multi);
     }
 
     #[test]

@@ -256,6 +256,7 @@ pub(crate) fn build(
         }
     };
     let mut notes = outcome.notes;
+    notes.extend(catalog_notes(req));
     if facts.assumed_resource_account {
         notes.push(
             "the resource's owner account is not known; it was taken to be the principal's account"
@@ -280,4 +281,36 @@ pub(crate) fn build(
         missing_context_keys: c.missing.into_values().collect(),
         notes,
     }
+}
+
+/// What the service catalog says about the request that the reader should know: an action it
+/// does not know (AWS would reject the call), or a resource that does not fit the action.
+fn catalog_notes(req: &Request) -> Vec<String> {
+    use crate::request::RequestResource;
+    let catalog = iamwhy_catalog::catalog();
+    let mut notes = Vec::new();
+    let Some(action) = catalog.action(&req.action) else {
+        let hint = catalog
+            .suggest_actions(&req.action)
+            .first()
+            .map(|a| format!(" (did you mean {a}?)"))
+            .unwrap_or_default();
+        notes.push(format!(
+            "the service catalog ({}) does not know the action {}{hint}; AWS rejects unknown actions, and no policy's wildcard can be checked against them faithfully",
+            iamwhy_catalog::DATA_DATE,
+            req.action
+        ));
+        return notes;
+    };
+    match (&req.resource, action.is_wildcard_only()) {
+        (RequestResource::Arn { arn, .. }, true) => notes.push(format!(
+            "{action} takes no resource: AWS authorizes it against \"*\", so statements that name {arn} or any other ARN do not apply to it"
+        )),
+        (RequestResource::Any, false) => notes.push(format!(
+            "{action} acts on {}; with the resource \"*\" only statements whose Resource is \"*\" apply",
+            action.arn_templates().join(", ")
+        )),
+        _ => {}
+    }
+    notes
 }
