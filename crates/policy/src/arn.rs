@@ -124,7 +124,7 @@ impl Field {
                             }
                         }
                     }
-                    Wildcard::from_tokens(tokens).matches(text)
+                    crate::wildcard::matches_tokens(&tokens, text)
                 }
                 None => false,
             },

@@ -315,6 +315,78 @@ impl Wildcard {
     }
 }
 
+/// Match resolved tokens against `text` without compiling a [`Wildcard`]: for values that
+/// change per request (patterns with policy variables). Same algorithm and the same linear
+/// bound for pieces without `?` (found with `memchr::memmem`); a middle piece with `?` falls
+/// back to compiling, which keeps the bit-parallel scan.
+pub fn matches_tokens(toks: &[Token], text: &str) -> bool {
+    let Some(first_run) = toks.iter().position(|t| *t == Token::AnyRun) else {
+        return prefix_len(toks, text) == Some(text.len());
+    };
+    let last_run = toks
+        .iter()
+        .rposition(|t| *t == Token::AnyRun)
+        .unwrap_or(first_run);
+    let head = &toks[..first_run];
+    let tail = &toks[last_run + 1..];
+    let Some(mut pos) = prefix_len(head, text) else {
+        return false;
+    };
+    let Some(tail_start) = suffix_start(tail, text) else {
+        return false;
+    };
+    if tail_start < pos {
+        return false;
+    }
+    let middle = &toks[first_run + 1..last_run.max(first_run + 1)];
+    if middle.contains(&Token::AnyChar) {
+        return Wildcard::from_tokens(toks.iter().copied()).matches(text);
+    }
+    let region = &text.as_bytes()[..tail_start];
+    let mut needle: Vec<u8> = Vec::new();
+    for piece in middle.split(|t| *t == Token::AnyRun) {
+        if piece.is_empty() {
+            continue;
+        }
+        needle.clear();
+        let mut buf = [0u8; 4];
+        for t in piece {
+            if let Token::Char(c) = t {
+                needle.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+        match memmem::find(&region[pos..], &needle) {
+            Some(at) => pos += at + needle.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Byte length of the match of a star-free token run at the start of `text`.
+fn prefix_len(toks: &[Token], text: &str) -> Option<usize> {
+    let mut it = text.char_indices();
+    for t in toks {
+        let (_, c) = it.next()?;
+        if let Token::Char(p) = t
+            && *p != c
+        {
+            return None;
+        }
+    }
+    Some(it.next().map_or(text.len(), |(at, _)| at))
+}
+
+/// Start of the match of a star-free token run at the end of `text`.
+fn suffix_start(toks: &[Token], text: &str) -> Option<usize> {
+    let mut start = text.len();
+    let mut back = text.char_indices().rev();
+    for _ in 0..toks.len() {
+        start = back.next()?.0;
+    }
+    (prefix_len(toks, &text[start..]) == Some(text.len() - start)).then_some(start)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! The linear-time wildcard matcher agrees with a plain reference implementation on random
 //! patterns and texts (small alphabets so that matches and near-misses are frequent).
 
-use iamwhy_policy::wildcard::Wildcard;
+use iamwhy_policy::wildcard::{Wildcard, matches_tokens, tokens};
 use proptest::prelude::*;
 
 /// Reference: textbook dynamic programming over characters. Slow but obviously right.
@@ -44,6 +44,13 @@ proptest! {
         text in "[a-c:/]{0,14}",
     ) {
         prop_assert_eq!(Wildcard::compile(&pattern).matches(&text), reference(&pattern, &text));
+    }
+
+    #[test]
+    fn token_matcher_agrees_with_reference(pattern in "[ab*?é]{0,12}", text in "[abé]{0,16}") {
+        let toks: Vec<_> = tokens(&pattern).collect();
+        prop_assert_eq!(matches_tokens(&toks, &text), reference(&pattern, &text),
+            "pattern {:?} text {:?}", pattern, text);
     }
 
     #[test]

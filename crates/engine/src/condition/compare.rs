@@ -4,7 +4,7 @@ use crate::tri::Tri;
 use iamwhy_policy::condition_operator::{BaseOperator, OperatorFamily};
 use iamwhy_policy::template::Template;
 use iamwhy_policy::values::{Cidr, Decimal, Instant, decode_base64, parse_bool, parse_request_ip};
-use iamwhy_policy::wildcard::Wildcard;
+use iamwhy_policy::wildcard::{Wildcard, matches_tokens};
 use std::cmp::Ordering;
 
 /// A policy value parsed for its operator family.
@@ -96,7 +96,7 @@ pub(crate) fn test_positive<'c>(
         (Parsed::Static(w), _) => Tri::from_bool(w.matches(r)),
         (Parsed::Template(t), OperatorFamily::String) => match base {
             StringLike | StringNotLike => match t.resolve_tokens(resolve) {
-                Some(tokens) => Tri::from_bool(Wildcard::from_tokens(tokens).matches(r)),
+                Some(tokens) => Tri::from_bool(matches_tokens(&tokens, r)),
                 None => Tri::False,
             },
             StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => match t.resolve_text(resolve) {
@@ -217,10 +217,10 @@ fn arn_like(pattern: &[iamwhy_policy::wildcard::Token], request: &str) -> bool {
         }
     }
     if fields.len() < 6 {
-        return Wildcard::from_tokens(pattern.iter().copied()).matches(request);
+        return matches_tokens(pattern, request);
     }
     fields
         .into_iter()
         .zip(req)
-        .all(|(f, r)| Wildcard::from_tokens(f).matches(r))
+        .all(|(f, r)| matches_tokens(&f, r))
 }

@@ -1,0 +1,33 @@
+//! The full decision on a realistic request: tools/peer-bench/scenario.json (a cross-account
+//! s3:GetObject by a role session; 2 identity policies with a policy variable, a NotAction deny
+//! and an IP condition; 3 SCP levels with a region lock; a boundary; an RCP; a bucket policy;
+//! 8 context keys). The same file drives the comparison with the peer simulator.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use iamwhy_conformance::case::{Case, build};
+use iamwhy_engine::EvaluationOptions;
+use std::hint::black_box;
+
+fn bench(c: &mut Criterion) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../peer-bench/scenario.json");
+    let text = std::fs::read_to_string(path).expect("the scenario file");
+    let case: Case = serde_json::from_str(text.trim()).expect("a case");
+    let (set, req) = build(&case).expect("the scenario builds");
+    let opts = EvaluationOptions::default();
+    assert!(
+        !set.decide(&req, &opts).is_denied(),
+        "the scenario is allowed"
+    );
+    c.bench_function("decide_cross_account_s3_realistic", |b| {
+        b.iter(|| black_box(&set).decide(black_box(&req), &opts))
+    });
+    c.bench_function("evaluate_with_explanation_realistic", |b| {
+        b.iter(|| black_box(&set).evaluate(black_box(&req), &opts))
+    });
+    c.bench_function("parse_and_compile_scenario_policies", |b| {
+        b.iter(|| build(black_box(&case)).unwrap())
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
