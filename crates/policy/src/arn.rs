@@ -154,7 +154,7 @@ impl ResourcePattern {
         if text == "*" {
             return ResourcePattern::All;
         }
-        if !(text.len() >= 4 && text[..4].eq_ignore_ascii_case("arn:")) {
+        if !crate::source::starts_with_ignore_ascii_case(text, "arn:") {
             return ResourcePattern::Never {
                 reason: "a resource must be \"*\" or an ARN starting with \"arn:\"",
             };

@@ -200,7 +200,7 @@ impl ConditionOperator {
             ("ForAllValues:", SetQualifier::ForAllValues),
             ("ForAnyValue:", SetQualifier::ForAnyValue),
         ] {
-            if rest.len() >= prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix) {
+            if crate::source::starts_with_ignore_ascii_case(rest, prefix) {
                 canonical &= rest.starts_with(prefix);
                 qualifier = Some(q);
                 rest = &rest[prefix.len()..];

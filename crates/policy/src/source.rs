@@ -25,13 +25,22 @@ pub fn decode_policy_text(text: &str) -> Result<(Cow<'_, str>, SourceEncoding), 
         let inner: String = serde_json_string(trimmed)?;
         return Ok((Cow::Owned(inner), SourceEncoding::JsonString));
     }
-    if trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("%7B") {
+    if starts_with_ignore_ascii_case(trimmed, "%7B") {
         let bytes: Vec<u8> = percent_encoding::percent_decode_str(trimmed).collect();
         let decoded = String::from_utf8(bytes)
             .map_err(|_| "the URL-encoded policy does not decode to UTF-8 text".to_string())?;
         return Ok((Cow::Owned(decoded), SourceEncoding::UrlEncoded));
     }
     Ok((Cow::Borrowed(text), SourceEncoding::Json))
+}
+
+/// Whether `text` starts with the ASCII `prefix`, ignoring ASCII case. Compares bytes, so it
+/// never slices inside a multi-byte character; after a match, `&text[prefix.len()..]` is on a
+/// character boundary.
+pub fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|b| b.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// Decode one JSON string literal (the whole input must be exactly one string).
@@ -76,6 +85,13 @@ mod tests {
         let (t, enc) = decode_policy_text("%7B%22a%22%3A%22b+c%20d%22%7D").unwrap();
         assert_eq!(t, "{\"a\":\"b+c d\"}");
         assert_eq!(enc, SourceEncoding::UrlEncoded);
+    }
+
+    #[test]
+    fn short_non_ascii_text_is_not_cut_inside_a_character() {
+        // Found by fuzzing: "abé" used to be sliced at byte 3, inside the é.
+        assert!(decode_policy_text("abé").is_ok());
+        assert!(!starts_with_ignore_ascii_case("abé", "%7B"));
     }
 
     #[test]

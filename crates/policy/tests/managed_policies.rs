@@ -113,3 +113,27 @@ fn positions_of_statements_in_a_multi_statement_policy() {
     let (start, end) = doc.range(doc.statements[1].span);
     assert!(start.line < end.line);
 }
+
+/// Inputs found by fuzzing (fuzz/reproducers/): multi-byte characters where the code compared
+/// fixed byte prefixes. Each must give located diagnostics, never a panic.
+#[test]
+fn fuzz_reproducers_parse_and_validate_without_panicking() {
+    for text in [
+        r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"abcé"}}"#,
+        r#"{"Statement":{"Effect":"Deny","Action":"*","Condition":{"ForAllValueé":{}}}}"#,
+        "abé",
+    ] {
+        for ty in PolicyType::ALL {
+            let _ = iamwhy_policy::validate::check(text, ty);
+        }
+    }
+    let d = iamwhy_policy::validate::check(
+        r#"{"Statement":{"Effect":"Deny","Action":"*","Condition":{"ForAllValueé":{}}}}"#,
+        PolicyType::Identity,
+    );
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("is not a condition operator")),
+        "{d:?}"
+    );
+}

@@ -221,7 +221,11 @@ pub fn document_text(raw: &RawValue) -> Result<String, String> {
     if text.starts_with('"') {
         let inner: String = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let trimmed = inner.trim_start();
-        if trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("%7B") {
+        if trimmed
+            .as_bytes()
+            .get(..3)
+            .is_some_and(|b| b.eq_ignore_ascii_case(b"%7B"))
+        {
             let bytes: Vec<u8> = percent_encoding::percent_decode_str(trimmed).collect();
             return String::from_utf8(bytes)
                 .map_err(|_| "the URL-encoded document is not UTF-8".to_string());
