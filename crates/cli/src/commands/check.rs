@@ -44,6 +44,9 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub output: Format,
+    /// Print how long loading the world, preparing the request and deciding took (stderr).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// The decisions `--expect` accepts.
@@ -94,6 +97,7 @@ pub fn parse_context(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 
 /// Run the command.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let world = match load_dir(&args.world) {
         Ok(w) => w,
         Err(e) => {
@@ -121,6 +125,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         resource_account: args.resource_account.clone(),
         now: None,
     };
+    let loaded = started.elapsed();
+    let prepare_started = std::time::Instant::now();
     let prepared = match world.prepare(&question) {
         Ok(p) => p,
         Err(e) => {
@@ -128,9 +134,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let prepared_in = prepare_started.elapsed();
+    let evaluate_started = std::time::Instant::now();
     let evaluation = prepared
         .set
         .evaluate(&prepared.request, &EvaluationOptions::default());
+    let evaluated_in = evaluate_started.elapsed();
+    if args.timings {
+        let accounts = world.accounts.len();
+        let roles: usize = world.accounts.values().map(|a| a.roles.len()).sum();
+        let policies: usize = world.accounts.values().map(|a| a.managed.len()).sum();
+        eprintln!(
+            "timings: loaded the world ({accounts} accounts, {roles} roles, {policies} managed policies) in {:.1} ms; prepared the request in {:.3} ms; decided and explained in {:.3} ms",
+            loaded.as_secs_f64() * 1e3,
+            prepared_in.as_secs_f64() * 1e3,
+            evaluated_in.as_secs_f64() * 1e3
+        );
+    }
     let expectation_ok = args.expect.map(|e| e.holds(evaluation.decision));
     match args.output {
         Format::Text => {
