@@ -23,6 +23,9 @@ enum Command {
     Validate(commands::validate::ValidateArgs),
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
+    /// Explain an access denial: an error message, CloudTrail events or logs, or a decoded
+    /// authorization message; with --world, simulate it and suggest verified fixes.
+    Explain(Box<commands::explain::ExplainArgs>),
     /// Simulate one request against a world and explain the decision.
     Check(Box<commands::check::CheckArgs>),
     /// Drop-in for `aws iam simulate-custom-policy`: same parameters, same JSON output.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Actions(args) => commands::actions::run(&args),
         Command::SimulateCustomPolicy(args) => commands::simulate::custom::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Explain(args) => commands::explain::run(&args),
         Command::SimulatePrincipalPolicy(args) => commands::simulate::principal::run(&args),
     };
     match result {

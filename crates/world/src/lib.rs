@@ -11,6 +11,7 @@ pub mod error;
 pub mod inventory;
 pub mod load;
 pub mod model;
+pub mod origin;
 pub mod resolve;
 pub mod scenario;
 

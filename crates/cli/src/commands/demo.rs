@@ -114,6 +114,21 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("scenario \"{}\": {e}", s.title))?;
         let e = prepared.set.evaluate(&prepared.request, &opts);
         print!("{}", indent(&render(&e, &s.action, &s.resource), "  "));
+        let fixes = iamwhy_explain::fix::suggest(&world, &prepared.set, &prepared.request, &e);
+        if let Some(f) = fixes.fixes.first() {
+            println!(
+                "  smallest fix (re-simulated: it allows this request): {}",
+                f.title
+            );
+            for also in &f.also_allows {
+                println!("    also allows: {also}");
+            }
+            if let Some(c) = &f.command {
+                println!("    apply: {c}");
+            }
+        } else if let Some(why) = &fixes.no_safe_fix {
+            println!("  no safe fix: {why}");
+        }
         let decision = match e.decision {
             Decision::Allowed => "Allowed",
             Decision::ExplicitDeny => "ExplicitDeny",
