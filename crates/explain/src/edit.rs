@@ -23,18 +23,7 @@ pub enum Json {
 impl Json {
     /// Parse strict JSON text.
     pub fn parse(text: &str) -> Option<Json> {
-        let options = jsonc_parser::ParseOptions {
-            allow_comments: false,
-            allow_loose_object_property_names: false,
-            allow_trailing_commas: false,
-            allow_missing_commas: false,
-            allow_single_quoted_strings: false,
-            allow_hexadecimal_numbers: false,
-            allow_unary_plus_numbers: false,
-            allow_bare_decimal_point_numbers: false,
-            allow_non_finite_numbers: false,
-            allow_extended_string_escapes: false,
-        };
+        let options = iamwhy_policy::parse::strict_json_options();
         let ast = jsonc_parser::parse_to_ast(text, &Default::default(), &options).ok()?;
         ast.value.as_ref().map(from_ast)
     }

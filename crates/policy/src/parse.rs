@@ -34,7 +34,7 @@ impl std::fmt::Display for ParseFailure {
 impl std::error::Error for ParseFailure {}
 
 /// Strict JSON: no comments, trailing commas or other JSON5 extensions.
-pub(crate) fn strict_json_options() -> ParseOptions {
+pub fn strict_json_options() -> ParseOptions {
     ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,

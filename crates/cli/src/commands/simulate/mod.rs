@@ -3,6 +3,7 @@
 //! AWS CLI v2's exit codes (252 for invalid parameters, 254 for errors the service would
 //! return, such as `MalformedPolicyDocument`).
 
+pub mod common;
 pub mod custom;
 pub mod input;
 pub mod output;

@@ -3,9 +3,8 @@
 //! entity's policies (a user's own and its groups', a group's, a role's), its boundary, the
 //! SCPs on its account's path, and the context keys the simulator fills itself (spec §6.3).
 
-use super::custom::Format;
-use super::input::{self, load_value};
-use super::{AwsCliError, Base, SimulationInput, SubmittedPolicy, output, simulate_with};
+use super::common::{CommonArgs, finish};
+use super::{AwsCliError, Base, simulate_with};
 use clap::Args;
 use iamwhy_engine::Principal;
 use iamwhy_world::model::{Account, Policy};
@@ -23,60 +22,9 @@ pub struct PrincipalPolicyArgs {
     /// The user, group or role whose policies are simulated.
     #[arg(long, value_name = "ARN")]
     pub policy_source_arn: Option<String>,
-    /// Extra identity-based policies (JSON text or file://PATH).
-    #[arg(long, num_args = 1.., value_name = "POLICY")]
-    pub policy_input_list: Vec<String>,
-    /// A permissions boundary that replaces the entity's own for this simulation.
-    #[arg(long, num_args = 1.., value_name = "POLICY")]
-    pub permissions_boundary_policy_input_list: Vec<String>,
-    /// Actions to simulate (no wildcards).
-    #[arg(long, num_args = 1.., value_name = "ACTION")]
-    pub action_names: Vec<String>,
-    /// Resource ARNs (default `*`).
-    #[arg(long, num_args = 1.., value_name = "ARN")]
-    pub resource_arns: Vec<String>,
-    /// A resource-based policy applied to every resource (JSON text or file://PATH).
-    #[arg(long, value_name = "POLICY")]
-    pub resource_policy: Option<String>,
-    /// The account that owns resources whose ARN has no account.
-    #[arg(long, value_name = "ACCOUNT")]
-    pub resource_owner: Option<String>,
-    /// The simulated caller (default: the source user or role).
-    #[arg(long, value_name = "ARN")]
-    pub caller_arn: Option<String>,
-    /// Context entries (shorthand or JSON).
-    #[arg(long, num_args = 1.., value_name = "ENTRY")]
-    pub context_entries: Vec<String>,
-    /// Accepted for compatibility; EC2 resource-handling scenarios are not modelled.
-    #[arg(long, value_name = "OPTION")]
-    pub resource_handling_option: Option<String>,
-    /// All parameters as JSON (JSON text or file://PATH); command-line values win.
-    #[arg(long, value_name = "JSON")]
-    pub cli_input_json: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    pub output: Format,
-}
-
-fn pick<T>(cli: Vec<T>, json: Option<Vec<T>>) -> Vec<T> {
-    if cli.is_empty() {
-        json.unwrap_or_default()
-    } else {
-        cli
-    }
-}
-
-fn submitted(prefix: &str, values: &[String]) -> Result<Vec<SubmittedPolicy>, AwsCliError> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            Ok(SubmittedPolicy {
-                id: format!("{prefix}.{}", i + 1),
-                text: load_value(v)?,
-            })
-        })
-        .collect()
+    /// The shared simulator parameters.
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Record AWS's id and type for a managed policy.
@@ -224,89 +172,19 @@ pub fn run(args: &PrincipalPolicyArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let result = (|| {
-        let json = match &args.cli_input_json {
-            Some(raw) => input::parse_cli_input(raw)?,
-            None => Default::default(),
-        };
+        let (sim_input, json) = args.common.read("SimulatePrincipalPolicy")?;
         let source = args
             .policy_source_arn
             .clone()
-            .or(json.policy_source_arn.clone())
+            .or(json.policy_source_arn)
             .ok_or_else(|| {
                 AwsCliError::parameter(
                     "the following arguments are required: --policy-source-arn".into(),
                 )
             })?;
-        let actions = pick(args.action_names.clone(), json.action_names);
-        if actions.is_empty() {
-            return Err(AwsCliError::parameter(
-                "the following arguments are required: --action-names".into(),
-            ));
-        }
-        let mut context = input::parse_context_entries(&args.context_entries)?;
-        if context.is_empty()
-            && let Some(entries) = json.context_entries
-        {
-            context = input::context_entries_from_json(serde_json::Value::Array(entries))?;
-        }
-        let resource_policy = match args.resource_policy.clone().or(json.resource_policy) {
-            Some(v) => Some(SubmittedPolicy {
-                id: "ResourcePolicy".into(),
-                text: load_value(&v)?,
-            }),
-            None => None,
-        };
-        let sim_input = SimulationInput {
-            operation: "SimulatePrincipalPolicy",
-            policies: submitted(
-                "PolicyInputList",
-                &pick(args.policy_input_list.clone(), json.policy_input_list),
-            )?,
-            boundaries: submitted(
-                "PermissionsBoundaryPolicyInputList",
-                &pick(
-                    args.permissions_boundary_policy_input_list.clone(),
-                    json.permissions_boundary_policy_input_list,
-                ),
-            )?,
-            org_levels: Vec::new(),
-            actions,
-            resources: pick(args.resource_arns.clone(), json.resource_arns),
-            resource_policy,
-            resource_owner: args.resource_owner.clone().or(json.resource_owner),
-            caller_arn: args.caller_arn.clone().or(json.caller_arn),
-            context,
-            resource_handling_option: args
-                .resource_handling_option
-                .clone()
-                .or(json.resource_handling_option),
-        };
         let base = base_from_world(&world, &source)?;
         let has_rp = sim_input.resource_policy.is_some();
         simulate_with(&sim_input, base).map(|sim| (sim, has_rp))
     })();
-    match result {
-        Ok((sim, has_rp)) => {
-            match args.output {
-                Format::Json => {
-                    for n in &sim.notes {
-                        eprintln!("note: {n}");
-                    }
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&output::to_response(&sim, has_rp))?
-                    )
-                }
-                Format::Text => print!("{}", output::to_text(&sim)),
-                Format::Trace => {
-                    println!("{}", serde_json::to_string_pretty(&output::to_trace(&sim))?)
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            eprintln!("\n{}", e.message);
-            Ok(ExitCode::from(e.exit_code))
-        }
-    }
+    finish(result, args.common.output)
 }
