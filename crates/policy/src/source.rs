@@ -31,7 +31,11 @@ pub fn decode_policy_text(text: &str) -> Result<(Cow<'_, str>, SourceEncoding), 
             .map_err(|_| "the URL-encoded policy does not decode to UTF-8 text".to_string())?;
         return Ok((Cow::Owned(decoded), SourceEncoding::UrlEncoded));
     }
-    Ok((Cow::Borrowed(text), SourceEncoding::Json))
+    // A byte-order mark is not JSON: drop it (positions then count from after it).
+    Ok((
+        Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        SourceEncoding::Json,
+    ))
 }
 
 /// Whether `text` starts with the ASCII `prefix`, ignoring ASCII case. Compares bytes, so it
@@ -85,6 +89,13 @@ mod tests {
         let (t, enc) = decode_policy_text("%7B%22a%22%3A%22b+c%20d%22%7D").unwrap();
         assert_eq!(t, "{\"a\":\"b+c d\"}");
         assert_eq!(enc, SourceEncoding::UrlEncoded);
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_plain_json_is_dropped() {
+        let (t, enc) = decode_policy_text("\u{feff}{\"a\":1}").unwrap();
+        assert_eq!(t, "{\"a\":1}");
+        assert_eq!(enc, SourceEncoding::Json);
     }
 
     #[test]

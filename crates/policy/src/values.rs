@@ -91,12 +91,16 @@ impl Instant {
     /// designator is read as UTC (AWS's examples always carry one; inferred).
     pub fn parse(text: &str) -> Option<Instant> {
         let bytes = text.as_bytes();
-        if bytes.len() != 4 {
-            let digits = text.strip_prefix('-').unwrap_or(text);
-            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                let seconds: i64 = text.parse().ok()?;
-                return Some(Instant { seconds, nanos: 0 });
-            }
+        let (signed, digits) = match bytes.first() {
+            Some(b'-' | b'+') => (true, &text[1..]),
+            _ => (false, text),
+        };
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (signed || digits.len() != 4)
+        {
+            let seconds: i64 = text.trim_start_matches('+').parse().ok()?;
+            return Some(Instant { seconds, nanos: 0 });
         }
         let num = |s: &str| -> Option<u32> {
             (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
@@ -356,6 +360,10 @@ mod tests {
             assert!(Instant::parse(bad).is_none(), "{bad}");
         }
         assert!(Instant::parse("2020-02-29").is_some());
+        // Found by fuzzing: a sign and three digits are epoch seconds, not a year.
+        assert_eq!(i("-123").seconds, -123);
+        assert_eq!(i("+123").seconds, 123);
+        assert_eq!(i("-2020").seconds, -2020);
     }
 
     #[test]
