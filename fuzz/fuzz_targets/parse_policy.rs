@@ -1,0 +1,159 @@
+//! Fuzz target: arbitrary bytes → `PolicyDocument::parse` → `validate::validate` for every
+//! policy type. Must never panic; every reported position must lie inside the text it refers
+//! to; every span the document keeps must point at the JSON text it claims to.
+
+#![no_main]
+
+use iamwhy_policy::source::decode_policy_text;
+use iamwhy_policy::validate;
+use iamwhy_policy::{Diagnostic, PolicyDocument, PolicyType, Position, Span};
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../src/known.rs"]
+mod known;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if known::skip_policy_text(text) {
+        return;
+    }
+    match PolicyDocument::parse(text) {
+        Ok(doc) => check_document(&doc),
+        Err(failure) => {
+            assert!(
+                !failure.diagnostics.is_empty(),
+                "a ParseFailure must carry at least one diagnostic"
+            );
+            let _ = failure.to_string();
+            // Positions refer to the decoded JSON text; when the wrapper itself does not decode,
+            // the single diagnostic sits at 1:1 of the input.
+            let decoded = decode_policy_text(text)
+                .map(|(t, _)| t.into_owned())
+                .unwrap_or_else(|_| text.to_string());
+            for d in &failure.diagnostics {
+                assert!(d.is_error(), "parse failures are errors: {d:?}");
+                check_diagnostic(&decoded, d);
+            }
+        }
+    }
+});
+
+fn check_document(doc: &PolicyDocument) {
+    let source: &str = &doc.source;
+    check_span(source, doc.span, "document");
+    check_span(source, doc.statement_span, "Statement value");
+    let (start, end) = doc.range(doc.span);
+    check_position(source, start, "document start");
+    check_position(source, end, "document end");
+    assert!(
+        doc.text(doc.span).starts_with('{') && doc.text(doc.span).ends_with('}'),
+        "the document span must cover its object: {:?}",
+        doc.text(doc.span)
+    );
+    for stmt in &doc.statements {
+        check_span(source, stmt.span, "statement");
+        let (start, end) = doc.range(stmt.span);
+        check_position(source, start, "statement start");
+        check_position(source, end, "statement end");
+        assert!(
+            (start.line, start.column) <= (end.line, end.column),
+            "statement start {start} after its end {end}"
+        );
+        let text = doc.text(stmt.span);
+        assert!(
+            text.starts_with('{') && text.ends_with('}'),
+            "a statement span must cover its object, got {text:?}"
+        );
+        let _ = stmt.label();
+        if let Some(sid) = &stmt.sid {
+            check_string_span(doc, sid.span, "Sid");
+        }
+        check_string_span(doc, stmt.effect.span, "Effect");
+        for v in &stmt.action.values {
+            check_string_span(doc, v.span, "Action value");
+        }
+        if let Some(r) = &stmt.resource {
+            for v in &r.values {
+                check_string_span(doc, v.span, "Resource value");
+            }
+        }
+        if let Some(c) = &stmt.condition {
+            check_span(source, c.span, "Condition");
+            for block in &c.blocks {
+                check_span(source, block.operator.span, "operator");
+                for entry in &block.entries {
+                    check_span(source, entry.key.span, "condition key");
+                    check_span(source, entry.span, "condition value");
+                    for v in &entry.values {
+                        check_span(source, v.span, "condition value");
+                    }
+                }
+            }
+        }
+    }
+    for ty in PolicyType::ALL {
+        for d in validate::validate(doc, ty) {
+            check_diagnostic(source, &d);
+            let _ = d.to_string();
+        }
+    }
+}
+
+/// A span of a JSON string value must cover the quoted literal.
+fn check_string_span(doc: &PolicyDocument, span: Span, what: &str) {
+    check_span(&doc.source, span, what);
+    let text = doc.text(span);
+    assert!(
+        text.len() >= 2 && text.starts_with('"') && text.ends_with('"'),
+        "{what} span must cover a string literal, got {text:?}"
+    );
+}
+
+fn check_span(source: &str, span: Span, what: &str) {
+    assert!(
+        span.start <= span.end && span.end as usize <= source.len(),
+        "{what} span {span:?} is outside the text ({} bytes)",
+        source.len()
+    );
+    assert!(
+        source.is_char_boundary(span.start as usize) && source.is_char_boundary(span.end as usize),
+        "{what} span {span:?} splits a character"
+    );
+}
+
+fn check_diagnostic(source: &str, d: &Diagnostic) {
+    check_position(source, d.position, d.code);
+    assert!(
+        d.span.start <= d.span.end && d.span.end as usize <= source.len(),
+        "diagnostic {} has span {:?} outside the text ({} bytes)",
+        d.code,
+        d.span,
+        source.len()
+    );
+}
+
+/// Line ≥ 1 and ≤ the number of lines; column ≥ 1 and ≤ that line's characters + 1 (the
+/// position just past the last character is allowed, e.g. the end of a statement).
+fn check_position(source: &str, p: Position, what: &str) {
+    assert!(
+        p.line >= 1 && p.column >= 1,
+        "{what}: position {p} is not 1-based"
+    );
+    let lines: Vec<&str> = source.split('\n').collect();
+    assert!(
+        (p.line as usize) <= lines.len(),
+        "{what}: line {} but the text has {} lines",
+        p.line,
+        lines.len()
+    );
+    let line_chars = lines[p.line as usize - 1].chars().count();
+    assert!(
+        (p.column as usize) <= line_chars + 1,
+        "{what}: column {} but line {} has {} characters",
+        p.column,
+        p.line,
+        line_chars
+    );
+}
