@@ -184,3 +184,23 @@ fn a_truncated_event_exits_2_and_does_not_panic() {
         .code(2)
         .stderr(predicate::str::contains("truncated.json"));
 }
+
+#[test]
+fn several_log_files_are_read_together() {
+    let out = iamwhy()
+        .args([
+            "explain",
+            "--output",
+            "json",
+            "--all",
+            &fixture("cloudtrail/trail_log.json"),
+            &fixture("cloudtrail/root.json"),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["records"], 4, "3 records in the log and 1 event");
+}

@@ -176,6 +176,8 @@ pub struct DiagnoseOptions {
     pub expected_principal: Option<String>,
     /// The session policy the session was created with (JSON text).
     pub session_policy: Option<String>,
+    /// For federated-user sessions: the IAM user that created them.
+    pub federated_by: Option<String>,
 }
 
 /// Diagnose an observed request against a world.
@@ -214,6 +216,7 @@ pub fn diagnose(world: &World, observed: &Observed, options: &DiagnoseOptions) -
             source_vpce: observed.vpce.clone(),
             resource_account: observed.resource_account.clone(),
             now: None,
+            federated_by: options.federated_by.clone(),
         };
         let prepared = match world.prepare(&question) {
             Ok(p) => p,

@@ -74,6 +74,7 @@ fn every_demo_denial_is_explained_and_its_first_fix_makes_it_allowed() {
         let options = DiagnoseOptions {
             expected_principal: None,
             session_policy: s.session_policy.as_ref().map(|p| p.to_string()),
+            federated_by: None,
         };
         let d = diagnose(&world, &observed, &options);
         assert!(d.error.is_none(), "{}: {:?}", s.title, d.error);

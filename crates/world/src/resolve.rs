@@ -33,6 +33,9 @@ pub struct Question {
     pub resource_account: Option<String>,
     /// The time to use for `aws:CurrentTime`/`aws:EpochTime` (ISO 8601); now when absent.
     pub now: Option<String>,
+    /// For a federated-user principal (GetFederationToken session): the IAM user that created
+    /// it, whose policies the session inherits (no snapshot records which user it was).
+    pub federated_by: Option<String>,
 }
 
 /// How a context key got its value.
@@ -70,6 +73,7 @@ pub struct Prepared {
 /// The principal, found in the world.
 enum Who<'w> {
     User(&'w Account, &'w User),
+    Federated(&'w Account, &'w User, String),
     Role(&'w Account, &'w Role, Option<String>),
     Root(String),
     Service(String),
@@ -128,7 +132,11 @@ impl World {
         })
     }
 
-    fn find_principal(&self, text: &str) -> Result<Who<'_>, WorldError> {
+    fn find_principal(
+        &self,
+        text: &str,
+        federated_by: Option<&str>,
+    ) -> Result<Who<'_>, WorldError> {
         if text == "anonymous" || text == "*" {
             return Ok(Who::Anonymous);
         }
@@ -193,9 +201,24 @@ impl World {
                     ))),
                 }
             }
-            ("sts", Some(("federated-user", _))) => Err(WorldError::new(format!(
-                "{text} is a GetFederationToken session: its permissions come from the IAM user that created it and the session policy, which a snapshot does not record; simulate that user with --session-policy instead"
-            ))),
+            ("sts", Some(("federated-user", name))) => {
+                let Some(user_arn) = federated_by else {
+                    return Err(WorldError::new(format!(
+                        "{text} is a GetFederationToken session: its permissions come from the IAM user that created it, which a snapshot does not record; name that user with --federated-by USER_ARN (and the session policy with --session-policy)"
+                    )));
+                };
+                match self.find_principal(user_arn, None)? {
+                    Who::User(a, u) if a.id == account_id => {
+                        Ok(Who::Federated(a, u, name.to_string()))
+                    }
+                    Who::User(..) => Err(WorldError::new(format!(
+                        "{user_arn} is in another account than the federated user {text}"
+                    ))),
+                    _ => Err(WorldError::new(format!(
+                        "--federated-by must name an IAM user, not {user_arn}"
+                    ))),
+                }
+            }
             _ => Err(WorldError::new(format!(
                 "\"{text}\" is not a principal ARN (user, role, assumed-role session or root)"
             ))),
@@ -232,7 +255,7 @@ impl World {
     /// Answer the preparatory part of a question: who, which policies, which context.
     pub fn prepare(&self, q: &Question) -> Result<Prepared, WorldError> {
         let mut notes = Vec::new();
-        let who = self.find_principal(&q.principal)?;
+        let who = self.find_principal(&q.principal, q.federated_by.as_deref())?;
         let mut set = PolicySet::new();
         let mut given_keys: Vec<String> = Vec::new();
         let mut ctx = Context::new();
@@ -306,6 +329,41 @@ impl World {
                         &format!("tags of user {}", u.name),
                     );
                 }
+                (p, account.id.clone())
+            }
+            Who::Federated(account, u, name) => {
+                let mut identity: Vec<Policy> = u.inline.clone();
+                identity.extend(u.attached.iter().map(|a| account.managed[a].clone()));
+                for g in &u.groups {
+                    let group = &account.groups[g];
+                    identity.extend(group.inline.iter().cloned());
+                    identity.extend(group.attached.iter().map(|a| account.managed[a].clone()));
+                }
+                set = set.with_identity(identity);
+                if let Some(b) = &u.boundary {
+                    set = set.with_boundary(vec![account.managed[b].clone()]);
+                }
+                let arn = format!("arn:aws:sts::{}:federated-user/{name}", account.id);
+                let mut p = Principal::parse(&arn).map_err(|e| WorldError::new(e.to_string()))?;
+                p.source_user_arn = Some(u.arn.clone());
+                let from = format!("the federated session of user {}", u.name);
+                infer(&mut ctx, "aws:PrincipalArn", vec![arn.clone()], &from);
+                infer(
+                    &mut ctx,
+                    "aws:PrincipalType",
+                    vec!["FederatedUser".into()],
+                    &from,
+                );
+                infer(
+                    &mut ctx,
+                    "aws:userid",
+                    vec![format!("{}:{name}", account.id)],
+                    &from,
+                );
+                notes.push(format!(
+                    "the federated session inherits the policies of user {}; without a session policy it has no identity-based permissions",
+                    u.name
+                ));
                 (p, account.id.clone())
             }
             Who::Role(account, r, session) => {

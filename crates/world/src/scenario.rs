@@ -77,6 +77,7 @@ impl Scenario {
             source_vpce: self.source_vpce.clone(),
             resource_account: None,
             now: Some("2026-11-22T10:00:00Z".into()),
+            federated_by: None,
         }
     }
 }

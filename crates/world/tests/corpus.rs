@@ -177,3 +177,60 @@ fn cloudmapper_role_without_an_allow_is_implicitly_denied() {
     assert_eq!(e.decision, Decision::ImplicitDeny);
     assert_eq!(e.reason.layer, Some(Layer::Identity));
 }
+
+#[test]
+fn federated_user_inherits_the_creating_users_policies_and_needs_a_session_policy() {
+    let dir = temp_dir("federated");
+    write(
+        &dir,
+        "accounts/111111111111/authorization-details.json",
+        r#"{"UserDetailList":[{"UserName":"builder","UserId":"AIDAEXAMPLEBUILDER01","Arn":"arn:aws:iam::111111111111:user/builder",
+            "UserPolicyList":[{"PolicyName":"read","PolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}}]}]}"#,
+    );
+    write(
+        &dir,
+        "accounts/111111111111/resource-policies.json",
+        r#"[{"arn":"arn:aws:s3:::artifacts"}]"#,
+    );
+    let w = load_dir(&dir).unwrap();
+    let q = |session_policy: Option<&str>, by: Option<&str>| Question {
+        principal: "arn:aws:sts::111111111111:federated-user/build".into(),
+        action: "s3:GetObject".into(),
+        resource: "arn:aws:s3:::artifacts/app.zip".into(),
+        federated_by: by.map(str::to_string),
+        session_policy: session_policy.map(str::to_string),
+        now: Some("2026-11-22T12:00:00Z".into()),
+        ..Question::default()
+    };
+    let err = w
+        .prepare(&q(None, None))
+        .err()
+        .expect("needs --federated-by")
+        .to_string();
+    assert!(err.contains("--federated-by"), "{err}");
+    let by = Some("arn:aws:iam::111111111111:user/builder");
+    let ask = |sp: Option<&str>| {
+        let p = w.prepare(&q(sp, by)).unwrap();
+        p.set.evaluate(&p.request, &EvaluationOptions::default())
+    };
+    let e = ask(None);
+    assert_eq!(
+        e.decision,
+        Decision::ImplicitDeny,
+        "no session policy: no identity permissions"
+    );
+    assert_eq!(e.reason.layer, Some(Layer::Session));
+    let all =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    assert_eq!(
+        ask(Some(all)).decision,
+        Decision::Allowed,
+        "the user's policy and the session policy both allow"
+    );
+    let other = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}"#;
+    assert_eq!(
+        ask(Some(other)).decision,
+        Decision::ImplicitDeny,
+        "the session policy does not allow it"
+    );
+}

@@ -32,6 +32,9 @@ pub struct CheckArgs {
     /// A session policy (file) the session was created with.
     #[arg(long, value_name = "FILE")]
     pub session_policy: Option<PathBuf>,
+    /// For a federated-user principal: the IAM user that called GetFederationToken.
+    #[arg(long, value_name = "USER_ARN")]
+    pub federated_by: Option<String>,
     /// The VPC endpoint the request goes through.
     #[arg(long, value_name = "VPCE_ID")]
     pub source_vpce: Option<String>,
@@ -124,6 +127,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         source_vpce: args.source_vpce.clone(),
         resource_account: args.resource_account.clone(),
         now: None,
+        federated_by: args.federated_by.clone(),
     };
     let loaded = started.elapsed();
     let prepare_started = std::time::Instant::now();

@@ -19,9 +19,10 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// The error message text, a file (message, CloudTrail event or log, .json.gz, decoded
-    /// authorization message), a directory of CloudTrail logs, or `-` for standard input.
-    #[arg(value_name = "TEXT|FILE|-")]
-    pub input: String,
+    /// authorization message), a directory of CloudTrail logs, or `-` for standard input;
+    /// several files or directories are read together.
+    #[arg(value_name = "TEXT|FILE|-", required = true, num_args = 1..)]
+    pub inputs: Vec<String>,
     /// A world to rebuild and simulate the request in.
     #[arg(long, value_name = "DIR")]
     pub world: Option<PathBuf>,
@@ -31,6 +32,9 @@ pub struct ExplainArgs {
     /// The session policy the session was created with (no snapshot records it).
     #[arg(long, value_name = "FILE")]
     pub session_policy: Option<PathBuf>,
+    /// For a federated-user caller: the IAM user that called GetFederationToken.
+    #[arg(long, value_name = "USER_ARN")]
+    pub federated_by: Option<String>,
     /// CloudTrail: explain every record, not only the denied ones.
     #[arg(long)]
     pub all: bool,
@@ -49,18 +53,39 @@ pub enum Format {
 }
 
 fn read_input(args: &ExplainArgs) -> Result<Input, String> {
-    if args.input == "-" {
+    if args.inputs.len() > 1 {
+        let mut merged: Option<Input> = None;
+        for raw in &args.inputs {
+            let path = Path::new(raw);
+            if !path.exists() {
+                return Err(format!(
+                    "{raw}: no such file or directory (several inputs must all be files or directories)"
+                ));
+            }
+            let input = read_path(path, args.all)?;
+            match &mut merged {
+                None => merged = Some(input),
+                Some(m) => {
+                    m.records += input.records;
+                    m.observed.extend(input.observed);
+                }
+            }
+        }
+        return merged.ok_or_else(|| "no input".to_string());
+    }
+    let single = &args.inputs[0];
+    if single == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         return read_bytes(&bytes, None, args.all);
     }
-    let path = Path::new(&args.input);
+    let path = Path::new(single);
     if path.exists() {
         return read_path(path, args.all);
     }
-    read_bytes(args.input.as_bytes(), None, args.all)
+    read_bytes(single.as_bytes(), None, args.all)
 }
 
 fn options(args: &ExplainArgs) -> anyhow::Result<DiagnoseOptions> {
@@ -74,6 +99,7 @@ fn options(args: &ExplainArgs) -> anyhow::Result<DiagnoseOptions> {
     Ok(DiagnoseOptions {
         expected_principal: args.expected_principal.clone(),
         session_policy,
+        federated_by: args.federated_by.clone(),
     })
 }
 
