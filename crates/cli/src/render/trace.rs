@@ -143,7 +143,14 @@ pub fn render(e: &Evaluation, action: &str, resource: &str) -> String {
         );
     }
     for n in &e.notes {
-        let _ = writeln!(out, "  note: {n}");
+        // A rule already shown on its layer's line is not repeated.
+        if !e
+            .layers
+            .iter()
+            .any(|l| l.note.as_deref() == Some(n.as_str()))
+        {
+            let _ = writeln!(out, "  note: {n}");
+        }
     }
     out
 }

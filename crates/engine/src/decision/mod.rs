@@ -434,6 +434,17 @@ fn grant_side(
         required.push(Layer::Resource);
         if grant.is_none() {
             notes.push(rule.to_string());
+            // Across accounts the caller's side must allow too (spec §1.10), so it is
+            // required even though the trust/key policy already refused.
+            if !f.same_account && f.kind != PrincipalKind::Root {
+                required.push(Layer::Identity);
+                if v.boundary.present {
+                    required.push(Layer::PermissionsBoundary);
+                }
+                if v.session.present {
+                    required.push(Layer::Session);
+                }
+            }
             return (Some(no_resource_allow()), false);
         }
     }
