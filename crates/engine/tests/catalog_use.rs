@@ -100,3 +100,47 @@ fn catalog_multivalued_key_given_once_is_a_set_for_operators() {
         "typed by the catalog: multivalued, so StringEquals without a set qualifier never matches"
     );
 }
+
+#[test]
+fn the_root_user_cannot_assume_roles() {
+    let doc = PolicyDocument::parse(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#,
+    )
+    .unwrap();
+    let set = PolicySet::new().with_resource(CompiledPolicy::compile(
+        "trust",
+        PolicyType::Trust,
+        Arc::new(doc),
+    ));
+    let req = Request::new(
+        Principal::parse("arn:aws:iam::111122223333:root").unwrap(),
+        "sts:AssumeRole",
+        RequestResource::parse("arn:aws:iam::111122223333:role/R"),
+        Context::new(),
+    )
+    .unwrap();
+    let e = set.evaluate(&req, &EvaluationOptions::default());
+    assert!(e.decision.is_denied());
+    assert!(
+        e.reason.summary.contains("root user cannot assume roles"),
+        "{}",
+        e.reason.summary
+    );
+}
+
+#[test]
+fn get_caller_identity_needs_a_signed_caller() {
+    let set = PolicySet::new();
+    let ask = |p: Principal| {
+        let req = Request::new(
+            p,
+            "sts:GetCallerIdentity",
+            RequestResource::parse("*"),
+            Context::new(),
+        )
+        .unwrap();
+        set.decide(&req, &EvaluationOptions::default())
+    };
+    assert!(!ask(Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap()).is_denied());
+    assert!(ask(Principal::anonymous()).is_denied());
+}

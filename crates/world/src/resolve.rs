@@ -75,7 +75,7 @@ enum Who<'w> {
     User(&'w Account, &'w User),
     Federated(&'w Account, &'w User, String),
     Role(&'w Account, &'w Role, Option<String>),
-    Root(String),
+    Root(String, String),
     Service(String),
     Anonymous,
 }
@@ -142,7 +142,7 @@ impl World {
         }
         if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
             self.account(text, "the root user")?;
-            return Ok(Who::Root(text.to_string()));
+            return Ok(Who::Root(text.to_string(), "aws".to_string()));
         }
         if !text.starts_with("arn:") && text.contains(".amazonaws.com") {
             return Ok(Who::Service(text.to_string()));
@@ -156,7 +156,9 @@ impl World {
         let (service, account_id, res) = (fields[2], fields[4], fields[5]);
         let account = self.account(account_id, &format!("principal {text}"))?;
         match (service, res.split_once('/')) {
-            ("iam", None) if res == "root" => Ok(Who::Root(account_id.to_string())),
+            ("iam", None) if res == "root" => {
+                Ok(Who::Root(account_id.to_string(), fields[1].to_string()))
+            }
             ("iam", Some(("user", rest))) => {
                 if let Some(u) = account.users.get(text) {
                     return Ok(Who::User(account, u));
@@ -233,13 +235,17 @@ impl World {
         if let Some(a) = &q.resource_account {
             return Ok(Some(a.clone()));
         }
+        // AWS managed policies (arn:aws:iam::aws:policy/...) belong to AWS, not to an account
+        // of the world; the engine knows how to treat them.
+        if account_id_of(arn) == Some("aws") {
+            return Ok(None);
+        }
         if let Some(a) = account_id_of(arn) {
             return Ok(Some(a.to_string()));
         }
         // S3 ARNs carry no account: find the bucket in resource-policies.json.
-        if let Some(rest) = arn.strip_prefix("arn:aws:s3:::") {
-            let bucket = rest.split('/').next().unwrap_or(rest);
-            let bucket_arn = format!("arn:aws:s3:::{bucket}");
+        if let Some((partition, bucket)) = s3_bucket(arn) {
+            let bucket_arn = format!("arn:{partition}:s3:::{bucket}");
             for (id, acct) in &self.accounts {
                 if acct.resources.contains_key(&bucket_arn) {
                     return Ok(Some(id.clone()));
@@ -343,7 +349,11 @@ impl World {
                 if let Some(b) = &u.boundary {
                     set = set.with_boundary(vec![account.managed[b].clone()]);
                 }
-                let arn = format!("arn:aws:sts::{}:federated-user/{name}", account.id);
+                let arn = format!(
+                    "arn:{}:sts::{}:federated-user/{name}",
+                    partition_of(&u.arn),
+                    account.id
+                );
                 let mut p = Principal::parse(&arn).map_err(|e| WorldError::new(e.to_string()))?;
                 p.source_user_arn = Some(u.arn.clone());
                 let from = format!("the federated session of user {}", u.name);
@@ -374,7 +384,12 @@ impl World {
                     set = set.with_boundary(vec![account.managed[b].clone()]);
                 }
                 let arn = match session {
-                    Some(s) => format!("arn:aws:sts::{}:assumed-role/{}/{s}", account.id, r.name),
+                    Some(s) => format!(
+                        "arn:{}:sts::{}:assumed-role/{}/{s}",
+                        partition_of(&r.arn),
+                        account.id,
+                        r.name
+                    ),
                     None => r.arn.clone(),
                 };
                 let mut p = Principal::parse(&arn).map_err(|e| WorldError::new(e.to_string()))?;
@@ -408,8 +423,8 @@ impl World {
                 }
                 (p, account.id.clone())
             }
-            Who::Root(account) => {
-                let arn = format!("arn:aws:iam::{account}:root");
+            Who::Root(account, partition) => {
+                let arn = format!("arn:{partition}:iam::{account}:root");
                 let from = "the root user".to_string();
                 infer(&mut ctx, "aws:PrincipalArn", vec![arn.clone()], &from);
                 infer(&mut ctx, "aws:PrincipalType", vec!["Account".into()], &from);
@@ -728,16 +743,37 @@ impl World {
     }
 }
 
+/// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`).
+fn partition_of(arn: &str) -> &str {
+    arn.split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+}
+
+/// For an S3 bucket or object ARN (any partition): the partition and the bucket name.
+fn s3_bucket(arn: &str) -> Option<(&str, &str)> {
+    let f: Vec<&str> = arn.splitn(6, ':').collect();
+    match f.as_slice() {
+        ["arn", partition, "s3", "", "", rest] => {
+            Some((partition, rest.split('/').next().unwrap_or(rest)))
+        }
+        _ => None,
+    }
+}
+
 /// The resource policy entry that governs an ARN: exact entry, the bucket of an object, or the
 /// unqualified function of a Lambda version/alias.
 fn lookup_resource<'a>(account: &'a Account, arn: &str) -> Option<&'a Resource> {
     if let Some(r) = account.resources.get(arn) {
         return Some(r);
     }
-    if let Some(rest) = arn.strip_prefix("arn:aws:s3:::")
-        && let Some((bucket, _)) = rest.split_once('/')
+    if let Some((partition, bucket)) = s3_bucket(arn)
+        && arn.len() > format!("arn:{partition}:s3:::{bucket}").len()
     {
-        return account.resources.get(&format!("arn:aws:s3:::{bucket}"));
+        return account
+            .resources
+            .get(&format!("arn:{partition}:s3:::{bucket}"));
     }
     if arn.contains(":lambda:") && arn.contains(":function:") {
         let fields: Vec<&str> = arn.split(':').collect();

@@ -234,3 +234,77 @@ fn federated_user_inherits_the_creating_users_policies_and_needs_a_session_polic
         "the session policy does not allow it"
     );
 }
+
+#[test]
+fn aws_managed_policies_can_be_read_but_not_changed_in_a_world() {
+    let dir = temp_dir("awsmanaged");
+    write(
+        &dir,
+        "accounts/111111111111/authorization-details.json",
+        r#"{"UserDetailList":[{"UserName":"admin","Arn":"arn:aws:iam::111111111111:user/admin",
+            "UserPolicyList":[{"PolicyName":"iam","PolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}}]}]}"#,
+    );
+    let w = load_dir(&dir).unwrap();
+    let ask = |action: &str| {
+        let p = w
+            .prepare(&Question {
+                principal: "arn:aws:iam::111111111111:user/admin".into(),
+                action: action.into(),
+                resource: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+                now: Some("2026-11-22T12:00:00Z".into()),
+                ..Question::default()
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        p.set
+            .evaluate(&p.request, &EvaluationOptions::default())
+            .decision
+    };
+    assert_eq!(ask("iam:GetPolicyVersion"), Decision::Allowed);
+    assert_eq!(ask("iam:CreatePolicyVersion"), Decision::ImplicitDeny);
+}
+
+#[test]
+fn principals_and_buckets_keep_their_partition() {
+    let dir = temp_dir("partition");
+    write(
+        &dir,
+        "accounts/111111111111/authorization-details.json",
+        r#"{"RoleDetailList":[{"RoleName":"reader","RoleId":"AROAEXAMPLEREADER001","Arn":"arn:aws-cn:iam::111111111111:role/reader",
+            "AssumeRolePolicyDocument":{"Version":"2012-10-17","Statement":[]},
+            "RolePolicyList":[{"PolicyName":"read","PolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws-cn:s3:::cn-data/*"}]}}]}]}"#,
+    );
+    write(
+        &dir,
+        "accounts/111111111111/resource-policies.json",
+        r#"[{"arn":"arn:aws-cn:s3:::cn-data","policy":{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws-cn:s3:::cn-data/secret/*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws-cn:iam::111111111111:role/reader"}}}]}}]"#,
+    );
+    let w = load_dir(&dir).unwrap();
+    let prepare = |resource: &str| {
+        w.prepare(&Question {
+            principal: "arn:aws-cn:sts::111111111111:assumed-role/reader/s1".into(),
+            action: "s3:GetObject".into(),
+            resource: resource.into(),
+            now: Some("2026-11-22T12:00:00Z".into()),
+            ..Question::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let p = prepare("arn:aws-cn:s3:::cn-data/report.csv");
+    assert_eq!(
+        p.request.principal.arn.as_deref(),
+        Some("arn:aws-cn:sts::111111111111:assumed-role/reader/s1")
+    );
+    assert_eq!(
+        p.set
+            .evaluate(&p.request, &EvaluationOptions::default())
+            .decision,
+        Decision::Allowed
+    );
+    let p = prepare("arn:aws-cn:s3:::cn-data/secret/key");
+    let e = p.set.evaluate(&p.request, &EvaluationOptions::default());
+    assert_eq!(
+        e.decision,
+        Decision::ExplicitDeny,
+        "the bucket policy of a China-partition bucket is found and applied"
+    );
+}

@@ -123,7 +123,10 @@ impl Facts {
             resource_policy_required,
             assume_role,
             service_rule_denial,
-            get_caller_identity: service == "sts" && name == "getcalleridentity",
+            // Any signed caller may call it; anonymous callers cannot sign, services do not.
+            get_caller_identity: service == "sts"
+                && name == "getcalleridentity"
+                && req.principal.is_iam_identity(),
             assumed_resource_account,
         }
     }
@@ -131,6 +134,16 @@ impl Facts {
 
 /// Rules AWS enforces whatever the policies say.
 fn service_rule(req: &Request) -> Option<&'static str> {
+    // Root user credentials cannot assume roles (STS API reference, AssumeRole: "you cannot
+    // call AssumeRole with the credentials of the AWS account root user").
+    if req.principal.kind == PrincipalKind::Root
+        && req.service() == "sts"
+        && req.action_name_lower().starts_with("assumerole")
+    {
+        return Some(
+            "the root user cannot assume roles: call sts:AssumeRole with IAM user or role credentials",
+        );
+    }
     // GetFederationToken sessions cannot call IAM APIs through the CLI or API, nor any STS API
     // except sts:GetCallerIdentity (decided before this point) (spec §1.6, STS API reference).
     if req.principal.kind == PrincipalKind::FederatedUser && matches!(req.service(), "iam" | "sts")
