@@ -528,8 +528,15 @@ fn grant(world: &World, set: &PolicySet, req: &Request, e: &Evaluation, report: 
     }
 }
 
+/// The IAM entity (`user` or `role`) and name whose identity policies govern the caller.
 fn entity_of(req: &Request) -> (&'static str, String) {
-    let arn = principal_arn(req).unwrap_or_default();
+    // A federated user's identity policies are those of the IAM user that created the session.
+    let arn = req
+        .principal
+        .source_user_arn
+        .clone()
+        .or_else(|| principal_arn(req))
+        .unwrap_or_default();
     let res = arn.splitn(6, ':').nth(5).unwrap_or("");
     let name = res.rsplit('/').next().unwrap_or(res).to_string();
     if res.starts_with("role/") {
