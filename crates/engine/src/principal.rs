@@ -321,7 +321,12 @@ impl CompiledPrincipal {
                     }
                 }
                 AwsEntry::UniqueId(id) => {
-                    if p.unique_id.as_deref() == Some(&**id) {
+                    if p.unique_id.as_deref() != Some(&**id) {
+                        PrincipalMatch::NoMatch
+                    } else if matches!(p.kind, PrincipalKind::Role | PrincipalKind::AssumedRole) {
+                        // A role's unique id stands for the role, exactly as its ARN does.
+                        PrincipalMatch::SessionRole
+                    } else if p.kind == PrincipalKind::User {
                         PrincipalMatch::Direct
                     } else {
                         PrincipalMatch::NoMatch

@@ -721,7 +721,16 @@ fn unique_id_principal_matches_only_the_original_entity() {
     let mut p = caller(SESSION);
     assert_eq!(best(el, &p), PrincipalMatch::NoMatch);
     p.unique_id = Some("AROAEXAMPLEOLDROLEID1".into());
-    assert_eq!(best(el, &p), PrincipalMatch::Direct);
+    assert_eq!(
+        best(el, &p),
+        PrincipalMatch::SessionRole,
+        "a role's unique id names the role, like its ARN: a role grant, not the session itself"
+    );
+    let el = r#"{"AWS":"AIDAEXAMPLEALICEID01"}"#;
+    let mut alice = caller(ALICE);
+    assert_eq!(best(el, &alice), PrincipalMatch::NoMatch);
+    alice.unique_id = Some("AIDAEXAMPLEALICEID01".into());
+    assert_eq!(best(el, &alice), PrincipalMatch::Direct);
 }
 
 #[test]
