@@ -291,10 +291,40 @@ fn request_side(set: &PolicySet, req: &Request, e: &Evaluation, report: &mut Fix
     }
     candidates.sort();
     candidates.dedup();
+    let resource_region = match &req.resource {
+        RequestResource::Any => None,
+        other => other
+            .as_str()
+            .split(':')
+            .nth(3)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string),
+    };
     for (key, value) in candidates {
+        let lower = key.to_lowercase();
+        if lower == "aws:requestedregion"
+            && let Some(home) = &resource_region
+            && !home.eq_ignore_ascii_case(&value)
+        {
+            report.rejected.push(format!(
+                "calling from region {value} cannot reach a resource that lives in {home}"
+            ));
+            continue;
+        }
         let mut r = req.clone();
         r.context.set(&key, value.clone());
+        let through_endpoint = lower == "aws:sourcevpce";
+        if through_endpoint {
+            // Through a VPC endpoint the request carries no public source address.
+            r.context.remove("aws:SourceIp");
+        }
         if allowed(set, &r) {
+            let mut also_allows = vec!["no policy changes: only this call differs".to_string()];
+            if through_endpoint {
+                also_allows.push(format!(
+                    "the request then carries no aws:SourceIp, and the policy of endpoint {value} must allow it too (iamwhy check --source-vpce {value} evaluates it)"
+                ));
+            }
             let how = match key.to_lowercase().as_str() {
                 "aws:requestedregion" => format!("make the call in region {value}"),
                 "sts:externalid" => format!("pass --external-id {value} when assuming the role"),
@@ -311,7 +341,7 @@ fn request_side(set: &PolicySet, req: &Request, e: &Evaluation, report: &mut Fix
                 diff: None,
                 document: None,
                 command: None,
-                also_allows: vec!["no policy changes: only this call differs".into()],
+                also_allows,
                 request_context: vec![(key.clone(), value.clone())],
                 session_policy: None,
                 new_policy: false,
