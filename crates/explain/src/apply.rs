@@ -25,6 +25,23 @@ fn pages(v: &mut Value) -> Vec<&mut serde_json::Map<String, Value>> {
     }
 }
 
+/// Every entry of the list `key` (`UserDetailList`, `Policies`...) across the pages of an
+/// authorization-details file.
+fn entries<'a>(v: &'a mut Value, key: &'a str) -> impl Iterator<Item = &'a mut Value> + 'a {
+    pages(v)
+        .into_iter()
+        .filter_map(move |page| match page.get_mut(key) {
+            Some(Value::Array(items)) => Some(items.iter_mut()),
+            _ => None,
+        })
+        .flatten()
+}
+
+/// A file of one account's folder in the world.
+fn account_file(dir: &Path, account: &str, name: &str) -> std::path::PathBuf {
+    dir.join("accounts").join(account).join(name)
+}
+
 /// Write the fix's document into the world at `dir`. Request fixes change no file.
 pub fn apply_to_world_dir(dir: &Path, fix: &Fix) -> Result<(), String> {
     if fix.kind == "request" {
@@ -41,10 +58,7 @@ pub fn apply_to_world_dir(dir: &Path, fix: &Fix) -> Result<(), String> {
             policy_name,
             account,
         } => {
-            let path = dir
-                .join("accounts")
-                .join(account)
-                .join("authorization-details.json");
+            let path = account_file(dir, account, "authorization-details.json");
             let mut v = read_json(&path)?;
             let (list, name_key, policies) = match *entity {
                 "user" => ("UserDetailList", "UserName", "UserPolicyList"),
@@ -52,36 +66,31 @@ pub fn apply_to_world_dir(dir: &Path, fix: &Fix) -> Result<(), String> {
                 _ => ("RoleDetailList", "RoleName", "RolePolicyList"),
             };
             let mut done = false;
-            for page in pages(&mut v) {
-                let Some(Value::Array(entities)) = page.get_mut(list) else {
+            for e in entries(&mut v, list) {
+                if e.get(name_key).and_then(Value::as_str) != Some(entity_name.as_str()) {
                     continue;
-                };
-                for e in entities.iter_mut() {
-                    if e.get(name_key).and_then(Value::as_str) != Some(entity_name.as_str()) {
-                        continue;
-                    }
-                    let obj = e.as_object_mut().ok_or("entity is not an object")?;
-                    let list = obj
-                        .entry(policies)
-                        .or_insert_with(|| Value::Array(Vec::new()));
-                    let Value::Array(list) = list else {
-                        return Err(format!("{policies} is not a list"));
-                    };
-                    match list.iter_mut().find(|p| {
-                        p.get("PolicyName").and_then(Value::as_str) == Some(policy_name.as_str())
-                    }) {
-                        Some(p) => p["PolicyDocument"] = doc.clone(),
-                        None if fix.new_policy => list.push(
-                            serde_json::json!({"PolicyName": policy_name, "PolicyDocument": doc}),
-                        ),
-                        None => {
-                            return Err(format!(
-                                "{entity} {entity_name} has no inline policy {policy_name}"
-                            ));
-                        }
-                    }
-                    done = true;
                 }
+                let obj = e.as_object_mut().ok_or("entity is not an object")?;
+                let list = obj
+                    .entry(policies)
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                let Value::Array(list) = list else {
+                    return Err(format!("{policies} is not a list"));
+                };
+                match list.iter_mut().find(|p| {
+                    p.get("PolicyName").and_then(Value::as_str) == Some(policy_name.as_str())
+                }) {
+                    Some(p) => p["PolicyDocument"] = doc.clone(),
+                    None if fix.new_policy => list.push(
+                        serde_json::json!({"PolicyName": policy_name, "PolicyDocument": doc}),
+                    ),
+                    None => {
+                        return Err(format!(
+                            "{entity} {entity_name} has no inline policy {policy_name}"
+                        ));
+                    }
+                }
+                done = true;
             }
             if !done {
                 return Err(format!(
@@ -92,24 +101,16 @@ pub fn apply_to_world_dir(dir: &Path, fix: &Fix) -> Result<(), String> {
             write_json(&path, &v)
         }
         PolicyOrigin::Managed { arn, account } => {
-            let path = dir
-                .join("accounts")
-                .join(account)
-                .join("authorization-details.json");
+            let path = account_file(dir, account, "authorization-details.json");
             let mut v = read_json(&path)?;
-            for page in pages(&mut v) {
-                let Some(Value::Array(list)) = page.get_mut("Policies") else {
+            for p in entries(&mut v, "Policies") {
+                if p.get("Arn").and_then(Value::as_str) != Some(arn.as_str()) {
                     continue;
-                };
-                for p in list.iter_mut() {
-                    if p.get("Arn").and_then(Value::as_str) != Some(arn.as_str()) {
-                        continue;
-                    }
-                    if let Some(Value::Array(versions)) = p.get_mut("PolicyVersionList") {
-                        for ver in versions.iter_mut() {
-                            if ver.get("IsDefaultVersion") == Some(&Value::Bool(true)) {
-                                ver["Document"] = doc.clone();
-                            }
+                }
+                if let Some(Value::Array(versions)) = p.get_mut("PolicyVersionList") {
+                    for ver in versions.iter_mut() {
+                        if ver.get("IsDefaultVersion") == Some(&Value::Bool(true)) {
+                            ver["Document"] = doc.clone();
                         }
                     }
                 }
@@ -117,28 +118,17 @@ pub fn apply_to_world_dir(dir: &Path, fix: &Fix) -> Result<(), String> {
             write_json(&path, &v)
         }
         PolicyOrigin::Trust { role_name, account } => {
-            let path = dir
-                .join("accounts")
-                .join(account)
-                .join("authorization-details.json");
+            let path = account_file(dir, account, "authorization-details.json");
             let mut v = read_json(&path)?;
-            for page in pages(&mut v) {
-                let Some(Value::Array(roles)) = page.get_mut("RoleDetailList") else {
-                    continue;
-                };
-                for r in roles.iter_mut() {
-                    if r.get("RoleName").and_then(Value::as_str) == Some(role_name.as_str()) {
-                        r["AssumeRolePolicyDocument"] = doc.clone();
-                    }
+            for r in entries(&mut v, "RoleDetailList") {
+                if r.get("RoleName").and_then(Value::as_str) == Some(role_name.as_str()) {
+                    r["AssumeRolePolicyDocument"] = doc.clone();
                 }
             }
             write_json(&path, &v)
         }
         PolicyOrigin::Resource { arn, account } => {
-            let path = dir
-                .join("accounts")
-                .join(account)
-                .join("resource-policies.json");
+            let path = account_file(dir, account, "resource-policies.json");
             let mut v = read_json(&path)?;
             let Value::Array(entries) = &mut v else {
                 return Err("resource-policies.json is not a list".into());

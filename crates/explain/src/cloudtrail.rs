@@ -215,7 +215,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReadError> {
     Ok(())
 }
 
-fn kind_of(v: &Value) -> &'static str {
+/// The JSON kind of a value, as error messages name it.
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

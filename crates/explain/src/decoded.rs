@@ -22,6 +22,7 @@
 //! assert!(o.context.contains(&("aws:RequestedRegion".into(), "us-east-1".into())));
 //! ```
 
+use crate::cloudtrail::kind_of;
 use serde_json::Value;
 
 pub use crate::cloudtrail::ReadError;
@@ -109,17 +110,6 @@ fn values(entry: &Value) -> Vec<String> {
         out.push(v);
     }
     out
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "list",
-        Value::Object(_) => "object",
-    }
 }
 
 /// Parse the output of `aws sts decode-authorization-message` (or the decoded message

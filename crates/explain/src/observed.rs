@@ -115,6 +115,18 @@ pub struct Observed {
     pub notes: Vec<String>,
 }
 
+impl ParsedMessage {
+    /// What AWS claims decided the request, in words ("explicit deny in a service control
+    /// policy", "no identity-based policy allows it"), when the message names a policy type.
+    pub fn claim(&self) -> Option<String> {
+        let phrase = crate::message::policy_kind_phrase(self.policy_type?);
+        Some(match self.deny {
+            Some(DenyKind::Explicit) => format!("explicit deny in a {phrase}"),
+            _ => format!("no {phrase} allows it"),
+        })
+    }
+}
+
 impl Observed {
     /// An empty observation of the given origin.
     pub fn new(origin: Origin) -> Observed {

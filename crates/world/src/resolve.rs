@@ -307,17 +307,7 @@ impl World {
         // The principal.
         let (mut principal, principal_account) = match &who {
             Who::User(account, u) => {
-                let mut identity: Vec<Policy> = u.inline.clone();
-                identity.extend(u.attached.iter().map(|a| account.managed[a].clone()));
-                for g in &u.groups {
-                    let group = &account.groups[g];
-                    identity.extend(group.inline.iter().cloned());
-                    identity.extend(group.attached.iter().map(|a| account.managed[a].clone()));
-                }
-                set = set.with_identity(identity);
-                if let Some(b) = &u.boundary {
-                    set = set.with_boundary(vec![account.managed[b].clone()]);
-                }
+                set = with_user_policies(set, account, u);
                 let mut p = Principal::parse(&u.arn).map_err(|e| WorldError::new(e.to_string()))?;
                 p.unique_id = u.id.clone();
                 let from = format!("user {} in the snapshot", u.name);
@@ -338,17 +328,7 @@ impl World {
                 (p, account.id.clone())
             }
             Who::Federated(account, u, name) => {
-                let mut identity: Vec<Policy> = u.inline.clone();
-                identity.extend(u.attached.iter().map(|a| account.managed[a].clone()));
-                for g in &u.groups {
-                    let group = &account.groups[g];
-                    identity.extend(group.inline.iter().cloned());
-                    identity.extend(group.attached.iter().map(|a| account.managed[a].clone()));
-                }
-                set = set.with_identity(identity);
-                if let Some(b) = &u.boundary {
-                    set = set.with_boundary(vec![account.managed[b].clone()]);
-                }
+                set = with_user_policies(set, account, u);
                 let arn = format!(
                     "arn:{}:sts::{}:federated-user/{name}",
                     partition_of(&u.arn),
@@ -743,6 +723,22 @@ impl World {
     }
 }
 
+/// The identity policies of an IAM user (its own and its groups') and its boundary.
+fn with_user_policies(set: PolicySet, account: &Account, u: &User) -> PolicySet {
+    let mut identity: Vec<Policy> = u.inline.clone();
+    identity.extend(u.attached.iter().map(|a| account.managed[a].clone()));
+    for g in &u.groups {
+        let group = &account.groups[g];
+        identity.extend(group.inline.iter().cloned());
+        identity.extend(group.attached.iter().map(|a| account.managed[a].clone()));
+    }
+    let set = set.with_identity(identity);
+    match &u.boundary {
+        Some(b) => set.with_boundary(vec![account.managed[b].clone()]),
+        None => set,
+    }
+}
+
 /// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`).
 fn partition_of(arn: &str) -> &str {
     arn.split(':')
@@ -769,7 +765,9 @@ fn lookup_resource<'a>(account: &'a Account, arn: &str) -> Option<&'a Resource> 
         return Some(r);
     }
     if let Some((partition, bucket)) = s3_bucket(arn)
-        && arn.len() > format!("arn:{partition}:s3:::{bucket}").len()
+        && arn
+            .split_once(":::")
+            .is_some_and(|(_, rest)| rest.len() > bucket.len())
     {
         return account
             .resources

@@ -219,9 +219,16 @@ pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
     Ok(result)
 }
 
-/// Build the policy set and the request of a case.
-pub fn build(case: &Case) -> Result<(PolicySet, Request)> {
-    let r = &case.request;
+/// Build a request from the JSON of a case's `request` object (what the harness reads), for
+/// a principal with or without a permissions boundary.
+pub fn request_from_json(r: &Value, has_boundary: bool) -> Result<Request> {
+    let r = CaseRequest::deserialize(r).context("request")?;
+    let mut req = build_request(&r)?;
+    req.principal_has_boundary = has_boundary;
+    Ok(req)
+}
+
+fn build_request(r: &CaseRequest) -> Result<Request> {
     let principal = match &r.principal {
         Value::String(s) => Principal::parse(s).map_err(|e| anyhow::anyhow!("{e}"))?,
         Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("Anonymous") => {
@@ -255,6 +262,13 @@ pub fn build(case: &Case) -> Result<(PolicySet, Request)> {
     let mut req =
         Request::new(principal, &r.action, resource, ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
     req.resource_account = r.resource_account.clone();
+    Ok(req)
+}
+
+/// Build the policy set and the request of a case.
+pub fn build(case: &Case) -> Result<(PolicySet, Request)> {
+    let r = &case.request;
+    let mut req = build_request(r)?;
     let p = &case.policies;
     let mut set = PolicySet::new().with_identity(compile_all(&p.identity, PolicyType::Identity)?);
     if let Some(b) = &p.permission_boundaries {

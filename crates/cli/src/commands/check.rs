@@ -5,7 +5,7 @@ use crate::render::trace::{render, render_context};
 use clap::{Args, ValueEnum};
 use iamwhy_engine::EvaluationOptions;
 use iamwhy_engine::decision::Decision;
-use iamwhy_world::{Question, load_dir};
+use iamwhy_world::Question;
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -101,15 +101,9 @@ pub fn parse_context(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 /// Run the command.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let world = match load_dir(&args.world) {
+    let world = match super::load_world(&args.world) {
         Ok(w) => w,
-        Err(e) => {
-            eprintln!(
-                "iamwhy: cannot load the world {}: {e}",
-                args.world.display()
-            );
-            return Ok(ExitCode::from(2));
-        }
+        Err(code) => return Ok(code),
     };
     let session_policy =
         match &args.session_policy {

@@ -7,7 +7,7 @@ use iamwhy_explain::diagnose::{DiagnoseOptions, Diagnosis, diagnose};
 use iamwhy_explain::guide::{Guide, guide};
 use iamwhy_explain::input::{Input, InputKind, read_bytes, read_path};
 use iamwhy_explain::observed::{Observed, Origin};
-use iamwhy_world::{World, load_dir};
+use iamwhy_world::World;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -112,15 +112,9 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let world = match &args.world {
-        Some(dir) => match load_dir(dir) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                eprintln!("iamwhy: cannot load the world {}: {e}", dir.display());
-                return Ok(ExitCode::from(2));
-            }
-        },
-        None => None,
+    let world = match args.world.as_deref().map(super::load_world).transpose() {
+        Ok(w) => w,
+        Err(code) => return Ok(code),
     };
     if input.observed.is_empty() {
         match args.output {
@@ -215,17 +209,7 @@ fn render_observed(kind: InputKind, o: &Observed) -> String {
             .or(o.message.as_ref().and_then(|m| m.resource.as_deref())),
     );
     if let Some(m) = &o.message {
-        let claim = match (m.deny, m.policy_type) {
-            (Some(iamwhy_explain::DenyKind::Explicit), Some(k)) => format!(
-                "explicit deny in a {}",
-                iamwhy_explain::message::policy_kind_phrase(k)
-            ),
-            (_, Some(k)) => format!(
-                "no {} allows it",
-                iamwhy_explain::message::policy_kind_phrase(k)
-            ),
-            _ => "(no reason given)".into(),
-        };
+        let claim = m.claim().unwrap_or_else(|| "(no reason given)".into());
         field(&mut out, "reason", Some(&claim));
         if let Some(arn) = &m.policy_arn {
             field(&mut out, "policy", Some(arn));
@@ -368,17 +352,7 @@ fn batch(args: &ExplainArgs, input: &Input, world: Option<&World>) -> anyhow::Re
                 let claim = o
                     .message
                     .as_ref()
-                    .map(|m| match (m.deny, m.policy_type) {
-                        (Some(iamwhy_explain::DenyKind::Explicit), Some(k)) => format!(
-                            "explicit deny in a {}",
-                            iamwhy_explain::message::policy_kind_phrase(k)
-                        ),
-                        (_, Some(k)) => format!(
-                            "no {} allows it",
-                            iamwhy_explain::message::policy_kind_phrase(k)
-                        ),
-                        _ => "no reason given".into(),
-                    })
+                    .map(|m| m.claim().unwrap_or_else(|| "no reason given".into()))
                     .unwrap_or_else(|| "no message".into());
                 (claim, json!(o.message))
             }

@@ -15,8 +15,8 @@
 
 use anyhow::{Context as _, Result, bail};
 use iamwhy_conformance::case::{self, Case};
+use iamwhy_engine::EvaluationOptions;
 use iamwhy_engine::decision::Decision;
-use iamwhy_engine::{Context, EvaluationOptions, Principal, Request, RequestResource};
 use serde_json::Value;
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -107,51 +107,6 @@ fn median_ns(batches: usize, size: usize, mut f: impl FnMut()) -> f64 {
     }
 }
 
-/// Build the request from the case's JSON the way the conformance harness does, so that the
-/// per-request cost of turning a textual request into a `Request` can be measured apart
-/// from the policy set (which `case::build` compiles at the same time).
-fn request_from_json(r: &Value, has_boundary: bool) -> Result<Request> {
-    let principal = match &r["principal"] {
-        Value::String(s) => Principal::parse(s).map_err(|e| anyhow::anyhow!("{e}"))?,
-        Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("Anonymous") => {
-            Principal::anonymous()
-        }
-        other => bail!("unsupported principal {other}"),
-    };
-    let mut ctx = Context::new();
-    if let Some(map) = r["context"].as_object() {
-        for (k, v) in map {
-            match v {
-                Value::String(s) => ctx.set(k, s.clone()),
-                Value::Array(items) => ctx.set_multi(
-                    k,
-                    items
-                        .iter()
-                        .map(|i| {
-                            i.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| i.to_string())
-                        })
-                        .collect(),
-                ),
-                other => ctx.set(k, other.to_string()),
-            }
-        }
-    }
-    let resource_text = r["resource"].as_str().context("request.resource")?;
-    let resource = if r["wildcardOnlyAction"].as_bool().unwrap_or(false) {
-        RequestResource::Any
-    } else {
-        RequestResource::parse_pattern(resource_text)
-    };
-    let action = r["action"].as_str().context("request.action")?;
-    let mut req =
-        Request::new(principal, action, resource, ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
-    req.resource_account = r["resourceAccount"].as_str().map(str::to_string);
-    req.principal_has_boundary = has_boundary;
-    Ok(req)
-}
-
 fn run() -> Result<()> {
     let args = args()?;
     let text =
@@ -188,7 +143,7 @@ fn run() -> Result<()> {
             explained.decision
         );
     }
-    let rebuilt = request_from_json(&raw["request"], has_boundary)?;
+    let rebuilt = case::request_from_json(&raw["request"], has_boundary)?;
     if set.decide(&rebuilt, &opts) != decided {
         bail!("the request rebuilt from JSON decides differently");
     }
@@ -226,7 +181,7 @@ fn run() -> Result<()> {
     let req_json = &raw["request"];
     if wanted("request") {
         let request_decide_ns = median_ns(b, n, || {
-            let r = request_from_json(black_box(req_json), has_boundary).expect("request");
+            let r = case::request_from_json(black_box(req_json), has_boundary).expect("request");
             black_box(set.decide(&r, black_box(&opts)));
         });
         println!("iamwhy request_build_plus_decide_median_ns={request_decide_ns:.0}");

@@ -7,8 +7,8 @@ use super::common::{CommonArgs, finish};
 use super::{AwsCliError, Base, simulate_with};
 use clap::Args;
 use iamwhy_engine::Principal;
+use iamwhy_world::World;
 use iamwhy_world::model::{Account, Policy};
-use iamwhy_world::{World, load_dir};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -161,15 +161,9 @@ fn base_from_world(world: &World, arn: &str) -> Result<Base, AwsCliError> {
 
 /// Run the command.
 pub fn run(args: &PrincipalPolicyArgs) -> anyhow::Result<ExitCode> {
-    let world = match load_dir(&args.world) {
+    let world = match crate::commands::load_world(&args.world) {
         Ok(w) => w,
-        Err(e) => {
-            eprintln!(
-                "iamwhy: cannot load the world {}: {e}",
-                args.world.display()
-            );
-            return Ok(ExitCode::from(2));
-        }
+        Err(code) => return Ok(code),
     };
     let result = (|| {
         let (sim_input, json) = args.common.read("SimulatePrincipalPolicy")?;
