@@ -456,7 +456,7 @@ fn is_ip(s: &str) -> bool {
 }
 
 /// The account field of an ARN, when it has one.
-fn arn_account(arn: &str) -> Option<&str> {
+pub(crate) fn arn_account(arn: &str) -> Option<&str> {
     if !arn.starts_with("arn:") {
         return None;
     }

@@ -22,7 +22,7 @@
 //! assert!(o.context.contains(&("aws:RequestedRegion".into(), "us-east-1".into())));
 //! ```
 
-use crate::cloudtrail::kind_of;
+use crate::cloudtrail::{arn_account, kind_of};
 use serde_json::Value;
 
 pub use crate::cloudtrail::ReadError;
@@ -349,13 +349,4 @@ fn push(o: &mut Observed, key: &str, value: &str) {
     if !o.context.iter().any(|(k, v)| k == key && v == value) {
         o.context.push((key.to_string(), value.to_string()));
     }
-}
-
-fn arn_account(arn: &str) -> Option<&str> {
-    if !arn.starts_with("arn:") {
-        return None;
-    }
-    arn.split(':')
-        .nth(4)
-        .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()))
 }
