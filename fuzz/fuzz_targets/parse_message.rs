@@ -4,8 +4,8 @@
 
 #![no_main]
 
-use iamwhy_explain::message::{parse_message, policy_kind_phrase};
-use iamwhy_explain::observed::from_message;
+use iamwhy_evidence::message::{parse_message, policy_kind_phrase};
+use iamwhy_evidence::observed::from_message;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,8 +4,8 @@
 
 #![no_main]
 
-use iamwhy_explain::input::read_bytes;
-use iamwhy_explain::{cloudtrail, decoded};
+use iamwhy_evidence::input::read_bytes;
+use iamwhy_evidence::{cloudtrail, decoded};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -14,7 +14,7 @@ fn demo_world() -> String {
 
 fn fixture(rel: &str) -> String {
     format!(
-        "{}/../explain/tests/fixtures/{rel}",
+        "{}/../evidence/tests/fixtures/{rel}",
         env!("CARGO_MANIFEST_DIR")
     )
 }

@@ -2,10 +2,10 @@
 //! check the caller is who the user thinks, and suggest verified fixes.
 
 use crate::fix::{FixReport, suggest};
-use crate::message::policy_kind_phrase;
-use crate::observed::{DenyKind, Observed, PolicyKind};
 use iamwhy_engine::EvaluationOptions;
 use iamwhy_engine::decision::{Decision, Evaluation, Layer};
+use iamwhy_evidence::message::policy_kind_phrase;
+use iamwhy_evidence::{DenyKind, Observed, PolicyKind};
 use iamwhy_world::{ContextReport, Question, World};
 use serde::Serialize;
 

@@ -2,7 +2,7 @@
 //! kind of denial, each with the exact AWS CLI command filled in with the message's ARNs (the
 //! troubleshooting runbooks' flow).
 
-use crate::observed::{DenyKind, Observed, PolicyKind};
+use iamwhy_evidence::{DenyKind, Observed, PolicyKind};
 use serde::Serialize;
 
 /// One place to look.
@@ -137,11 +137,11 @@ pub fn guide(o: &Observed) -> Guide {
     match (kind, deny) {
         (Some(k), Some(DenyKind::Explicit)) => proves.push(format!(
             "A Deny statement in a {} matched the request: no allow anywhere can override it.",
-            crate::message::policy_kind_phrase(k)
+            iamwhy_evidence::message::policy_kind_phrase(k)
         )),
         (Some(k), _) => proves.push(format!(
             "No {} allowed the action (an implicit deny); other layers may also refuse, AWS names only one.",
-            crate::message::policy_kind_phrase(k)
+            iamwhy_evidence::message::policy_kind_phrase(k)
         )),
         _ if action.to_lowercase().starts_with("sts:assumerole") => proves.push("An sts:AssumeRole denial without a reason means the role's trust policy does not allow the caller (an identity-side refusal would say so).".into()),
         _ => proves.push("The message names no policy type, so any layer may have refused (AWS hides the reason across organizations and for some services).".into()),

@@ -4,9 +4,9 @@
 
 use iamwhy_engine::EvaluationOptions;
 use iamwhy_engine::decision::Decision;
+use iamwhy_evidence::observed::from_message;
 use iamwhy_explain::apply::apply_to_world_dir;
 use iamwhy_explain::diagnose::{DiagnoseOptions, diagnose};
-use iamwhy_explain::observed::from_message;
 use iamwhy_world::demo::demo_scenarios;
 use iamwhy_world::load_dir;
 use std::path::{Path, PathBuf};

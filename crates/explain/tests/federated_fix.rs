@@ -3,9 +3,9 @@
 
 use iamwhy_engine::EvaluationOptions;
 use iamwhy_engine::decision::Decision;
+use iamwhy_evidence::observed::from_message;
 use iamwhy_explain::apply::apply_to_world_dir;
 use iamwhy_explain::diagnose::{DiagnoseOptions, diagnose};
-use iamwhy_explain::observed::from_message;
 use iamwhy_world::{Question, load_dir};
 
 fn write(dir: &std::path::Path, rel: &str, text: &str) {

@@ -3,10 +3,10 @@
 
 use crate::render::trace::{render, render_context};
 use clap::{Args, ValueEnum};
+use iamwhy_evidence::input::{Input, InputKind, read_bytes, read_path};
+use iamwhy_evidence::observed::{Observed, Origin};
 use iamwhy_explain::diagnose::{DiagnoseOptions, Diagnosis, diagnose};
 use iamwhy_explain::guide::{Guide, guide};
-use iamwhy_explain::input::{Input, InputKind, read_bytes, read_path};
-use iamwhy_explain::observed::{Observed, Origin};
 use iamwhy_world::World;
 use serde_json::json;
 use std::collections::BTreeMap;

@@ -5,8 +5,8 @@
 use std::fs;
 use std::path::Path;
 
-use iamwhy_explain::decoded::parse_decoded;
-use iamwhy_explain::{Observed, Origin};
+use iamwhy_evidence::decoded::parse_decoded;
+use iamwhy_evidence::{Observed, Origin};
 use serde_json::Value;
 
 fn fixture(name: &str) -> String {

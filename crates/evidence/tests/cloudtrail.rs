@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use iamwhy_explain::cloudtrail::{
+use iamwhy_evidence::cloudtrail::{
     actions_for_event, is_denied, observe, read_events, read_path, read_paths, service_prefix,
 };
-use iamwhy_explain::{DenyKind, Observed, Origin, PolicyKind};
+use iamwhy_evidence::{DenyKind, Observed, Origin, PolicyKind};
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> PathBuf {

@@ -21,7 +21,7 @@
 //! from a `find` or a character boundary.
 //!
 //! ```
-//! use iamwhy_explain::{DenyKind, PolicyKind, parse_message};
+//! use iamwhy_evidence::{DenyKind, PolicyKind, parse_message};
 //! let m = parse_message(
 //!     "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: s3:GetObject \
 //!      on resource: \"arn:aws:s3:::b/k\" with an explicit deny in a service control policy",

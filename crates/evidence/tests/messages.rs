@@ -1,8 +1,8 @@
 //! Access-denied error messages (spec §8) → [`ParsedMessage`]: one test per format, each
 //! asserting every field (the whole struct is compared).
 
-use iamwhy_explain::message::policy_kind_phrase;
-use iamwhy_explain::{DenyKind, ParsedMessage, PolicyKind, parse_message};
+use iamwhy_evidence::message::policy_kind_phrase;
+use iamwhy_evidence::{DenyKind, ParsedMessage, PolicyKind, parse_message};
 
 fn s(x: &str) -> Option<String> {
     Some(x.to_string())

@@ -7,7 +7,7 @@
 //! booleans may be strings.
 //!
 //! ```
-//! let o = iamwhy_explain::decoded::parse_decoded(r#"{
+//! let o = iamwhy_evidence::decoded::parse_decoded(r#"{
 //!   "allowed": false, "explicitDeny": true,
 //!   "matchedStatements": {"items": [{"statementId": "DenyBig", "effect": "DENY"}]},
 //!   "context": {
@@ -22,10 +22,10 @@
 //! assert!(o.context.contains(&("aws:RequestedRegion".into(), "us-east-1".into())));
 //! ```
 
-use crate::cloudtrail::{arn_account, kind_of};
+use crate::json::{arn_account, kind_of};
 use serde_json::Value;
 
-pub use crate::cloudtrail::ReadError;
+pub use crate::error::ReadError;
 use crate::observed::{Observed, Origin};
 
 /// The elements of a list in any of the shapes AWS uses: a plain array, `{"items": [...]}`,
