@@ -58,7 +58,7 @@ impl ArnTemplate {
         if !parts.next()?.eq_ignore_ascii_case("arn") {
             return None;
         }
-        let mut field = || parts.next().map(|f| Pattern::compile(f, Syntax::Arn));
+        let mut field = || parts.next().map(|f| Pattern::compile(f, Syntax::Arn, true));
         let fields = [field()?, field()?, field()?, field()?];
         let resource = parts.next()?;
         let segments = split_resource(resource);
@@ -86,43 +86,37 @@ impl ArnTemplate {
 
     /// How `arn` fits this template, if at all.
     pub(crate) fn fit(&self, arn: &str) -> Option<ArnFit> {
-        let bytes = arn.as_bytes();
-        if bytes.len() < 4 || !bytes[..4].eq_ignore_ascii_case(b"arn:") {
+        if arn.len() < 4 || !arn.as_bytes()[..4].eq_ignore_ascii_case(b"arn:") {
             return None;
         }
-        let mut rest = &bytes[4..];
+        let mut rest = &arn[4..];
         for pattern in &self.fields {
-            let colon = rest.iter().position(|&b| b == b':')?;
-            if !pattern.matches(&rest[..colon], true) {
+            let colon = rest.find(':')?;
+            if !pattern.matches(&rest[..colon]) {
                 return None;
             }
             rest = &rest[colon + 1..];
         }
         let (last, init) = self.segments.split_last()?;
         for (pattern, delim) in init {
-            let at = rest.iter().position(|&b| is_delim(b))?;
-            if rest[at] != *delim || !pattern.matches(&rest[..at], false) {
+            let at = rest.find(['/', ':'])?;
+            if rest.as_bytes()[at] != *delim || !pattern.matches(&rest[..at]) {
                 return None;
             }
             rest = &rest[at + 1..];
         }
-        match rest.iter().position(|&b| is_delim(b)) {
-            None => last.0.matches(rest, false).then_some(ArnFit::Exact),
+        match rest.find(['/', ':']) {
+            None => last.0.matches(rest).then_some(ArnFit::Exact),
             Some(at) => {
                 let fit = match self.tail {
                     Tail::Closed => return None,
                     Tail::Star => ArnFit::Exact,
                     Tail::Placeholder => ArnFit::Extended,
                 };
-                last.0.matches(&rest[..at], false).then_some(fit)
+                last.0.matches(&rest[..at]).then_some(fit)
             }
         }
     }
-}
-
-/// Resource-field delimiters.
-fn is_delim(b: u8) -> bool {
-    b == b'/' || b == b':'
 }
 
 /// Splits a template's resource field on `/` and `:` outside `{...}`.
@@ -135,13 +129,13 @@ fn split_resource(resource: &'static str) -> Vec<(Pattern, u8)> {
             b'{' => depth += 1,
             b'}' => depth = depth.saturating_sub(1),
             b'/' | b':' if depth == 0 => {
-                out.push((Pattern::compile(&resource[start..i], Syntax::Arn), b));
+                out.push((Pattern::compile(&resource[start..i], Syntax::Arn, false), b));
                 start = i + 1;
             }
             _ => {}
         }
     }
-    out.push((Pattern::compile(&resource[start..], Syntax::Arn), 0));
+    out.push((Pattern::compile(&resource[start..], Syntax::Arn, false), 0));
     out
 }
 

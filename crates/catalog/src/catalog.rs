@@ -5,11 +5,11 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::arn::ArnTemplate;
-use crate::glob;
 use crate::keys::KeyIndex;
 use crate::text::cmp_ignore_case;
 use crate::types::{AccessLevel, ConditionKeyType};
 use crate::views::{Action, ResourceType, Service};
+use iamwhy_policy::wildcard::{Wildcard, has_wildcard};
 
 /// The embedded data file (inflated by the build script).
 pub(crate) static EMBEDDED: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.tsv"));
@@ -158,20 +158,24 @@ impl Catalog {
         let Some((svc_pat, action_pat)) = pattern.split_once(':') else {
             return Vec::new();
         };
-        let services: Vec<Service<'_>> = if glob::has_wildcard(svc_pat) {
+        let services: Vec<Service<'_>> = if has_wildcard(svc_pat) {
+            let svc = Wildcard::compile_folded(svc_pat);
+            let mut folded = String::new();
             self.services()
-                .filter(|s| glob::matches(svc_pat, s.prefix()))
+                .filter(|s| svc.matches(fold_into(&mut folded, s.prefix())))
                 .collect()
         } else {
             self.service(svc_pat).into_iter().collect()
         };
         let mut out = Vec::new();
+        let name = Wildcard::compile_folded(action_pat);
+        let mut folded = String::new();
         for service in services {
-            if glob::has_wildcard(action_pat) {
+            if has_wildcard(action_pat) {
                 out.extend(
                     service
                         .actions()
-                        .filter(|a| glob::matches(action_pat, a.name())),
+                        .filter(|a| name.matches(fold_into(&mut folded, a.name()))),
                 );
             } else {
                 out.extend(service.action(action_pat));
@@ -219,4 +223,13 @@ pub struct Stats {
     pub arn_templates: usize,
     /// Service condition keys (deduplicated across services; global keys not included).
     pub condition_keys: usize,
+}
+
+/// `text` lowercased into `buf` (reused across calls, so matching many names allocates once).
+/// Catalog names are ASCII, where ASCII folding is the same as [`Wildcard::compile_folded`]'s.
+fn fold_into<'b>(buf: &'b mut String, text: &str) -> &'b str {
+    buf.clear();
+    buf.push_str(text);
+    buf.make_ascii_lowercase();
+    buf
 }

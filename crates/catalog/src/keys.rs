@@ -42,13 +42,13 @@ pub(crate) fn is_patterned(name: &str) -> bool {
 
 /// Compiles a declared key name into a pattern if it has a placeholder.
 pub(crate) fn compile_key(name: &'static str) -> Option<Pattern> {
-    is_patterned(name).then(|| Pattern::compile(name, Syntax::Key))
+    is_patterned(name).then(|| Pattern::compile(name, Syntax::Key, true))
 }
 
 /// Whether the concrete key `key` is an instance of the declared key `declared`.
 pub(crate) fn key_matches(declared: &KeyData, key: &str) -> bool {
     match &declared.pattern {
-        Some(pattern) => pattern.matches(key.as_bytes(), true),
+        Some(pattern) => pattern.matches(key),
         None => declared.name.eq_ignore_ascii_case(key),
     }
 }

@@ -31,8 +31,6 @@ mod text;
 mod types;
 mod views;
 
-pub mod glob;
-
 include!(concat!(env!("OUT_DIR"), "/source.rs"));
 
 pub use arn::ArnFit;
@@ -41,7 +39,6 @@ pub use globals::{GLOBAL_KEYS, GlobalKey, global_key};
 pub use keys::KeyInfo;
 pub use load::LoadError;
 pub use rcp::{RCP_SERVICES, supports_rcp};
-pub use suggest::edit_distance;
 pub use types::{AccessLevel, ConditionKeyType};
 pub use views::{Action, ActionResourceType, ConditionKey, ResourceType, Service};
 

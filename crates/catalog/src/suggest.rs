@@ -1,36 +1,12 @@
 //! "Did you mean ...?" suggestions for unknown service prefixes and action names, by edit
-//! distance (Levenshtein with adjacent transpositions, ASCII case-insensitive).
+//! distance ([`iamwhy_policy::suggest::edit_distance`]).
 
 use crate::catalog::Catalog;
 use crate::views::{Action, Service};
+use iamwhy_policy::suggest::edit_distance;
 
 /// At most this many suggestions are returned.
 const MAX_SUGGESTIONS: usize = 3;
-
-/// Edit distance between `a` and `b`, ASCII case-insensitively: insertions, deletions,
-/// substitutions and swaps of two adjacent characters each cost 1.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<u8> = a.bytes().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<u8> = b.bytes().map(|c| c.to_ascii_lowercase()).collect();
-    // Three rows: two back (for transpositions), previous, current.
-    let mut two_back: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur: Vec<usize> = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(two_back[j - 2] + 1);
-            }
-            cur[j] = d;
-        }
-        std::mem::swap(&mut two_back, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
 
 /// The largest distance still worth suggesting for a query of this length.
 fn threshold(query: &str) -> usize {
@@ -95,20 +71,5 @@ impl Catalog {
             .flat_map(|s| s.actions())
             .map(|a| (a.name(), a));
         closest(action, candidates)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::edit_distance;
-
-    #[test]
-    fn distances() {
-        assert_eq!(edit_distance("", ""), 0);
-        assert_eq!(edit_distance("abc", ""), 3);
-        assert_eq!(edit_distance("GetObjekt", "getobject"), 1);
-        assert_eq!(edit_distance("GetObjcet", "GetObject"), 1);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("s4", "s3"), 1);
     }
 }

@@ -14,6 +14,112 @@ use crate::policy_type::PolicyType;
 use crate::template::Template;
 use crate::wildcard::Wildcard;
 
+/// An ARN split into its six fields, borrowing the text: the one way the project reads an
+/// ARN's partition, service, region, account or resource.
+///
+/// The text is split on its first five colons; the resource field keeps every further `:` and
+/// `/`. Only the `arn` prefix is checked (case-insensitively): fields may be empty, as in S3's
+/// `arn:aws:s3:::bucket`.
+///
+/// ```
+/// use iamwhy_policy::Arn;
+/// let arn = Arn::parse("arn:aws:iam::123456789012:role/team/deploy").unwrap();
+/// assert_eq!(arn.service, "iam");
+/// assert_eq!(arn.account_id(), Some("123456789012"));
+/// assert_eq!(arn.resource_type(), Some("role"));
+/// assert_eq!(arn.resource_name(), "deploy");
+/// assert_eq!(Arn::parse("arn:aws:s3:::reports/q1.csv").unwrap().s3_bucket(), Some("reports"));
+/// assert!(Arn::parse("not-an-arn").is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arn<'a> {
+    /// `aws`, `aws-cn`, `aws-us-gov`, ...
+    pub partition: &'a str,
+    /// The service namespace, e.g. `s3`.
+    pub service: &'a str,
+    /// The region, possibly empty.
+    pub region: &'a str,
+    /// The account id (or `aws` for AWS managed policies), possibly empty.
+    pub account: &'a str,
+    /// Everything after the fifth colon.
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    /// Split `text` into its six fields; `None` when it has fewer or does not start with `arn:`.
+    pub fn parse(text: &'a str) -> Option<Arn<'a>> {
+        let mut it = text.splitn(6, ':');
+        let prefix = it.next()?;
+        if !prefix.eq_ignore_ascii_case("arn") {
+            return None;
+        }
+        Some(Arn {
+            partition: it.next()?,
+            service: it.next()?,
+            region: it.next()?,
+            account: it.next()?,
+            resource: it.next()?,
+        })
+    }
+
+    /// The account field when it is a 12-digit account id.
+    pub fn account_id(&self) -> Option<&'a str> {
+        is_account_id(self.account).then_some(self.account)
+    }
+
+    /// The region field when it names a region (not empty, not a wildcard).
+    pub fn named_region(&self) -> Option<&'a str> {
+        (!self.region.is_empty() && !self.region.contains(['*', '?'])).then_some(self.region)
+    }
+
+    /// The partition, or `aws` when the field is empty.
+    pub fn partition_or_default(&self) -> &'a str {
+        if self.partition.is_empty() {
+            "aws"
+        } else {
+            self.partition
+        }
+    }
+
+    /// The resource type: the resource field up to its first `/` or `:` (`role` in
+    /// `role/path/name`, `function` in `function:name:alias`); `None` when it has neither.
+    pub fn resource_type(&self) -> Option<&'a str> {
+        self.resource.find(['/', ':']).map(|i| &self.resource[..i])
+    }
+
+    /// The resource field after its type and delimiter (`path/name` in `role/path/name`); the
+    /// whole field when it has no type.
+    pub fn resource_path(&self) -> &'a str {
+        match self.resource.find(['/', ':']) {
+            Some(i) => &self.resource[i + 1..],
+            None => self.resource,
+        }
+    }
+
+    /// The last `/`-separated segment of the resource field (an IAM entity's name).
+    pub fn resource_name(&self) -> &'a str {
+        self.resource.rsplit('/').next().unwrap_or(self.resource)
+    }
+
+    /// For an S3 bucket or object ARN (`arn:<partition>:s3:::bucket[/key]`): the bucket.
+    pub fn s3_bucket(&self) -> Option<&'a str> {
+        (self.service == "s3" && self.region.is_empty() && self.account.is_empty())
+            .then(|| self.resource.split('/').next().unwrap_or(self.resource))
+            .filter(|b| !b.is_empty())
+    }
+
+    /// For an S3 object ARN: the object key (after the bucket and its `/`).
+    pub fn s3_key(&self) -> Option<&'a str> {
+        self.s3_bucket()?;
+        self.resource.split_once('/').map(|(_, key)| key)
+    }
+}
+
+/// Whether `s` is a 12-digit AWS account id.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A concrete ARN prepared for matching: the first five fields ASCII-lowercased.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArnTarget {
@@ -24,18 +130,15 @@ pub struct ArnTarget {
 impl ArnTarget {
     /// Split a request ARN. `None` when it does not have six fields or does not start with `arn`.
     pub fn new(arn: &str) -> Option<ArnTarget> {
-        let mut it = arn.splitn(6, ':');
-        let fields: [&str; 6] = [
-            it.next()?,
-            it.next()?,
-            it.next()?,
-            it.next()?,
-            it.next()?,
-            it.next()?,
+        let a = Arn::parse(arn)?;
+        let fields = [
+            "arn",
+            a.partition,
+            a.service,
+            a.region,
+            a.account,
+            a.resource,
         ];
-        if !fields[0].eq_ignore_ascii_case("arn") {
-            return None;
-        }
         Some(ArnTarget {
             folded: std::array::from_fn(|i| fields[i].to_ascii_lowercase().into_boxed_str()),
             resource: fields[5].into(),

@@ -16,11 +16,13 @@ pub mod parse;
 pub mod policy_type;
 pub mod relation;
 pub mod source;
+pub mod suggest;
 pub mod template;
 pub mod validate;
 pub mod values;
 pub mod wildcard;
 
+pub use arn::{Arn, is_account_id};
 pub use diagnostic::{Diagnostic, Severity};
 pub use document::*;
 pub use location::{LineIndex, Position, Span};

@@ -189,6 +189,52 @@ impl Instant {
         }
         Some(Instant { seconds, nanos })
     }
+
+    /// The current time, from the system clock (the epoch if the clock is before it).
+    pub fn now() -> Instant {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Instant {
+            seconds: d.as_secs() as i64,
+            nanos: 0,
+        }
+    }
+
+    /// The instant as AWS writes `aws:CurrentTime`: `YYYY-MM-DDThh:mm:ssZ` (UTC, whole
+    /// seconds), which [`Instant::parse`] reads back.
+    ///
+    /// ```
+    /// use iamwhy_policy::values::Instant;
+    /// let t = Instant::parse("2026-12-01T22:59:24Z").unwrap();
+    /// assert_eq!(t.to_iso8601(), "2026-12-01T22:59:24Z");
+    /// assert_eq!(Instant { seconds: 0, nanos: 0 }.to_iso8601(), "1970-01-01T00:00:00Z");
+    /// ```
+    pub fn to_iso8601(&self) -> String {
+        let (y, m, d) = civil_from_days(self.seconds.div_euclid(86_400));
+        let rem = self.seconds.rem_euclid(86_400);
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            (rem % 3600) / 60,
+            rem % 60
+        )
+    }
+}
+
+/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm; the
+/// inverse of [`days_from_civil`]).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 fn is_leap(y: i64) -> bool {
@@ -324,6 +370,18 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn iso8601_formatting_round_trips_through_the_policy_date_parser() {
+        for secs in [0i64, 951_782_400, 1_700_000_000, 4_102_444_800, -86_401] {
+            let i = Instant {
+                seconds: secs,
+                nanos: 0,
+            };
+            assert_eq!(Instant::parse(&i.to_iso8601()), Some(i), "{secs}");
+        }
+    }
+
     use super::*;
 
     #[test]

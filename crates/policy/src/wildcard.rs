@@ -35,6 +35,11 @@ pub fn tokens(pattern: &str) -> impl Iterator<Item = Token> + '_ {
     })
 }
 
+/// Whether `text` contains an IAM wildcard character (`*` or `?`).
+pub fn has_wildcard(text: &str) -> bool {
+    text.contains(['*', '?'])
+}
+
 /// A compiled wildcard pattern.
 #[derive(Debug, Clone)]
 pub struct Wildcard {
@@ -47,6 +52,8 @@ enum Kind {
     Exact(Box<str>),
     /// No `*`, but at least one `?`: one piece that must cover the whole text.
     Whole(Box<Piece>),
+    /// Only `*` and `?`, at least one `*`: any text of at least this many characters.
+    AtLeast(usize),
     /// At least one `*`.
     Glob(Box<Glob>),
 }
@@ -178,10 +185,39 @@ impl Piece {
         self.find_shift_and(text)
     }
 
+    /// [`Piece::find_shift_and`] for pieces of at most 64 characters: the state fits one
+    /// machine word, so the scan allocates nothing.
+    fn find_shift_and_one_word(&self, text: &str) -> Option<(usize, usize)> {
+        let m = self.chars.len();
+        let last_bit = 1u64 << (m - 1);
+        let any = self.any_mask[0];
+        let mut state = 0u64;
+        for (at, c) in text.char_indices() {
+            let mut mask = any;
+            if let Ok(found) = self.char_masks.binary_search_by_key(&c, |(k, _)| *k) {
+                mask |= self.char_masks[found].1[0];
+            }
+            state = ((state << 1) | 1) & mask;
+            if state & last_bit != 0 {
+                let end = at + c.len_utf8();
+                let mut start = end;
+                let mut back = text[..end].char_indices().rev();
+                for _ in 0..m {
+                    start = back.next().map_or(0, |(i, _)| i);
+                }
+                return Some((start, end));
+            }
+        }
+        None
+    }
+
     /// Bit-parallel (shift-and) search for a piece containing `?`: state bit i is set when the
     /// first i+1 pattern characters match the text ending at the current character.
     fn find_shift_and(&self, text: &str) -> Option<(usize, usize)> {
         let m = self.chars.len();
+        if m <= 64 {
+            return self.find_shift_and_one_word(text);
+        }
         let words = m.div_ceil(64);
         let last_word = (m - 1) / 64;
         let last_bit = 1u64 << ((m - 1) % 64);
@@ -251,6 +287,12 @@ impl Wildcard {
                 kind: Kind::Whole(Box::new(Piece::new(&toks))),
             };
         }
+        if toks.iter().all(|t| !matches!(t, Token::Char(_))) {
+            let at_least = toks.iter().filter(|t| **t == Token::AnyChar).count();
+            return Wildcard {
+                kind: Kind::AtLeast(at_least),
+            };
+        }
         let mut pieces: Vec<Piece> = toks
             .split(|t| *t == Token::AnyRun)
             .map(Piece::new)
@@ -270,7 +312,7 @@ impl Wildcard {
 
     /// True when the pattern is exactly `*` (or a run of stars): it matches everything.
     pub fn is_match_all(&self) -> bool {
-        matches!(&self.kind, Kind::Glob(g) if g.head.is_empty() && g.middle.is_empty() && g.tail.is_empty())
+        matches!(self.kind, Kind::AtLeast(0))
     }
 
     /// True when the pattern contains no wildcard.
@@ -291,6 +333,7 @@ impl Wildcard {
         match &self.kind {
             Kind::Exact(s) => **s == *text,
             Kind::Whole(piece) => piece.match_prefix(text) == Some(text.len()),
+            Kind::AtLeast(n) => *n == 0 || (text.len() >= *n && text.chars().nth(*n - 1).is_some()),
             Kind::Glob(g) => {
                 let Glob { head, middle, tail } = &**g;
                 let Some(mut pos) = head.match_prefix(text) else {

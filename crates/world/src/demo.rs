@@ -7,7 +7,7 @@ use crate::model::World;
 use crate::scenario::{Scenario, parse_scenarios};
 use include_dir::{Dir, include_dir};
 
-static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../examples/demo-world");
+static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demo-world");
 
 /// The embedded demo files.
 pub struct EmbeddedFiles(&'static Dir<'static>);

@@ -12,10 +12,11 @@ pub mod inventory;
 pub mod load;
 pub mod model;
 pub mod origin;
-pub mod resolve;
+pub mod prepare;
 pub mod scenario;
+pub mod simulator;
 
 pub use error::WorldError;
 pub use load::{DirFiles, WorldFiles, load, load_dir};
 pub use model::World;
-pub use resolve::{ContextReport, Prepared, Question};
+pub use prepare::{ContextReport, Prepared, Question};

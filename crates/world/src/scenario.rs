@@ -2,7 +2,7 @@
 //! script (`examples/demo-world/scenarios.json`) and a format for access assertions.
 
 use crate::error::{WorldError, from_json};
-use crate::resolve::Question;
+use crate::prepare::Question;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;

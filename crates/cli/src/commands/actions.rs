@@ -10,7 +10,8 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use iamwhy_catalog::{Action, Catalog, catalog, glob};
+use iamwhy_catalog::{Action, Catalog, catalog};
+use iamwhy_policy::wildcard::has_wildcard;
 use serde::Serialize;
 
 /// Arguments of `iamwhy actions`.
@@ -97,7 +98,7 @@ fn expand(cat: &'static Catalog, pattern: &str) -> Result<Vec<Action<'static>>, 
             "'{pattern}' is not an action pattern (expected SERVICE:ACTION, e.g. s3:Get*){hint}"
         ));
     };
-    if !glob::has_wildcard(service) && cat.service(service).is_none() {
+    if !has_wildcard(service) && cat.service(service).is_none() {
         let hint = did_you_mean(cat.suggest_services(service).iter().map(|s| s.to_string()));
         return Err(format!("unknown service '{service}'{hint}"));
     }
@@ -108,7 +109,7 @@ fn expand(cat: &'static Catalog, pattern: &str) -> Result<Vec<Action<'static>>, 
     if !actions.is_empty() {
         return Ok(actions);
     }
-    if glob::has_wildcard(pattern) {
+    if has_wildcard(pattern) {
         return Err(format!("'{pattern}' matches no action"));
     }
     let hint = did_you_mean(cat.suggest_actions(pattern).iter().map(|a| a.to_string()));

@@ -2,8 +2,9 @@
 //! (with `--cli-input-json` and `file://`), and how a simulation is printed.
 
 use super::input::{self, CliInput, load_value};
-use super::{AwsCliError, Simulation, SimulationInput, SubmittedPolicy, output};
+use super::{AwsCliError, exit_code, output};
 use clap::{Args, ValueEnum};
+use iamwhy_world::simulator::{Simulation, SimulationInput, SubmittedPolicy};
 use std::process::ExitCode;
 
 /// Parameters common to `simulate-custom-policy` and `simulate-principal-policy`.
@@ -92,7 +93,7 @@ impl CommonArgs {
         };
         let actions = pick(self.action_names.clone(), json.action_names.take());
         if actions.is_empty() {
-            return Err(AwsCliError::parameter(
+            return Err(AwsCliError::Parameter(
                 "the following arguments are required: --action-names".into(),
             ));
         }
@@ -169,8 +170,8 @@ pub fn finish(
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("\n{}", e.message);
-            Ok(ExitCode::from(e.exit_code))
+            eprintln!("\n{e}");
+            Ok(ExitCode::from(exit_code(&e)))
         }
     }
 }

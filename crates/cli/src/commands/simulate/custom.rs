@@ -1,9 +1,10 @@
 //! `iamwhy simulate-custom-policy`: a drop-in for `aws iam simulate-custom-policy`.
 
+use super::AwsCliError;
 use super::common::{CommonArgs, finish, submitted};
 use super::input;
-use super::{AwsCliError, SimulationInput, simulate};
 use clap::Args;
+use iamwhy_world::simulator::{SimulationInput, simulate};
 use std::process::ExitCode;
 
 /// Arguments, named as the AWS CLI names them.
@@ -21,12 +22,12 @@ pub struct CustomPolicyArgs {
 pub fn read_input(args: &CustomPolicyArgs) -> Result<SimulationInput, AwsCliError> {
     let (mut input, json) = args.common.read("SimulateCustomPolicy")?;
     if json.policy_source_arn.is_some() {
-        return Err(AwsCliError::parameter(
+        return Err(AwsCliError::Parameter(
             "Parameter validation failed: Unknown parameter in input: \"PolicySourceArn\"".into(),
         ));
     }
     if input.policies.is_empty() {
-        return Err(AwsCliError::parameter(
+        return Err(AwsCliError::Parameter(
             "the following arguments are required: --policy-input-list".into(),
         ));
     }

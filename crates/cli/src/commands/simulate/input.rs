@@ -3,6 +3,7 @@
 //! and JSON, and `--cli-input-json`.
 
 use super::AwsCliError;
+pub use iamwhy_world::simulator::ContextEntry;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -12,65 +13,13 @@ pub fn load_value(value: &str) -> Result<String, AwsCliError> {
     for prefix in ["file://", "fileb://"] {
         if let Some(path) = value.strip_prefix(prefix) {
             return std::fs::read_to_string(path).map_err(|e| {
-                AwsCliError::parameter(format!(
+                AwsCliError::Parameter(format!(
                     "Error parsing parameter: Unable to load paramfile {value}: {e}"
                 ))
             });
         }
     }
     Ok(value.to_string())
-}
-
-/// One context entry, as the IAM API defines it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ContextEntry {
-    /// The key name.
-    pub context_key_name: String,
-    /// Its values.
-    #[serde(default)]
-    pub context_key_values: Vec<String>,
-    /// `string`, `stringList`, `numeric`, `numericList`, `boolean`, `booleanList`, `ip`,
-    /// `ipList`, `binary`, `binaryList`, `date`, `dateList`.
-    pub context_key_type: String,
-}
-
-const TYPES: &[&str] = &[
-    "string",
-    "stringList",
-    "numeric",
-    "numericList",
-    "boolean",
-    "booleanList",
-    "ip",
-    "ipList",
-    "binary",
-    "binaryList",
-    "date",
-    "dateList",
-];
-
-impl ContextEntry {
-    /// Whether the type makes the key multivalued (`…List`).
-    pub fn is_list(&self) -> bool {
-        self.context_key_type.ends_with("List")
-    }
-
-    fn check(self) -> Result<ContextEntry, AwsCliError> {
-        if !TYPES.contains(&self.context_key_type.as_str()) {
-            return Err(AwsCliError::parameter(format!(
-                "Invalid value for parameter ContextEntries.ContextKeyType: \"{}\"; valid values: {}",
-                self.context_key_type,
-                TYPES.join(", ")
-            )));
-        }
-        if self.context_key_name.is_empty() {
-            return Err(AwsCliError::parameter(
-                "Invalid value for parameter ContextEntries: ContextKeyName is empty".into(),
-            ));
-        }
-        Ok(self)
-    }
 }
 
 /// Parse `--context-entries` values: each is a JSON list, a JSON object, or one shorthand entry.
@@ -81,13 +30,13 @@ pub fn parse_context_entries(values: &[String]) -> Result<Vec<ContextEntry>, Aws
         let trimmed = text.trim_start();
         if trimmed.starts_with('[') || trimmed.starts_with('{') {
             let v: Value = serde_json::from_str(trimmed).map_err(|e| {
-                AwsCliError::parameter(format!(
+                AwsCliError::Parameter(format!(
                     "Error parsing parameter '--context-entries': Invalid JSON: {e}"
                 ))
             })?;
             out.extend(context_entries_from_json(v)?);
         } else {
-            out.push(parse_shorthand(trimmed)?.check()?);
+            out.push(parse_shorthand(trimmed)?.checked()?);
         }
     }
     Ok(out)
@@ -103,8 +52,8 @@ pub fn context_entries_from_json(v: Value) -> Result<Vec<ContextEntry>, AwsCliEr
         .into_iter()
         .map(|item| {
             serde_json::from_value::<ContextEntry>(item)
-                .map_err(|e| AwsCliError::parameter(format!("Invalid context entry: {e}")))
-                .and_then(ContextEntry::check)
+                .map_err(|e| AwsCliError::Parameter(format!("Invalid context entry: {e}")))
+                .and_then(ContextEntry::checked)
         })
         .collect()
 }
@@ -140,7 +89,7 @@ fn parse_shorthand(text: &str) -> Result<ContextEntry, AwsCliError> {
                 values.push(v.to_string());
             }
             _ => {
-                return Err(AwsCliError::parameter(format!(
+                return Err(AwsCliError::Parameter(format!(
                     "Error parsing parameter '--context-entries': expected ContextKeyName=...,ContextKeyValues=...,ContextKeyType=..., got \"{text}\""
                 )));
             }
@@ -148,13 +97,13 @@ fn parse_shorthand(text: &str) -> Result<ContextEntry, AwsCliError> {
     }
     Ok(ContextEntry {
         context_key_name: name.ok_or_else(|| {
-            AwsCliError::parameter(
+            AwsCliError::Parameter(
                 "Error parsing parameter '--context-entries': missing ContextKeyName".into(),
             )
         })?,
         context_key_values: values,
         context_key_type: ty.ok_or_else(|| {
-            AwsCliError::parameter(
+            AwsCliError::Parameter(
                 "Error parsing parameter '--context-entries': missing ContextKeyType".into(),
             )
         })?,
@@ -198,7 +147,7 @@ pub struct OrgLevelInput {
 pub fn parse_cli_input(raw: &str) -> Result<CliInput, AwsCliError> {
     let text = load_value(raw)?;
     serde_json::from_str(&text).map_err(|e| {
-        AwsCliError::parameter(format!("Error parsing parameter 'cli-input-json': {e}"))
+        AwsCliError::Parameter(format!("Error parsing parameter 'cli-input-json': {e}"))
     })
 }
 
@@ -206,7 +155,7 @@ pub fn parse_cli_input(raw: &str) -> Result<CliInput, AwsCliError> {
 pub fn parse_org_levels(raw: &str) -> Result<Vec<OrgLevelInput>, AwsCliError> {
     let text = load_value(raw)?;
     serde_json::from_str(&text).map_err(|e| {
-        AwsCliError::parameter(format!(
+        AwsCliError::Parameter(format!(
             "Error parsing parameter '--ordered-organization-policy-input-list': expected a JSON list of {{\"ServiceControlPolicyInputList\": [...]}}: {e}"
         ))
     })
@@ -242,6 +191,6 @@ mod tests {
             "ContextKeyName=k,ContextKeyValues=v,ContextKeyType=text".into(),
         ])
         .unwrap_err();
-        assert_eq!(err.exit_code, 252);
+        assert_eq!(super::super::exit_code(&err), 252);
     }
 }

@@ -1,8 +1,8 @@
 //! Rendering a simulation: AWS's `EvaluationResults` JSON shape (spec §7.3) and a text form
 //! for people.
 
-use super::{ActionResult, ResourceResult, Simulation};
 use iamwhy_engine::decision::{Decision, Layer, LayerStatus, MatchedStatement};
+use iamwhy_world::simulator::{ActionResult, ResourceResult, Simulation};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
