@@ -26,21 +26,14 @@ pub(crate) fn is_ip(s: &str) -> bool {
     s.parse::<IpAddr>().is_ok()
 }
 
-/// The account field of an ARN, when it has one.
+/// The account field of an ARN, when it is an account id.
 pub(crate) fn arn_account(arn: &str) -> Option<&str> {
-    if !arn.starts_with("arn:") {
-        return None;
-    }
-    arn.split(':')
-        .nth(4)
-        .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()))
+    iamwhy_policy::Arn::parse(arn)?.account_id()
 }
 
+/// The partition field of an ARN, when it has one.
 pub(crate) fn arn_partition(arn: &str) -> Option<&str> {
-    arn.strip_prefix("arn:")?
-        .split(':')
-        .next()
-        .filter(|p| !p.is_empty())
+    Some(iamwhy_policy::Arn::parse(arn)?.partition).filter(|p| !p.is_empty())
 }
 
 /// Normalise a token issue time: ISO 8601 extended form as is, the basic form

@@ -64,15 +64,15 @@ fn same_caller(a: &str, b: &str) -> bool {
         return true;
     }
     let role_of = |arn: &str| -> Option<(String, String)> {
-        let f: Vec<&str> = arn.splitn(6, ':').collect();
-        let (account, res) = (f.get(4)?, f.get(5)?);
-        if let Some(rest) = res.strip_prefix("assumed-role/") {
-            return Some((account.to_string(), rest.split('/').next()?.to_string()));
+        let a = iamwhy_policy::Arn::parse(arn)?;
+        match a.resource_type()? {
+            "assumed-role" => Some((
+                a.account.into(),
+                a.resource_path().split('/').next()?.into(),
+            )),
+            "role" => Some((a.account.into(), a.resource_name().into())),
+            _ => None,
         }
-        if let Some(rest) = res.strip_prefix("role/") {
-            return Some((account.to_string(), rest.rsplit('/').next()?.to_string()));
-        }
-        None
     };
     matches!((role_of(a), role_of(b)), (Some(x), Some(y)) if x == y)
 }

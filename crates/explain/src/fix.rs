@@ -9,7 +9,7 @@ use iamwhy_engine::decision::{
     Decision, Evaluation, Layer, MatchedStatement, OrgLevel, PolicyList, PolicySet,
 };
 use iamwhy_engine::{CompiledPolicy, EvaluationOptions, Request, RequestResource, Tri};
-use iamwhy_policy::{PolicyDocument, PolicyType};
+use iamwhy_policy::{Arn, PolicyDocument, PolicyType};
 use iamwhy_world::World;
 use iamwhy_world::origin::PolicyOrigin;
 use serde::Serialize;
@@ -179,10 +179,15 @@ fn apply_command(origin: &PolicyOrigin) -> String {
 }
 
 fn resource_policy_command(arn: &str, doc: &str) -> String {
-    let fields: Vec<&str> = arn.splitn(6, ':').collect();
-    let (service, region, account, res) = match fields.as_slice() {
-        [_, _, s, r, a, res] => (*s, *r, *a, *res),
-        _ => return format!("# put the document in fixed-policy.json as the policy of {arn}"),
+    let Some(Arn {
+        service,
+        region,
+        account,
+        resource: res,
+        ..
+    }) = Arn::parse(arn)
+    else {
+        return format!("# put the document in fixed-policy.json as the policy of {arn}");
     };
     match service {
         "s3" => format!("aws s3api put-bucket-policy --bucket {res} --policy {doc}"),
@@ -293,10 +298,8 @@ fn request_side(set: &PolicySet, req: &Request, e: &Evaluation, report: &mut Fix
     candidates.dedup();
     let resource_region = match &req.resource {
         RequestResource::Any => None,
-        other => other
-            .as_str()
-            .split(':')
-            .nth(3)
+        other => Arn::parse(other.as_str())
+            .map(|a| a.region)
             .filter(|r| !r.is_empty())
             .map(str::to_string),
     };
@@ -567,9 +570,9 @@ fn entity_of(req: &Request) -> (&'static str, String) {
         .clone()
         .or_else(|| principal_arn(req))
         .unwrap_or_default();
-    let res = arn.splitn(6, ':').nth(5).unwrap_or("");
-    let name = res.rsplit('/').next().unwrap_or(res).to_string();
-    if res.starts_with("role/") {
+    let parsed = Arn::parse(&arn);
+    let name = parsed.map_or("", |a| a.resource_name()).to_string();
+    if parsed.and_then(|a| a.resource_type()) == Some("role") {
         ("role", name)
     } else {
         ("user", name)

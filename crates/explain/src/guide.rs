@@ -3,6 +3,7 @@
 //! troubleshooting runbooks' flow).
 
 use iamwhy_evidence::{DenyKind, Observed, PolicyKind};
+use iamwhy_policy::Arn;
 use serde::Serialize;
 
 /// One place to look.
@@ -33,9 +34,12 @@ struct Names {
 }
 
 fn names(principal: &str) -> Names {
-    let f: Vec<&str> = principal.splitn(6, ':').collect();
-    let account = f.get(4).filter(|a| !a.is_empty()).map(|a| a.to_string());
-    let res = f.get(5).copied().unwrap_or("");
+    let arn = Arn::parse(principal);
+    let account = arn
+        .map(|a| a.account)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string);
+    let res = arn.map_or("", |a| a.resource);
     let (mut user, mut role, mut session) = (None, None, false);
     if let Some(rest) = res.strip_prefix("user/") {
         user = rest.rsplit('/').next().map(str::to_string);
@@ -71,10 +75,15 @@ fn identity_commands(n: &Names) -> Vec<String> {
 }
 
 fn resource_commands(resource: &str) -> Vec<String> {
-    let f: Vec<&str> = resource.splitn(6, ':').collect();
-    let (service, region, account, res) = match f.as_slice() {
-        [_, _, s, r, a, res] => (*s, *r, *a, *res),
-        _ => return Vec::new(),
+    let Some(Arn {
+        service,
+        region,
+        account,
+        resource: res,
+        ..
+    }) = Arn::parse(resource)
+    else {
+        return Vec::new();
     };
     match service {
         "s3" => {
@@ -166,9 +175,8 @@ pub fn guide(o: &Observed) -> Guide {
     });
     let policy_arn = o.message.as_ref().and_then(|m| m.policy_arn.clone());
     let resource_account = o.resource_account.clone().or_else(|| {
-        resource
-            .split(':')
-            .nth(4)
+        Arn::parse(&resource)
+            .map(|a| a.account)
             .filter(|a| !a.is_empty())
             .map(str::to_string)
     });
