@@ -37,7 +37,6 @@ pub use arn::ArnFit;
 pub use catalog::{Catalog, Source, Stats};
 pub use globals::{GLOBAL_KEYS, GlobalKey, global_key};
 pub use keys::KeyInfo;
-pub use load::LoadError;
 pub use rcp::{RCP_SERVICES, supports_rcp};
 pub use types::{AccessLevel, ConditionKeyType};
 pub use views::{Action, ActionResourceType, ConditionKey, ResourceType, Service};

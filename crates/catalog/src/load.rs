@@ -5,36 +5,18 @@
 //! `R name templates keys` (its resource types), `A name access resource-types keys`
 //! (its actions). Fields are tab-separated; lists comma-separated.
 
-use std::fmt;
-
 use crate::catalog::{
     ActionData, ActionRtData, Catalog, KeyData, ResourceTypeData, ServiceData, Source, Span,
 };
 use crate::keys::{KeyIndex, compile_key};
 use crate::text::cmp_ignore_case;
 use crate::types::{AccessLevel, ConditionKeyType};
-
-/// Why the data file could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoadError {
-    /// 1-based line number.
-    pub line: usize,
-    /// What was wrong.
-    pub message: String,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
-
-impl std::error::Error for LoadError {}
+use iamwhy_diagnostic::{Diagnostic, Position};
 
 const HEADER: &str = "iamwhy-catalog\t1";
 
 /// Parses catalog text.
-pub(crate) fn parse(text: &'static str) -> Result<Catalog, LoadError> {
+pub(crate) fn parse(text: &'static str) -> Result<Catalog, Diagnostic> {
     let mut p = Parser::default();
     // Pre-size the tables (about one action per 45 bytes of text).
     let estimate = text.len() / 45;
@@ -165,14 +147,16 @@ struct Parser {
 }
 
 impl Parser {
-    fn err<T>(&self, message: impl Into<String>) -> Result<T, LoadError> {
-        Err(LoadError {
-            line: self.line,
-            message: message.into(),
-        })
+    fn err<T>(&self, message: impl Into<String>) -> Result<T, Diagnostic> {
+        Err(Diagnostic::error("invalid-catalog-data", message)
+            .in_file("catalog.tsv")
+            .at_position(Position {
+                line: self.line as u32,
+                column: 1,
+            }))
     }
 
-    fn line_text(&mut self, line: &'static str) -> Result<(), LoadError> {
+    fn line_text(&mut self, line: &'static str) -> Result<(), Diagnostic> {
         if self.line == 1 {
             return match line == HEADER {
                 true => Ok(()),
@@ -251,7 +235,7 @@ impl Parser {
     }
 
     /// Reads the rest of an `A` line: name, access, resource types, keys.
-    fn action(&mut self, cur: &mut Cursor) -> Result<(), LoadError> {
+    fn action(&mut self, cur: &mut Cursor) -> Result<(), Diagnostic> {
         let service = self.current_service()?;
         let name = cur.field();
         if !cur.eat(b'\t') {
@@ -339,7 +323,7 @@ impl Parser {
     }
 
     /// Appends one key reference read by the cursor.
-    fn key_ref(&mut self, idx: Option<u32>) -> Result<(), LoadError> {
+    fn key_ref(&mut self, idx: Option<u32>) -> Result<(), Diagnostic> {
         match idx {
             Some(idx) if (idx as usize) < self.keys.len() => {
                 self.key_refs.push(idx);
@@ -349,7 +333,7 @@ impl Parser {
         }
     }
 
-    fn current_service(&self) -> Result<u32, LoadError> {
+    fn current_service(&self) -> Result<u32, Diagnostic> {
         match self.services.len() {
             0 => self.err("entry before any service"),
             n => Ok(n as u32 - 1),
@@ -357,7 +341,7 @@ impl Parser {
     }
 
     /// Parses `sep`-separated key indices into `key_refs`.
-    fn key_list(&mut self, list: &'static str, sep: u8) -> Result<Span, LoadError> {
+    fn key_list(&mut self, list: &'static str, sep: u8) -> Result<Span, Diagnostic> {
         let start = self.key_refs.len() as u32;
         for item in Split::new(list, sep).filter(|s| !s.is_empty()) {
             match parse_u32(item) {
@@ -371,7 +355,7 @@ impl Parser {
         })
     }
 
-    fn finish(self) -> Result<Catalog, LoadError> {
+    fn finish(self) -> Result<Catalog, Diagnostic> {
         let Some(source) = self.source else {
             return self.err("no V line");
         };

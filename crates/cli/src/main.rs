@@ -1,16 +1,37 @@
 //! The `iamwhy` binary: argument parsing and rendering only. All decisions are made in the
-//! library crates (`iamwhy-policy`, `iamwhy-engine`, ...).
+//! library crates (`iamwhy-policy`, `iamwhy-engine`, `iamwhy-world`, `iamwhy-evidence`,
+//! `iamwhy-explain`, ...).
 
 mod commands;
 mod render;
+mod terminal;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use iamwhy_diagnostic::Diagnostic;
 use std::process::ExitCode;
 
-/// iamwhy — why was this AWS request allowed or denied?
+/// Why was this AWS request allowed or denied?
+///
+/// iamwhy re-implements AWS's authorization decision offline — identity policies, groups,
+/// permissions boundaries, session policies, SCPs and RCPs, resource, trust and key policies,
+/// VPC endpoint policies — and explains it: the deciding statement with its file, line and
+/// column, the condition values that fired, what was missing, and the smallest verified change
+/// that would flip the answer. It never calls AWS while answering.
+///
+/// Start with `iamwhy demo`. After an AccessDenied, paste the error message, a CloudTrail
+/// event or a decoded authorization message into `iamwhy explain`; with `--world DIR` (a
+/// snapshot of your account or organization) it simulates the request and names the fix.
 #[derive(Debug, Parser)]
-#[command(name = "iamwhy", version = commands::version::LONG_VERSION, about, long_about = None)]
+#[command(
+    name = "iamwhy",
+    version = commands::version::LONG_VERSION,
+    about = "Why was this AWS request allowed or denied? Offline, exact, explained.",
+    after_help = "Examples:\n  iamwhy demo\n  iamwhy explain 'User: arn:aws:iam::111122223333:user/bob is not authorized to perform: s3:GetObject ...'\n  iamwhy explain --world ./my-world cloudtrail-2026-12-01.json.gz\n  iamwhy check --world ./my-world --principal arn:aws:iam::111122223333:role/app --action s3:GetObject --resource arn:aws:s3:::bucket/key"
+)]
 struct Cli {
+    /// When to use colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, global = true, default_value_t = terminal::ColorWhen::Auto)]
+    color: terminal::ColorWhen,
     #[command(subcommand)]
     command: Command,
 }
@@ -19,10 +40,6 @@ struct Cli {
 enum Command {
     /// Explain realistic denials on the built-in demo organization (start here).
     Demo(commands::demo::DemoArgs),
-    /// Check policy documents against the grammar of their policy type.
-    Validate(commands::validate::ValidateArgs),
-    /// List the actions a wildcard pattern matches, from the embedded service catalog.
-    Actions(commands::actions::ActionsArgs),
     /// Explain an access denial: an error message, CloudTrail events or logs, or a decoded
     /// authorization message; with --world, simulate it and suggest verified fixes.
     Explain(Box<commands::explain::ExplainArgs>),
@@ -32,10 +49,15 @@ enum Command {
     SimulateCustomPolicy(Box<commands::simulate::custom::CustomPolicyArgs>),
     /// Drop-in for `aws iam simulate-principal-policy`, with a world standing in for the account.
     SimulatePrincipalPolicy(Box<commands::simulate::principal::PrincipalPolicyArgs>),
+    /// Check policy documents against the grammar of their policy type.
+    Validate(commands::validate::ValidateArgs),
+    /// List the actions a wildcard pattern matches, from the embedded service catalog.
+    Actions(commands::actions::ActionsArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the manual page (roff) to standard output.
+    Man,
 }
-
-/// The AWS CLI exits 252 on invalid parameters; the simulator commands keep that contract.
-const AWS_CLI_PARAMETER_ERROR: u8 = 252;
 
 /// Writing to a closed pipe (`iamwhy ... | head`) ends the process quietly, as it does for
 /// other Unix tools, instead of making `println!` panic.
@@ -51,19 +73,9 @@ fn main() -> ExitCode {
     restore_default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            let aws_compatible = std::env::args()
-                .nth(1)
-                .is_some_and(|a| a.starts_with("simulate-"));
-            let is_error = err.use_stderr();
-            let _ = err.print();
-            return match (is_error, aws_compatible) {
-                (false, _) => ExitCode::SUCCESS,
-                (true, true) => ExitCode::from(AWS_CLI_PARAMETER_ERROR),
-                (true, false) => ExitCode::from(2),
-            };
-        }
+        Err(err) => return commands::usage_error(err),
     };
+    terminal::set_color(cli.color);
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
@@ -72,12 +84,17 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args),
         Command::Explain(args) => commands::explain::run(&args),
         Command::SimulatePrincipalPolicy(args) => commands::simulate::principal::run(&args),
+        Command::Completions(args) => commands::completions::run(&args, &mut Cli::command()),
+        Command::Man => commands::completions::man(Cli::command()),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("iamwhy: {err:#}");
-            ExitCode::from(2)
+            let d = match err.downcast::<Diagnostic>() {
+                Ok(d) => d,
+                Err(other) => Diagnostic::error("internal-error", format!("{other:#}")),
+            };
+            terminal::report(&d)
         }
     }
 }

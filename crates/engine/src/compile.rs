@@ -2,10 +2,10 @@
 
 use crate::condition::CompiledCondition;
 use crate::principal::CompiledPrincipal;
+use iamwhy_diagnostic::{Position, Span};
 use iamwhy_policy::action::ActionPattern;
 use iamwhy_policy::arn::ResourcePattern;
 use iamwhy_policy::document::{Effect, PolicyDocument, Statement};
-use iamwhy_policy::location::{Position, Span};
 use iamwhy_policy::policy_type::PolicyType;
 use std::sync::Arc;
 

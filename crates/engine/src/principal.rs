@@ -1,6 +1,7 @@
 //! Who is asking (the request principal) and how `Principal` / `NotPrincipal` elements match
 //! it (spec §4.3, §2.4).
 
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_policy::document::{PrincipalElement, PrincipalEntry, PrincipalType, PrincipalValue};
 use iamwhy_policy::validate::{is_account_id, is_unique_id};
 use serde::Serialize;
@@ -49,18 +50,6 @@ pub struct Principal {
     pub federated_provider: Option<String>,
 }
 
-/// Why a principal string could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrincipalParseError(pub String);
-
-impl std::fmt::Display for PrincipalParseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for PrincipalParseError {}
-
 impl Principal {
     fn empty(kind: PrincipalKind) -> Principal {
         Principal {
@@ -92,7 +81,7 @@ impl Principal {
 
     /// Read a principal from an ARN (user, role, assumed-role session, federated user, root),
     /// a 12-digit account id (the root user), or a service principal name.
-    pub fn parse(text: &str) -> Result<Principal, PrincipalParseError> {
+    pub fn parse(text: &str) -> Result<Principal, Diagnostic> {
         if is_account_id(text) {
             return Ok(Principal {
                 arn: Some(format!("arn:aws:iam::{text}:root")),
@@ -105,15 +94,20 @@ impl Principal {
             if text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn") {
                 return Ok(Principal::service(text));
             }
-            return Err(PrincipalParseError(format!(
-                "\"{text}\" is not a principal: expected an IAM or STS ARN, an account id, or a service principal such as s3.amazonaws.com"
-            )));
+            return Err(Diagnostic::error(
+                "not-a-principal",
+                format!("\"{text}\" is not a principal"),
+            )
+            .with_help("a principal is an IAM or STS ARN, an account id, or a service principal such as s3.amazonaws.com"));
         }
         let fields: Vec<&str> = text.splitn(6, ':').collect();
         let bad = || {
-            PrincipalParseError(format!(
-                "\"{text}\" is not a principal ARN (user, role, assumed-role, federated-user or root)"
-            ))
+            Diagnostic::error(
+                "not-a-principal-arn",
+                format!(
+                    "\"{text}\" is not a principal ARN (user, role, assumed-role, federated-user or root)"
+                ),
+            )
         };
         if fields.len() != 6 || !is_account_id(fields[4]) {
             return Err(bad());

@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::principal::Principal;
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_policy::arn::ArnTarget;
 use iamwhy_policy::wildcard::{Token, tokens};
 
@@ -105,18 +106,6 @@ pub struct Request {
     pub principal_in_management_account: bool,
 }
 
-/// Why a request could not be built.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestError(pub String);
-
-impl std::fmt::Display for RequestError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for RequestError {}
-
 impl Request {
     /// Build a request. The action must be `service:name`.
     pub fn new(
@@ -124,16 +113,20 @@ impl Request {
         action: &str,
         resource: RequestResource,
         context: Context,
-    ) -> Result<Request, RequestError> {
+    ) -> Result<Request, Diagnostic> {
         let Some((service, name)) = action.split_once(':') else {
-            return Err(RequestError(format!(
-                "\"{action}\" is not an action: expected service:Action, such as s3:GetObject"
-            )));
+            return Err(Diagnostic::error(
+                "not-an-action",
+                format!("\"{action}\" is not an action"),
+            )
+            .with_help("an action is service:Action, such as s3:GetObject"));
         };
         if service.is_empty() || name.is_empty() || action.contains(['*', '?']) {
-            return Err(RequestError(format!(
-                "\"{action}\" is not a single action: expected service:Action without wildcards"
-            )));
+            return Err(Diagnostic::error(
+                "not-a-single-action",
+                format!("\"{action}\" is not a single action"),
+            )
+            .with_help("a request names one action, service:Action without wildcards"));
         }
         Ok(Request {
             principal,

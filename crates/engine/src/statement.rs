@@ -9,8 +9,8 @@ use crate::condition::ConditionResult;
 use crate::principal::{NotPrincipalMode, PrincipalMatch};
 use crate::request::{Request, RequestResource};
 use crate::tri::Tri;
+use iamwhy_diagnostic::Position;
 use iamwhy_policy::document::Effect;
-use iamwhy_policy::location::Position;
 use serde::Serialize;
 
 /// Settings that choose between documented readings where AWS's documentation is ambiguous.

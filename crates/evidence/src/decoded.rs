@@ -25,8 +25,9 @@
 use crate::json::{arn_account, kind_of};
 use serde_json::Value;
 
-pub use crate::error::ReadError;
+use crate::error::{json_error, read_error};
 use crate::observed::{Observed, Origin};
+use iamwhy_diagnostic::Diagnostic;
 
 /// The elements of a list in any of the shapes AWS uses: a plain array, `{"items": [...]}`,
 /// each element possibly wrapped as `{"item": {...}}`. Anything else (absent, `""`, null) is
@@ -114,18 +115,19 @@ fn values(entry: &Value) -> Vec<String> {
 
 /// Parse the output of `aws sts decode-authorization-message` (or the decoded message
 /// itself) into the request it describes.
-pub fn parse_decoded(text: &str) -> Result<Observed, ReadError> {
+pub fn parse_decoded(text: &str) -> Result<Observed, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err(ReadError::new(
+        return Err(read_error(
+            "empty-input",
             "the input is empty: expected the output of aws sts decode-authorization-message",
             None,
         ));
     }
-    let outer: Value = serde_json::from_str(text).map_err(|e| ReadError::json(&e, None))?;
+    let outer: Value = serde_json::from_str(text).map_err(|e| json_error(&e, None))?;
     let decoded = match outer.get("DecodedMessage") {
         Some(Value::String(inner)) => serde_json::from_str::<Value>(inner).map_err(|e| {
-            ReadError::new(
+            read_error("invalid-json",
                 format!(
                     "DecodedMessage does not hold valid JSON ({} at line {}, column {} of that string)",
                     e.to_string()
@@ -140,7 +142,7 @@ pub fn parse_decoded(text: &str) -> Result<Observed, ReadError> {
         })?,
         Some(Value::Object(_)) => outer["DecodedMessage"].clone(),
         Some(other) => {
-            return Err(ReadError::new(
+            return Err(read_error("not-a-decoded-message", 
                 format!(
                     "DecodedMessage is a {}, not the decoded message's JSON text",
                     kind_of(other)
@@ -154,9 +156,10 @@ pub fn parse_decoded(text: &str) -> Result<Observed, ReadError> {
 }
 
 /// The request a decoded authorization message (already parsed) describes.
-pub fn observe_decoded(decoded: &Value) -> Result<Observed, ReadError> {
+pub fn observe_decoded(decoded: &Value) -> Result<Observed, Diagnostic> {
     if !decoded.is_object() {
-        return Err(ReadError::new(
+        return Err(read_error(
+            "not-a-decoded-message",
             format!(
                 "the decoded message is a {}, not an object",
                 kind_of(decoded)
@@ -169,7 +172,8 @@ pub fn observe_decoded(decoded: &Value) -> Result<Observed, ReadError> {
         && decoded.get("allowed").is_none()
         && decoded.get("matchedStatements").is_none()
     {
-        return Err(ReadError::new(
+        return Err(read_error(
+            "not-a-decoded-message",
             "the JSON is not a decoded authorization message: it has no context, allowed or matchedStatements",
             None,
         ));

@@ -1,55 +1,38 @@
-//! Why an input could not be read.
+//! Why an input could not be read: a [`Diagnostic`] with a stable code, one sentence, the
+//! file it came from and, for JSON syntax errors, the line and column serde_json reported.
 
-use std::fmt;
+use iamwhy_diagnostic::{Diagnostic, Position};
 
-/// Why a CloudTrail (or decoded-message) input could not be read: one sentence, the file it
-/// came from, and for JSON syntax errors the position serde_json reported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError {
-    /// What is wrong, as one sentence without the file name.
-    pub message: String,
-    /// The file, when the input came from one.
-    pub file: Option<String>,
-    /// 1-based line of a JSON syntax error.
-    pub line: Option<usize>,
-    /// 1-based column of a JSON syntax error.
-    pub column: Option<usize>,
-}
-
-impl ReadError {
-    /// An error without a position.
-    pub fn new(message: impl Into<String>, file: Option<&str>) -> ReadError {
-        ReadError {
-            message: message.into(),
-            file: file.map(str::to_string),
-            line: None,
-            column: None,
-        }
-    }
-
-    /// A JSON syntax error, with serde_json's line and column.
-    pub fn json(err: &serde_json::Error, file: Option<&str>) -> ReadError {
-        let mut e = ReadError::new(json_problem(err, "the input"), file);
-        if err.line() > 0 {
-            e.line = Some(err.line());
-            e.column = Some(err.column());
-        }
-        e
+/// An error reading `file` (or text without a file).
+pub(crate) fn read_error(
+    code: &'static str,
+    message: impl Into<String>,
+    file: Option<&str>,
+) -> Diagnostic {
+    let d = Diagnostic::error(code, message);
+    match file {
+        Some(f) => d.in_file(f),
+        None => d,
     }
 }
 
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.file, self.line, self.column) {
-            (Some(file), Some(l), Some(c)) => write!(f, "{file}:{l}:{c}: {}", self.message),
-            (Some(file), _, _) => write!(f, "{file}: {}", self.message),
-            (None, Some(l), Some(c)) => write!(f, "line {l}, column {c}: {}", self.message),
-            (None, _, _) => f.write_str(&self.message),
-        }
+/// A JSON syntax error (`invalid-json`, or `truncated-json` at the end of the input), with
+/// serde_json's line and column.
+pub(crate) fn json_error(err: &serde_json::Error, file: Option<&str>) -> Diagnostic {
+    let code = match err.classify() {
+        serde_json::error::Category::Eof => "truncated-json",
+        _ => "invalid-json",
+    };
+    let d = read_error(code, json_problem(err, "the input"), file);
+    if err.line() > 0 {
+        d.at_position(Position {
+            line: err.line() as u32,
+            column: err.column() as u32,
+        })
+    } else {
+        d
     }
 }
-
-impl std::error::Error for ReadError {}
 
 /// serde_json's message without its " at line L column C" tail, framed as a sentence.
 pub(crate) fn json_problem(err: &serde_json::Error, what: &str) -> String {

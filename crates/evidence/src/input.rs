@@ -2,8 +2,10 @@
 //! output, log files plain or gzipped, a directory), or a decoded authorization message. Each
 //! becomes one or more [`Observed`] requests.
 
+use crate::error::{json_error, read_error};
 use crate::observed::Observed;
 use crate::{cloudtrail, decoded};
+use iamwhy_diagnostic::Diagnostic;
 use std::path::Path;
 
 /// What the input turned out to be.
@@ -37,7 +39,7 @@ fn looks_like_json(text: &str) -> bool {
 }
 
 /// Read an input given as bytes (a file's contents or standard input).
-pub fn read_bytes(bytes: &[u8], file: Option<&str>, all: bool) -> Result<Input, String> {
+pub fn read_bytes(bytes: &[u8], file: Option<&str>, all: bool) -> Result<Input, Diagnostic> {
     let gzip = bytes.starts_with(&[0x1f, 0x8b]);
     let text = if gzip {
         None
@@ -54,7 +56,10 @@ pub fn read_bytes(bytes: &[u8], file: Option<&str>, all: bool) -> Result<Input, 
                 || (v.get("context").is_some() && v.get("allowed").is_some())
         });
         if is_decoded {
-            let o = decoded::parse_decoded(text).map_err(|e| e.to_string())?;
+            let o = decoded::parse_decoded(text).map_err(|d| match file {
+                Some(f) if d.file.is_none() => d.in_file(f),
+                _ => d,
+            })?;
             return Ok(Input {
                 kind: InputKind::DecodedMessage,
                 observed: vec![o],
@@ -88,19 +93,19 @@ pub fn read_bytes(bytes: &[u8], file: Option<&str>, all: bool) -> Result<Input, 
                 });
             }
             if value.is_none() {
-                return Err(format!(
-                    "{}: the input looks like JSON but does not parse",
-                    file.unwrap_or("input")
-                ));
+                let e = serde_json::from_str::<serde_json::Value>(text)
+                    .expect_err("the text did not parse a moment ago");
+                return Err(json_error(&e, file));
             }
-            return Err(format!(
-                "{}: this JSON is neither a CloudTrail event nor a decoded authorization message, and contains no access-denied message",
-                file.unwrap_or("input")
+            return Err(read_error(
+                "not-evidence",
+                "this JSON is neither a CloudTrail event nor a decoded authorization message, and contains no access-denied message",
+                file,
             ));
         }
     }
     if gzip || text.is_some_and(looks_like_json) {
-        let events = cloudtrail::read_events(bytes, file).map_err(|e| e.to_string())?;
+        let events = cloudtrail::read_events(bytes, file)?;
         return Ok(cloudtrail_input(
             events
                 .into_iter()
@@ -109,17 +114,16 @@ pub fn read_bytes(bytes: &[u8], file: Option<&str>, all: bool) -> Result<Input, 
             all,
         ));
     }
-    let text = text.ok_or_else(|| {
-        format!(
-            "{}: the input is neither text nor gzip",
-            file.unwrap_or("input")
-        )
-    })?;
+    let text = text
+        .ok_or_else(|| read_error("not-text", "the input is neither UTF-8 text nor gzip", file))?;
     match from_message(text) {
         Some(o) => Ok(Input { kind: InputKind::Message, observed: vec![o], records: 1 }),
-        None => Err(
-            "no access-denied message found: paste the error text (User: ... is not authorized to perform: ...), a CloudTrail event or log file, or the output of aws sts decode-authorization-message".into(),
-        ),
+        None => Err(read_error(
+            "no-access-denied-message",
+            "no access-denied message found",
+            file,
+        )
+        .with_help("paste the error text (User: ... is not authorized to perform: ...), a CloudTrail event or log file, or the output of aws sts decode-authorization-message")),
     }
 }
 
@@ -138,11 +142,17 @@ fn cloudtrail_input(records: Vec<(Option<String>, serde_json::Value)>, all: bool
 }
 
 /// Read a file or a directory of CloudTrail logs.
-pub fn read_path(path: &Path, all: bool) -> Result<Input, String> {
+pub fn read_path(path: &Path, all: bool) -> Result<Input, Diagnostic> {
     if path.is_dir() {
-        let records = cloudtrail::read_path(path).map_err(|e| e.to_string())?;
+        let records = cloudtrail::read_path(path)?;
         return Ok(cloudtrail_input(records, all));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        read_error(
+            "unreadable-file",
+            format!("cannot read: {e}"),
+            Some(&path.display().to_string()),
+        )
+    })?;
     read_bytes(&bytes, Some(&path.display().to_string()), all)
 }

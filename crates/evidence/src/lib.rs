@@ -14,6 +14,5 @@ mod json;
 pub mod message;
 pub mod observed;
 
-pub use error::ReadError;
 pub use message::parse_message;
 pub use observed::{DenyKind, Observed, Origin, ParsedMessage, PolicyKind};

@@ -681,11 +681,16 @@ fn truncated_json_is_an_error_with_its_position() {
         err.file.as_deref(),
         Some(path.display().to_string().as_str())
     );
-    assert!(err.line.is_some() && err.column.is_some());
+    assert!(err.position().is_some());
+    assert_eq!(err.code, "truncated-json");
     assert!(err.message.contains("truncated"), "{err}");
     let shown = err.to_string();
     assert!(
-        shown.starts_with(&format!("{}:{}:", path.display(), err.line.unwrap())),
+        shown.starts_with(&format!(
+            "{}:{}:",
+            path.display(),
+            err.position().unwrap().line
+        )),
         "{shown}"
     );
 }
@@ -694,7 +699,8 @@ fn truncated_json_is_an_error_with_its_position() {
 fn text_that_is_not_json_is_an_error() {
     let err = read_path(&fixture("not_json.txt")).unwrap_err();
     assert!(err.message.contains("not valid JSON"), "{err}");
-    assert_eq!(err.line, Some(1));
+    assert_eq!(err.position().map(|p| p.line), Some(1));
+    assert_eq!(err.code, "invalid-json");
 }
 
 #[test]

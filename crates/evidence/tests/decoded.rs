@@ -186,7 +186,8 @@ fn absent_lists_are_tolerated() {
 #[test]
 fn malformed_inputs_are_errors() {
     let err = parse_decoded("{\"allowed\": false,\n \"context\": {").unwrap_err();
-    assert_eq!(err.line, Some(2));
+    assert_eq!(err.position().map(|p| p.line), Some(2));
+    assert_eq!(err.code, "truncated-json");
     assert!(err.message.contains("truncated"), "{err}");
     let err = parse_decoded("Encoded authorization failure message: abc").unwrap_err();
     assert!(err.message.contains("not valid JSON"), "{err}");

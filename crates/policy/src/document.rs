@@ -1,8 +1,8 @@
 //! The typed policy document. Every element keeps the byte span of its JSON text, so that every
 //! explanation can point at a line and column.
 
-use crate::location::{LineIndex, Position, Span};
 use crate::source::SourceEncoding;
+use iamwhy_diagnostic::{LineIndex, Position, Span};
 use std::sync::Arc;
 
 /// A value together with the span of the JSON text it came from.

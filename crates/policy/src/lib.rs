@@ -9,9 +9,7 @@
 pub mod action;
 pub mod arn;
 pub mod condition_operator;
-pub mod diagnostic;
 pub mod document;
-pub mod location;
 pub mod parse;
 pub mod policy_type;
 pub mod relation;
@@ -23,8 +21,6 @@ pub mod values;
 pub mod wildcard;
 
 pub use arn::{Arn, is_account_id};
-pub use diagnostic::{Diagnostic, Severity};
 pub use document::*;
-pub use location::{LineIndex, Position, Span};
 pub use parse::ParseFailure;
 pub use policy_type::PolicyType;

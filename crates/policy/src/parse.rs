@@ -2,10 +2,10 @@
 //! structural problem with its location. Nothing is half-loaded: a document with any error is
 //! returned as `Err` with all the errors found.
 
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::*;
-use crate::location::{LineIndex, Span};
 use crate::source::decode_policy_text;
+use iamwhy_diagnostic::Diagnostic;
+use iamwhy_diagnostic::{LineIndex, Position, Span};
 use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
 use jsonc_parser::{CollectOptions, ParseOptions};
 use std::collections::HashSet;
@@ -57,13 +57,10 @@ impl PolicyDocument {
             Ok(ok) => ok,
             Err(message) => {
                 return Err(ParseFailure {
-                    diagnostics: vec![Diagnostic {
-                        code: "invalid-encoding",
-                        severity: Severity::Error,
-                        message,
-                        span: Span::default(),
-                        position: crate::location::Position { line: 1, column: 1 },
-                    }],
+                    diagnostics: vec![
+                        Diagnostic::error("invalid-encoding", message)
+                            .at_located_span(Position { line: 1, column: 1 }, Span::default()),
+                    ],
                 });
             }
         };
@@ -149,17 +146,12 @@ fn kind_name(v: &Value) -> &'static str {
 impl<'t> Builder<'t> {
     fn error(&mut self, code: &'static str, span: Span, message: String) {
         let position = self.lines.position(self.text, span.start as usize);
-        self.errors.push(Diagnostic {
-            code,
-            severity: Severity::Error,
-            message,
-            span,
-            position,
-        });
+        self.errors
+            .push(Diagnostic::error(code, message).at_located_span(position, span));
     }
 
     fn finish_err(&mut self) -> ParseFailure {
-        self.errors.sort_by_key(|d| d.span.start);
+        self.errors.sort_by_key(|d| d.span().map_or(0, |s| s.start));
         ParseFailure {
             diagnostics: std::mem::take(&mut self.errors),
         }

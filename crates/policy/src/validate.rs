@@ -7,12 +7,12 @@
 use crate::action::ActionPattern;
 use crate::arn::ResourcePattern;
 use crate::condition_operator::{BaseOperator, ConditionOperator, OperatorFamily};
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::*;
-use crate::location::Span;
 use crate::parse::ParseFailure;
 use crate::policy_type::PolicyType;
 use crate::template::malformed_variable;
+use iamwhy_diagnostic::Span;
+use iamwhy_diagnostic::{Diagnostic, Severity};
 use std::collections::HashMap;
 
 /// Parse `text` and validate it as `policy_type`: every diagnostic, in document order.
@@ -31,8 +31,12 @@ pub fn validate(doc: &PolicyDocument, policy_type: PolicyType) -> Vec<Diagnostic
         out: Vec::new(),
     };
     v.document();
-    v.out
-        .sort_by_key(|d| (d.span.start, d.severity != Severity::Error));
+    v.out.sort_by_key(|d| {
+        (
+            d.span().map_or(0, |s| s.start),
+            d.severity != Severity::Error,
+        )
+    });
     v.out
 }
 
@@ -44,13 +48,11 @@ struct Validator<'d> {
 
 impl Validator<'_> {
     fn push(&mut self, severity: Severity, code: &'static str, span: Span, message: String) {
-        self.out.push(Diagnostic {
-            code,
-            severity,
-            message,
-            span,
-            position: self.doc.position(span.start),
-        });
+        self.out.push(
+            Diagnostic::new(code, severity, message)
+                .at_located_span(self.doc.position(span.start), span)
+                .with_source(self.doc.source.clone()),
+        );
     }
     fn error(&mut self, code: &'static str, span: Span, message: String) {
         self.push(Severity::Error, code, span, message);

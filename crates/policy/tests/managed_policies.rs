@@ -1,8 +1,9 @@
 //! Every AWS managed policy (the corpus in ../shared) parses and validates as an identity
 //! policy with zero errors, and statement positions are exact.
 
+use iamwhy_diagnostic::Position;
 use iamwhy_policy::validate::validate;
-use iamwhy_policy::{PolicyDocument, PolicyType, Position};
+use iamwhy_policy::{PolicyDocument, PolicyType};
 use std::path::PathBuf;
 
 fn corpus() -> serde_json::Map<String, serde_json::Value> {

@@ -1,10 +1,11 @@
 //! The demo organization (`examples/demo-world`), embedded in the binary so that `iamwhy demo`
 //! needs nothing else.
 
-use crate::error::WorldError;
+use crate::error::in_file_error;
 use crate::load::{WorldFiles, load};
 use crate::model::World;
 use crate::scenario::{Scenario, parse_scenarios};
+use iamwhy_diagnostic::Diagnostic;
 use include_dir::{Dir, include_dir};
 
 static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demo-world");
@@ -17,21 +18,20 @@ impl WorldFiles for EmbeddedFiles {
         "the built-in demo organization (examples/demo-world)".into()
     }
 
-    fn read(&self, path: &str) -> Result<Option<String>, WorldError> {
+    fn read(&self, path: &str) -> Result<Option<String>, Diagnostic> {
         match self.0.get_file(path) {
             Some(f) => f
                 .contents_utf8()
                 .map(|s| Some(s.to_string()))
-                .ok_or_else(|| WorldError::in_file(path, "the file is not UTF-8 text")),
+                .ok_or_else(|| in_file_error("not-utf8", path, "the file is not UTF-8 text")),
             None => Ok(None),
         }
     }
 
-    fn account_dirs(&self) -> Result<Vec<String>, WorldError> {
-        let accounts = self
-            .0
-            .get_dir("accounts")
-            .ok_or_else(|| WorldError::new("the demo has no accounts/ directory"))?;
+    fn account_dirs(&self) -> Result<Vec<String>, Diagnostic> {
+        let accounts = self.0.get_dir("accounts").ok_or_else(|| {
+            Diagnostic::error("no-accounts-dir", "the demo has no accounts/ directory")
+        })?;
         let mut out: Vec<String> = accounts
             .dirs()
             .filter_map(|d| {
@@ -46,15 +46,15 @@ impl WorldFiles for EmbeddedFiles {
 }
 
 /// Load the demo organization.
-pub fn demo_world() -> Result<World, WorldError> {
+pub fn demo_world() -> Result<World, Diagnostic> {
     load(&EmbeddedFiles(&DEMO))
 }
 
 /// The demo's scenarios.
-pub fn demo_scenarios() -> Result<Vec<Scenario>, WorldError> {
+pub fn demo_scenarios() -> Result<Vec<Scenario>, Diagnostic> {
     let file = DEMO
         .get_file("scenarios.json")
         .and_then(|f| f.contents_utf8())
-        .ok_or_else(|| WorldError::new("the demo has no scenarios.json"))?;
+        .ok_or_else(|| Diagnostic::error("missing-scenarios", "the demo has no scenarios.json"))?;
     parse_scenarios("scenarios.json", file)
 }

@@ -16,7 +16,6 @@ pub mod prepare;
 pub mod scenario;
 pub mod simulator;
 
-pub use error::WorldError;
 pub use load::{DirFiles, WorldFiles, load, load_dir};
 pub use model::World;
 pub use prepare::{ContextReport, Prepared, Question};

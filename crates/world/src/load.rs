@@ -2,9 +2,10 @@
 //! that does not parse, a group or managed policy that does not exist, an organization that
 //! refers to unknown accounts or policies — each is one located error.
 
-use crate::error::{WorldError, from_json};
+use crate::error::{from_json, in_file_error};
 use crate::inventory::*;
 use crate::model::*;
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_engine::CompiledPolicy;
 use iamwhy_policy::{PolicyDocument, PolicyType};
 use std::collections::{BTreeMap, HashMap};
@@ -16,9 +17,9 @@ pub trait WorldFiles {
     /// A name for messages.
     fn origin(&self) -> String;
     /// The text of a file (relative path with `/`), `Ok(None)` when it does not exist.
-    fn read(&self, path: &str) -> Result<Option<String>, WorldError>;
+    fn read(&self, path: &str) -> Result<Option<String>, Diagnostic>;
     /// The names of the entries of `accounts/`.
-    fn account_dirs(&self) -> Result<Vec<String>, WorldError>;
+    fn account_dirs(&self) -> Result<Vec<String>, Diagnostic>;
 }
 
 /// A world directory on disk.
@@ -29,32 +30,42 @@ impl WorldFiles for DirFiles {
         self.0.display().to_string()
     }
 
-    fn read(&self, path: &str) -> Result<Option<String>, WorldError> {
+    fn read(&self, path: &str) -> Result<Option<String>, Diagnostic> {
         let full = self.0.join(path);
         match std::fs::read(&full) {
             Ok(bytes) => String::from_utf8(bytes)
                 .map(Some)
-                .map_err(|_| WorldError::in_file(path, "the file is not UTF-8 text")),
+                .map_err(|_| in_file_error("not-utf8", path, "the file is not UTF-8 text")),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(WorldError::in_file(path, format!("cannot read: {e}"))),
+            Err(e) => Err(in_file_error(
+                "unreadable-file",
+                path,
+                format!("cannot read: {e}"),
+            )),
         }
     }
 
-    fn account_dirs(&self) -> Result<Vec<String>, WorldError> {
+    fn account_dirs(&self) -> Result<Vec<String>, Diagnostic> {
         let dir = self.0.join("accounts");
         if !self.0.is_dir() {
-            return Err(WorldError::new(format!(
-                "{} is not a directory (a world is a directory with accounts/<id>/authorization-details.json)",
-                self.0.display()
-            )));
+            return Err(Diagnostic::error(
+                "world-not-a-directory",
+                format!(
+                    "{} is not a directory (a world is a directory with accounts/<id>/authorization-details.json)",
+                    self.0.display()
+                ),
+            ));
         }
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(_) => {
-                return Err(WorldError::new(format!(
-                    "{} has no accounts/ directory (a world needs accounts/<12-digit id>/authorization-details.json)",
-                    self.0.display()
-                )));
+                return Err(Diagnostic::error(
+                    "no-accounts-dir",
+                    format!(
+                        "{} has no accounts/ directory (a world needs accounts/<12-digit id>/authorization-details.json)",
+                        self.0.display()
+                    ),
+                ));
             }
         };
         let mut out = Vec::new();
@@ -69,7 +80,7 @@ impl WorldFiles for DirFiles {
 }
 
 /// Load a world directory.
-pub fn load_dir(dir: &Path) -> Result<World, WorldError> {
+pub fn load_dir(dir: &Path) -> Result<World, Diagnostic> {
     load(&DirFiles(dir.to_path_buf()))
 }
 
@@ -85,8 +96,9 @@ fn compile(
     name: String,
     ty: PolicyType,
     raw: &serde_json::value::RawValue,
-) -> Result<Policy, WorldError> {
-    let text = document_text(raw).map_err(|m| WorldError::in_file(file, m).at(json_path))?;
+) -> Result<Policy, Diagnostic> {
+    let text = document_text(raw)
+        .map_err(|m| in_file_error("invalid-document-encoding", file, m).at_path(json_path))?;
     compile_text(file, json_path, name, ty, &text)
 }
 
@@ -96,17 +108,20 @@ fn compile_text(
     name: String,
     ty: PolicyType,
     text: &str,
-) -> Result<Policy, WorldError> {
+) -> Result<Policy, Diagnostic> {
     let doc = PolicyDocument::parse(text).map_err(|e| {
         let d = &e.diagnostics[0];
-        WorldError::in_file(
+        in_file_error(
+            "invalid-policy-document",
             file,
             format!(
                 "policy \"{name}\" does not parse (line {}, column {} of the document): {}",
-                d.position.line, d.position.column, d.message
+                d.position().map_or(0, |p| p.line),
+                d.position().map_or(0, |p| p.column),
+                d.message
             ),
         )
-        .at(json_path)
+        .at_path(json_path)
     })?;
     let mut compiled = CompiledPolicy::compile(name, ty, Arc::new(doc));
     compiled.source = Some(format!("{file} {json_path}"));
@@ -120,7 +135,7 @@ fn tags(list: &[Tag]) -> BTreeMap<String, String> {
 }
 
 /// Load a world from any file source.
-pub fn load(files: &dyn WorldFiles) -> Result<World, WorldError> {
+pub fn load(files: &dyn WorldFiles) -> Result<World, Diagnostic> {
     let mut world = World {
         origin: files.origin(),
         ..World::default()
@@ -128,18 +143,24 @@ pub fn load(files: &dyn WorldFiles) -> Result<World, WorldError> {
     let dirs = files.account_dirs()?;
     for id in dirs {
         if !is_account_id(&id) {
-            return Err(WorldError::new(format!(
-                "accounts/{id}: account directories must be named by the 12-digit account id"
-            )));
+            return Err(Diagnostic::error(
+                "bad-account-dir-name",
+                format!(
+                    "accounts/{id}: account directories must be named by the 12-digit account id"
+                ),
+            ));
         }
         let account = load_account(files, &id)?;
         world.accounts.insert(id, account);
     }
     if world.accounts.is_empty() {
-        return Err(WorldError::new(format!(
-            "{} has no account (a world needs accounts/<12-digit id>/authorization-details.json)",
-            files.origin()
-        )));
+        return Err(Diagnostic::error(
+            "no-accounts",
+            format!(
+                "{} has no account (a world needs accounts/<12-digit id>/authorization-details.json)",
+                files.origin()
+            ),
+        ));
     }
     if let Some(text) = files.read("organization.json")? {
         world.organization = Some(load_organization(&text, &world)?);
@@ -147,12 +168,13 @@ pub fn load(files: &dyn WorldFiles) -> Result<World, WorldError> {
     Ok(world)
 }
 
-fn load_account(files: &dyn WorldFiles, id: &str) -> Result<Account, WorldError> {
+fn load_account(files: &dyn WorldFiles, id: &str) -> Result<Account, Diagnostic> {
     let file = format!("accounts/{id}/authorization-details.json");
     let text = files.read(&file)?.ok_or_else(|| {
-        WorldError::new(format!(
-            "{file} is missing: every account needs its authorization details"
-        ))
+        Diagnostic::error(
+            "missing-authorization-details",
+            format!("{file} is missing: every account needs its authorization details"),
+        )
     })?;
     // One object, or an array of pages (as `--no-paginate` loops write them).
     let pages: Vec<AuthorizationDetails> = if text.trim_start().starts_with('[') {
@@ -236,7 +258,7 @@ fn load_page(
     file: &str,
     prefix: &str,
     page: &AuthorizationDetails,
-) -> Result<(), WorldError> {
+) -> Result<(), Diagnostic> {
     for (i, p) in page.policies.iter().enumerate() {
         let path = format!("{prefix}Policies[{i}]");
         let default =
@@ -250,14 +272,15 @@ fn load_page(
                     })
                 });
         let Some((vi, version)) = default else {
-            return Err(WorldError::in_file(
+            return Err(in_file_error(
+                "no-default-version",
                 file,
                 format!(
                     "managed policy {} has no default version in PolicyVersionList",
                     p.arn
                 ),
             )
-            .at(path));
+            .at_path(path));
         };
         let name = p
             .policy_name
@@ -381,7 +404,7 @@ fn inline_policies(
     list: &str,
     owner: &str,
     policies: &[InlinePolicy],
-) -> Result<Vec<Policy>, WorldError> {
+) -> Result<Vec<Policy>, Diagnostic> {
     policies
         .iter()
         .enumerate()
@@ -402,9 +425,10 @@ fn inline_policies(
 }
 
 /// Every group a user names, and every managed policy an entity attaches, must exist.
-fn check_references(account: &Account, file: &str) -> Result<(), WorldError> {
+fn check_references(account: &Account, file: &str) -> Result<(), Diagnostic> {
     let missing_policy = |who: &str, arn: &str, what: &str| {
-        WorldError::in_file(
+        in_file_error(
+            "unknown-managed-policy",
             file,
             format!(
                 "{who} {what} managed policy {arn}, which is not in the file's Policies list (collect with --filter ... LocalManagedPolicy AWSManagedPolicy)"
@@ -414,7 +438,8 @@ fn check_references(account: &Account, file: &str) -> Result<(), WorldError> {
     for u in account.users.values() {
         for g in &u.groups {
             if !account.groups.contains_key(g) {
-                return Err(WorldError::in_file(
+                return Err(in_file_error(
+                    "unknown-group",
                     file,
                     format!(
                         "user {} is in group \"{g}\", which is not in GroupDetailList",
@@ -448,11 +473,12 @@ fn check_references(account: &Account, file: &str) -> Result<(), WorldError> {
 
 const RCP_FULL_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
 
-fn load_organization(text: &str, world: &World) -> Result<Organization, WorldError> {
+fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnostic> {
     const FILE: &str = "organization.json";
     let f: OrganizationFile = from_json(FILE, text)?;
     if !is_account_id(&f.management_account_id) {
-        return Err(WorldError::in_file(
+        return Err(in_file_error(
+            "bad-management-account",
             FILE,
             format!(
                 "managementAccountId \"{}\" is not a 12-digit account id",
@@ -467,10 +493,10 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, WorldErr
             "SERVICE_CONTROL_POLICY" => false,
             "RESOURCE_CONTROL_POLICY" => true,
             other => {
-                return Err(WorldError::in_file(FILE, format!(
+                return Err(in_file_error("unknown-org-policy-type", FILE, format!(
                     "policy {id} has type \"{other}\"; expected SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY"
                 ))
-                .at(format!("policies.{id}.type")));
+                .at_path(format!("policies.{id}.type")));
             }
         };
         if is_rcp {
@@ -509,7 +535,7 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, WorldErr
         nodes: &mut Vec<OrgNode>,
         placed: &mut HashMap<String, usize>,
         path: String,
-    ) -> Result<(), WorldError> {
+    ) -> Result<(), Diagnostic> {
         let index = nodes.len();
         nodes.push(OrgNode {
             id: node.id.clone(),
@@ -519,11 +545,12 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, WorldErr
         });
         for a in &node.accounts {
             if placed.insert(a.clone(), index).is_some() {
-                return Err(WorldError::in_file(
+                return Err(in_file_error(
+                    "account-placed-twice",
                     "organization.json",
                     format!("account {a} is placed in the tree more than once"),
                 )
-                .at(path.clone()));
+                .at_path(path.clone()));
             }
         }
         for (i, c) in node.children.iter().enumerate() {
@@ -543,13 +570,14 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, WorldErr
     }
     for (a, parent) in &placed {
         if !is_account_id(a) {
-            return Err(WorldError::in_file(
+            return Err(in_file_error(
+                "bad-account-id",
                 FILE,
                 format!("\"{a}\" in the tree is not a 12-digit account id"),
             ));
         }
         let own = f.accounts.get(a).map(|x| x.policies.clone()).ok_or_else(|| {
-            WorldError::in_file(FILE, format!(
+            in_file_error("account-not-listed", FILE, format!(
                 "account {a} is placed in the tree but missing from \"accounts\" (which lists each account's name and attached policies)"
             ))
         })?;
@@ -557,17 +585,19 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, WorldErr
     }
     for a in f.accounts.keys() {
         if !placed.contains_key(a) {
-            return Err(WorldError::in_file(
+            return Err(in_file_error(
+                "account-not-placed",
                 FILE,
                 format!(
                     "account {a} is listed in \"accounts\" but not placed under any root or OU"
                 ),
             )
-            .at(format!("accounts.{a}")));
+            .at_path(format!("accounts.{a}")));
         }
     }
     if !placed.contains_key(&f.management_account_id) {
-        return Err(WorldError::in_file(
+        return Err(in_file_error(
+            "management-account-not-placed",
             FILE,
             format!(
                 "the management account {} is not placed in the tree",
@@ -585,7 +615,8 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, WorldErr
         );
     for (target, p) in all_refs {
         if !policies.contains_key(p) {
-            return Err(WorldError::in_file(
+            return Err(in_file_error(
+                "unknown-org-policy",
                 FILE,
                 format!(
                     "{target} attaches policy \"{p}\", which is not defined under \"policies\""
@@ -595,7 +626,8 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, WorldErr
     }
     for id in world.accounts.keys() {
         if !accounts.contains_key(id) {
-            return Err(WorldError::in_file(
+            return Err(in_file_error(
+                "account-outside-organization",
                 FILE,
                 format!(
                     "account {id} has a snapshot under accounts/ but is not in the organization tree"

@@ -1,8 +1,9 @@
 //! Scenarios: scripted questions about a world with the answer they should get — the demo's
 //! script (`examples/demo-world/scenarios.json`) and a format for access assertions.
 
-use crate::error::{WorldError, from_json};
+use crate::error::from_json;
 use crate::prepare::Question;
+use iamwhy_diagnostic::Diagnostic;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -83,6 +84,6 @@ impl Scenario {
 }
 
 /// Parse a scenario list.
-pub fn parse_scenarios(file: &str, text: &str) -> Result<Vec<Scenario>, WorldError> {
+pub fn parse_scenarios(file: &str, text: &str) -> Result<Vec<Scenario>, Diagnostic> {
     from_json(file, text)
 }

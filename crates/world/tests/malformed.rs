@@ -200,7 +200,10 @@ fn ask_error(q: Question) -> String {
     let w = load_dir(&dir).unwrap();
     match w.prepare(&q) {
         Ok(_) => panic!("prepared"),
-        Err(e) => e.to_string(),
+        Err(e) => match &e.help {
+            Some(help) => format!("{e}\nhelp: {help}"),
+            None => e.to_string(),
+        },
     }
 }
 
@@ -213,9 +216,10 @@ fn an_unknown_principal_is_an_error_with_a_suggestion() {
         ..Question::default()
     });
     assert!(
-        e.contains("account 111111111111 has no user named \"alicia\"; did you mean alice?"),
+        e.contains("account 111111111111 has no user named \"alicia\""),
         "{e}"
     );
+    assert!(e.contains("help: did you mean alice?"), "{e}");
 }
 
 #[test]

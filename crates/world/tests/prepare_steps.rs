@@ -82,7 +82,14 @@ fn principal_step_refuses_an_unknown_role_with_a_suggestion() {
     let e = w
         .resolve_principal("arn:aws:iam::222222222222:role/app-backnd", None)
         .unwrap_err();
-    assert!(e.to_string().contains("did you mean app-backend"), "{e}");
+    assert_eq!(e.code, "unknown-role");
+    assert!(
+        e.help
+            .as_deref()
+            .unwrap_or("")
+            .contains("did you mean app-backend"),
+        "{e:?}"
+    );
 }
 
 #[test]

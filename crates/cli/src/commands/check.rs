@@ -3,6 +3,7 @@
 
 use crate::render::trace::{render, render_context};
 use clap::{Args, ValueEnum};
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_engine::EvaluationOptions;
 use iamwhy_engine::decision::Decision;
 use iamwhy_world::Question;
@@ -88,12 +89,16 @@ pub enum Format {
 }
 
 /// Parse `KEY=VALUE` context arguments.
-pub fn parse_context(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+pub fn parse_context(args: &[String]) -> Result<Vec<(String, String)>, Diagnostic> {
     args.iter()
         .map(|a| {
             a.split_once('=')
+                .filter(|(k, _)| !k.trim().is_empty())
                 .map(|(k, v)| (k.to_string(), v.to_string()))
-                .ok_or_else(|| anyhow::anyhow!("--context {a}: expected KEY=VALUE"))
+                .ok_or_else(|| {
+                    Diagnostic::error("bad-context-flag", format!("--context {a}: expected KEY=VALUE"))
+                        .with_help("for example --context aws:MultiFactorAuthPresent=true; repeat a key for a multivalued key")
+                })
         })
         .collect()
 }
@@ -101,17 +106,11 @@ pub fn parse_context(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 /// Run the command.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let world = match super::load_world(&args.world) {
-        Ok(w) => w,
-        Err(code) => return Ok(code),
+    let world = super::load_world(&args.world)?;
+    let session_policy = match &args.session_policy {
+        Some(p) => Some(super::read_file(p, "session policy")?),
+        None => None,
     };
-    let session_policy =
-        match &args.session_policy {
-            Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
-                anyhow::anyhow!("cannot read the session policy {}: {e}", p.display())
-            })?),
-            None => None,
-        };
     let question = Question {
         principal: args.principal.clone(),
         action: args.action.clone(),
@@ -125,13 +124,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let loaded = started.elapsed();
     let prepare_started = std::time::Instant::now();
-    let prepared = match world.prepare(&question) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("iamwhy: {e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let prepared = world.prepare(&question)?;
     let prepared_in = prepare_started.elapsed();
     let evaluate_started = std::time::Instant::now();
     let evaluation = prepared

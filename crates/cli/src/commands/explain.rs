@@ -3,6 +3,7 @@
 
 use crate::render::trace::{render, render_context};
 use clap::{Args, ValueEnum};
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_evidence::input::{Input, InputKind, read_bytes, read_path};
 use iamwhy_evidence::observed::{Observed, Origin};
 use iamwhy_explain::diagnose::{DiagnoseOptions, Diagnosis, diagnose};
@@ -52,15 +53,17 @@ pub enum Format {
     Json,
 }
 
-fn read_input(args: &ExplainArgs) -> Result<Input, String> {
+fn read_input(args: &ExplainArgs) -> Result<Input, Diagnostic> {
     if args.inputs.len() > 1 {
         let mut merged: Option<Input> = None;
         for raw in &args.inputs {
             let path = Path::new(raw);
             if !path.exists() {
-                return Err(format!(
-                    "{raw}: no such file or directory (several inputs must all be files or directories)"
-                ));
+                return Err(Diagnostic::error(
+                    "no-such-file",
+                    format!("{raw}: no such file or directory"),
+                )
+                .with_help("several inputs must all be files or directories"));
             }
             let input = read_path(path, args.all)?;
             match &mut merged {
@@ -71,14 +74,17 @@ fn read_input(args: &ExplainArgs) -> Result<Input, String> {
                 }
             }
         }
-        return merged.ok_or_else(|| "no input".to_string());
+        return merged.ok_or_else(|| Diagnostic::error("no-input", "no input was given"));
     }
     let single = &args.inputs[0];
     if single == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
+            Diagnostic::error(
+                "unreadable-input",
+                format!("cannot read standard input: {e}"),
+            )
+        })?;
         return read_bytes(&bytes, None, args.all);
     }
     let path = Path::new(single);
@@ -89,13 +95,10 @@ fn read_input(args: &ExplainArgs) -> Result<Input, String> {
 }
 
 fn options(args: &ExplainArgs) -> anyhow::Result<DiagnoseOptions> {
-    let session_policy =
-        match &args.session_policy {
-            Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
-                anyhow::anyhow!("cannot read the session policy {}: {e}", p.display())
-            })?),
-            None => None,
-        };
+    let session_policy = match &args.session_policy {
+        Some(p) => Some(super::read_file(p, "session policy")?),
+        None => None,
+    };
     Ok(DiagnoseOptions {
         expected_principal: args.expected_principal.clone(),
         session_policy,
@@ -105,17 +108,8 @@ fn options(args: &ExplainArgs) -> anyhow::Result<DiagnoseOptions> {
 
 /// Run the command.
 pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
-    let input = match read_input(args) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("iamwhy: {e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let world = match args.world.as_deref().map(super::load_world).transpose() {
-        Ok(w) => w,
-        Err(code) => return Ok(code),
-    };
+    let input = read_input(args)?;
+    let world = args.world.as_deref().map(super::load_world).transpose()?;
     if input.observed.is_empty() {
         match args.output {
             Format::Json => println!(

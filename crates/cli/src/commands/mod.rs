@@ -1,20 +1,69 @@
 //! One module per subcommand. Each exposes its clap `Args` struct and a `run` function that
-//! returns the process exit code.
+//! returns the process exit code; failures are [`Diagnostic`]s, rendered by `main`.
 
 pub mod actions;
 pub mod check;
+pub mod completions;
 pub mod demo;
 pub mod explain;
 pub mod simulate;
 pub mod validate;
 pub mod version;
 
-/// Load the world at `dir`, or print why it cannot be loaded and give exit code 2.
-pub(crate) fn load_world(
-    dir: &std::path::Path,
-) -> Result<iamwhy_world::World, std::process::ExitCode> {
-    iamwhy_world::load_dir(dir).map_err(|e| {
-        eprintln!("iamwhy: cannot load the world {}: {e}", dir.display());
-        std::process::ExitCode::from(2)
+use iamwhy_diagnostic::Diagnostic;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The AWS CLI exits 252 on invalid parameters; the simulator commands keep that contract.
+const AWS_CLI_PARAMETER_ERROR: u8 = 252;
+
+/// Print a command-line usage error (or `--help`/`--version`) and give the exit code: 0 for
+/// help and version, 252 for the AWS-compatible simulators (as the AWS CLI does), 2 otherwise.
+pub fn usage_error(err: clap::Error) -> ExitCode {
+    let aws_compatible = std::env::args()
+        .nth(1)
+        .is_some_and(|a| a.starts_with("simulate-"));
+    let is_error = err.use_stderr();
+    let _ = err.print();
+    match (is_error, aws_compatible) {
+        (false, _) => ExitCode::SUCCESS,
+        (true, true) => ExitCode::from(AWS_CLI_PARAMETER_ERROR),
+        (true, false) => ExitCode::from(2),
+    }
+}
+
+/// Load the world at `dir`; a problem is a diagnostic whose file is named from `dir` so that
+/// its source line can be shown.
+pub(crate) fn load_world(dir: &Path) -> Result<iamwhy_world::World, Diagnostic> {
+    iamwhy_world::load_dir(dir).map_err(|mut d| {
+        match &d.file {
+            Some(f) if !Path::new(f).is_absolute() && !f.starts_with(&*dir.to_string_lossy()) => {
+                d.file = Some(dir.join(f).display().to_string());
+            }
+            _ => {}
+        }
+        if d.help.is_none() {
+            d.help = Some(format!(
+                "iamwhy cannot load the world {}; docs/worlds.md describes the files a world holds",
+                dir.display()
+            ));
+        }
+        d
+    })
+}
+
+/// Read a file the user named on the command line.
+pub(crate) fn read_file(path: &Path, what: &str) -> Result<String, Diagnostic> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            "no-such-file"
+        } else {
+            "unreadable-file"
+        };
+        Diagnostic::error(
+            code,
+            format!("cannot read the {what} {}: {e}", path.display()),
+        )
+        .in_file(path.display().to_string())
     })
 }

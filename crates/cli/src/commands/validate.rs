@@ -1,10 +1,12 @@
 //! `iamwhy validate FILE... [--type TYPE] [--output text|json]`: grammar checks per policy type.
-//! Prints each problem as `FILE:LINE:COLUMN: message`; exits 1 when any error was found.
+//! Prints each problem with its code, file, line and column, the source line and a caret;
+//! exits 1 when any error was found.
 
+use crate::render::diagnostic::render;
 use clap::{Args, ValueEnum};
+use iamwhy_diagnostic::Diagnostic;
+use iamwhy_policy::PolicyType;
 use iamwhy_policy::validate::check;
-use iamwhy_policy::{PolicyType, Severity};
-use serde::Serialize;
 use std::process::ExitCode;
 
 /// Arguments of `iamwhy validate`.
@@ -53,81 +55,48 @@ impl From<TypeArg> for PolicyType {
 /// `text` for people, `json` for programs.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OutputFormat {
-    /// `FILE:LINE:COLUMN: message` lines.
+    /// Each problem with its source line, as compilers print them.
     Text,
     /// A JSON list of problems.
     Json,
 }
 
-#[derive(Serialize)]
-struct Problem {
-    file: String,
-    line: u32,
-    column: u32,
-    severity: Severity,
-    code: &'static str,
-    message: String,
-}
-
 /// Run the command.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let policy_type = PolicyType::from(args.policy_type);
-    let mut problems = Vec::new();
+    let mut problems: Vec<Diagnostic> = Vec::new();
     for path in &args.files {
         let file = path.display().to_string();
         let text = match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {
-                    problems.push(Problem {
-                        file,
-                        line: 1,
-                        column: 1,
-                        severity: Severity::Error,
-                        code: "not-utf8",
-                        message: "the file is not UTF-8 text".into(),
-                    });
+                    problems.push(
+                        Diagnostic::error("not-utf8", "the file is not UTF-8 text").in_file(file),
+                    );
                     continue;
                 }
             },
             Err(e) => {
-                problems.push(Problem {
-                    file,
-                    line: 0,
-                    column: 0,
-                    severity: Severity::Error,
-                    code: "unreadable",
-                    message: format!("cannot read the file: {e}"),
-                });
+                problems.push(
+                    Diagnostic::error("unreadable-file", format!("cannot read the file: {e}"))
+                        .in_file(file),
+                );
                 continue;
             }
         };
-        for d in check(&text, policy_type) {
-            problems.push(Problem {
-                file: file.clone(),
-                line: d.position.line,
-                column: d.position.column,
-                severity: d.severity,
-                code: d.code,
-                message: d.message,
-            });
-        }
+        problems.extend(
+            check(&text, policy_type)
+                .into_iter()
+                .map(|d| d.in_file(&file)),
+        );
     }
-    let failed = problems.iter().any(|p| p.severity == Severity::Error);
+    let failed = problems.iter().any(Diagnostic::is_error);
     match args.output {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&problems)?),
         OutputFormat::Text => {
             for p in &problems {
-                let warning = if p.severity == Severity::Warning {
-                    "warning: "
-                } else {
-                    ""
-                };
-                if p.line == 0 {
-                    println!("{}: {warning}{}", p.file, p.message);
-                } else {
-                    println!("{}:{}:{}: {warning}{}", p.file, p.line, p.column, p.message);
-                }
+                anstream::print!("{}", render(p, true));
             }
             if !failed {
                 eprintln!(

@@ -12,9 +12,9 @@ mod compare;
 use crate::context::{Context, ContextValue};
 use crate::tri::Tri;
 use compare::{PolicyValue, test_positive};
+use iamwhy_diagnostic::Span;
 use iamwhy_policy::condition_operator::{BaseOperator, ConditionOperator, SetQualifier};
 use iamwhy_policy::document::ConditionEntry;
-use iamwhy_policy::location::Span;
 use serde::Serialize;
 
 /// One compiled (operator, key, values) triple.

@@ -3,8 +3,8 @@
 
 use super::layer::{Decision, GrantKind, Layer};
 use crate::statement::StatementResult;
+use iamwhy_diagnostic::Position;
 use iamwhy_policy::document::Effect;
-use iamwhy_policy::location::Position;
 use serde::Serialize;
 
 /// A decision and everything that explains it.

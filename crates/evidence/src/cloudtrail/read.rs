@@ -7,19 +7,21 @@ use std::path::{Path, PathBuf};
 use flate2::read::MultiGzDecoder;
 use serde_json::{Map, Value};
 
-use crate::error::{ReadError, json_problem};
+use crate::error::{json_error, json_problem, read_error};
 use crate::json::kind_of;
+use iamwhy_diagnostic::Diagnostic;
 
 /// The raw CloudTrail records in `bytes`: one event, a log file (`{"Records": [...]}`), gzip
 /// or not, `lookup-events` output, an array of events, or several JSON documents in a row.
 /// `file` only labels errors.
-pub fn read_events(bytes: &[u8], file: Option<&str>) -> Result<Vec<Value>, ReadError> {
+pub fn read_events(bytes: &[u8], file: Option<&str>) -> Result<Vec<Value>, Diagnostic> {
     let inflated;
     let mut data = bytes;
     if data.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         if let Err(e) = MultiGzDecoder::new(data).read_to_end(&mut out) {
-            return Err(ReadError::new(
+            return Err(read_error(
+                "bad-gzip",
                 format!("the data starts like gzip but cannot be decompressed ({e})"),
                 file,
             ));
@@ -29,14 +31,15 @@ pub fn read_events(bytes: &[u8], file: Option<&str>) -> Result<Vec<Value>, ReadE
     }
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     if data.iter().all(u8::is_ascii_whitespace) {
-        return Err(ReadError::new(
+        return Err(read_error(
+            "empty-input",
             "the input is empty: expected a CloudTrail event or log file",
             file,
         ));
     }
     let mut out = Vec::new();
     for value in serde_json::Deserializer::from_slice(data).into_iter::<Value>() {
-        let value = value.map_err(|e| ReadError::json(&e, file))?;
+        let value = value.map_err(|e| json_error(&e, file))?;
         collect(value, file, &mut out)?;
     }
     Ok(out)
@@ -44,16 +47,22 @@ pub fn read_events(bytes: &[u8], file: Option<&str>) -> Result<Vec<Value>, ReadE
 
 /// Records from a file or, recursively, from every `.json` / `.json.gz` file under a
 /// directory (sorted by path), each with the name of the file it came from.
-pub fn read_path(path: &Path) -> Result<Vec<(Option<String>, Value)>, ReadError> {
+pub fn read_path(path: &Path) -> Result<Vec<(Option<String>, Value)>, Diagnostic> {
     let name = path.display().to_string();
-    let meta = fs::metadata(path)
-        .map_err(|e| ReadError::new(format!("cannot be read ({e})"), Some(&name)))?;
+    let meta = fs::metadata(path).map_err(|e| {
+        read_error(
+            "unreadable-file",
+            format!("cannot be read ({e})"),
+            Some(&name),
+        )
+    })?;
     let files = if meta.is_dir() {
         let mut files = Vec::new();
         walk(path, &mut files)?;
         files.sort();
         if files.is_empty() {
-            return Err(ReadError::new(
+            return Err(read_error(
+                "no-log-files",
                 "the directory holds no .json or .json.gz files",
                 Some(&name),
             ));
@@ -65,8 +74,13 @@ pub fn read_path(path: &Path) -> Result<Vec<(Option<String>, Value)>, ReadError>
     let mut out = Vec::new();
     for f in files {
         let label = f.display().to_string();
-        let bytes = fs::read(&f)
-            .map_err(|e| ReadError::new(format!("cannot be read ({e})"), Some(&label)))?;
+        let bytes = fs::read(&f).map_err(|e| {
+            read_error(
+                "unreadable-file",
+                format!("cannot be read ({e})"),
+                Some(&label),
+            )
+        })?;
         for record in read_events(&bytes, Some(&label))? {
             out.push((Some(label.clone()), record));
         }
@@ -75,7 +89,7 @@ pub fn read_path(path: &Path) -> Result<Vec<(Option<String>, Value)>, ReadError>
 }
 
 /// [`read_path`] over several files or directories, in the order given.
-pub fn read_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<(Option<String>, Value)>, ReadError> {
+pub fn read_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<(Option<String>, Value)>, Diagnostic> {
     let mut out = Vec::new();
     for p in paths {
         out.extend(read_path(p.as_ref())?);
@@ -88,13 +102,23 @@ pub(crate) fn is_log_name(name: &str) -> bool {
     lower.ends_with(".json") || lower.ends_with(".json.gz")
 }
 
-pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReadError> {
+pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
     let label = dir.display().to_string();
-    let entries = fs::read_dir(dir)
-        .map_err(|e| ReadError::new(format!("cannot be listed ({e})"), Some(&label)))?;
+    let entries = fs::read_dir(dir).map_err(|e| {
+        read_error(
+            "unreadable-directory",
+            format!("cannot be listed ({e})"),
+            Some(&label),
+        )
+    })?;
     for entry in entries {
-        let entry =
-            entry.map_err(|e| ReadError::new(format!("cannot be listed ({e})"), Some(&label)))?;
+        let entry = entry.map_err(|e| {
+            read_error(
+                "unreadable-directory",
+                format!("cannot be listed ({e})"),
+                Some(&label),
+            )
+        })?;
         let path = entry.path();
         let Ok(kind) = entry.file_type() else {
             continue;
@@ -128,14 +152,15 @@ pub(crate) fn collect(
     value: Value,
     file: Option<&str>,
     out: &mut Vec<Value>,
-) -> Result<(), ReadError> {
+) -> Result<(), Diagnostic> {
     match value {
         Value::Array(items) => {
             for (i, item) in items.into_iter().enumerate() {
                 match item {
                     Value::Object(map) => collect_object(map, file, out, &format!("item {i}"))?,
                     other => {
-                        return Err(ReadError::new(
+                        return Err(read_error(
+                            "not-an-event",
                             format!(
                                 "item {i} of the list is a {}, not a CloudTrail event",
                                 kind_of(&other)
@@ -148,7 +173,8 @@ pub(crate) fn collect(
             Ok(())
         }
         Value::Object(map) => collect_object(map, file, out, "the document"),
-        other => Err(ReadError::new(
+        other => Err(read_error(
+            "not-cloudtrail",
             format!(
                 "the JSON is a {}, not a CloudTrail event, log file or lookup-events output",
                 kind_of(&other)
@@ -163,10 +189,11 @@ pub(crate) fn collect_object(
     file: Option<&str>,
     out: &mut Vec<Value>,
     what: &str,
-) -> Result<(), ReadError> {
+) -> Result<(), Diagnostic> {
     if let Some(records) = map.remove("Records") {
         let Value::Array(records) = records else {
-            return Err(ReadError::new(
+            return Err(read_error(
+                "not-cloudtrail",
                 format!(
                     "\"Records\" in {what} is a {}, not a list",
                     kind_of(&records)
@@ -176,7 +203,8 @@ pub(crate) fn collect_object(
         };
         for (i, record) in records.into_iter().enumerate() {
             if !record.is_object() {
-                return Err(ReadError::new(
+                return Err(read_error(
+                    "not-an-event",
                     format!(
                         "Records[{i}] is a {}, not an event object",
                         kind_of(&record)
@@ -190,14 +218,16 @@ pub(crate) fn collect_object(
     }
     if let Some(events) = map.remove("Events") {
         let Value::Array(events) = events else {
-            return Err(ReadError::new(
+            return Err(read_error(
+                "not-cloudtrail",
                 format!("\"Events\" in {what} is a {}, not a list", kind_of(&events)),
                 file,
             ));
         };
         for (i, entry) in events.into_iter().enumerate() {
             let Value::Object(entry) = entry else {
-                return Err(ReadError::new(
+                return Err(read_error(
+                    "not-an-event",
                     format!("Events[{i}] is a {}, not an object", kind_of(&entry)),
                     file,
                 ));
@@ -213,7 +243,8 @@ pub(crate) fn collect_object(
         out.push(Value::Object(map));
         return Ok(());
     }
-    Err(ReadError::new(
+    Err(read_error(
+        "not-cloudtrail",
         format!(
             "{what} is not a CloudTrail event, a log file ({{\"Records\": [...]}}) or lookup-events output ({{\"Events\": [...]}})"
         ),
@@ -227,21 +258,23 @@ pub(crate) fn lookup_entry(
     file: Option<&str>,
     out: &mut Vec<Value>,
     what: &str,
-) -> Result<(), ReadError> {
+) -> Result<(), Diagnostic> {
     match entry.remove("CloudTrailEvent") {
         Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(event)) => {
                 out.push(Value::Object(event));
                 Ok(())
             }
-            Ok(other) => Err(ReadError::new(
+            Ok(other) => Err(read_error(
+                "not-an-event",
                 format!(
                     "{what}.CloudTrailEvent holds a {}, not an event object",
                     kind_of(&other)
                 ),
                 file,
             )),
-            Err(e) => Err(ReadError::new(
+            Err(e) => Err(read_error(
+                "invalid-json",
                 format!(
                     "{} (line {}, column {} of that string)",
                     json_problem(&e, &format!("{what}.CloudTrailEvent")),
@@ -255,7 +288,8 @@ pub(crate) fn lookup_entry(
             out.push(Value::Object(event));
             Ok(())
         }
-        Some(other) => Err(ReadError::new(
+        Some(other) => Err(read_error(
+            "not-an-event",
             format!(
                 "{what}.CloudTrailEvent is a {}, not the event's JSON text",
                 kind_of(&other)
@@ -266,7 +300,8 @@ pub(crate) fn lookup_entry(
             out.push(Value::Object(entry));
             Ok(())
         }
-        None => Err(ReadError::new(
+        None => Err(read_error(
+            "not-an-event",
             format!("{what} has no CloudTrailEvent field"),
             file,
         )),

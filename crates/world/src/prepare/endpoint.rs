@@ -2,8 +2,8 @@
 //! allow-all when it has none), and the keys AWS sets for requests through it.
 
 use super::context::InferredKey;
-use crate::error::WorldError;
 use crate::model::{Policy, World};
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_engine::CompiledPolicy;
 use iamwhy_policy::{PolicyDocument, PolicyType};
 use std::sync::{Arc, OnceLock};
@@ -20,15 +20,16 @@ pub struct ResolvedEndpoint {
 impl World {
     /// The endpoint step of [`World::prepare`]: find endpoint `id` in every account's
     /// vpc-endpoints.json.
-    pub fn resolve_endpoint(&self, id: &str) -> Result<ResolvedEndpoint, WorldError> {
+    pub fn resolve_endpoint(&self, id: &str) -> Result<ResolvedEndpoint, Diagnostic> {
         let endpoint = self
             .accounts
             .values()
             .find_map(|a| a.endpoints.get(id))
             .ok_or_else(|| {
-                WorldError::new(format!(
-                    "VPC endpoint {id} is not in any account's vpc-endpoints.json"
-                ))
+                Diagnostic::error(
+                    "unknown-vpc-endpoint",
+                    format!("VPC endpoint {id} is not in any account's vpc-endpoints.json"),
+                )
             })?;
         let from = format!("VPC endpoint {id}");
         let mut keys = vec![InferredKey::one("aws:SourceVpce", id, &from)];

@@ -27,9 +27,9 @@ pub use resource::{ResolvedResource, is_trust_action};
 
 pub(crate) use principal::{role_policies, user_policies};
 
-use crate::error::WorldError;
 use crate::model::World;
 use context::ContextBuilder;
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_engine::{CompiledPolicy, PolicySet, Request, RequestResource};
 use iamwhy_policy::values::Instant;
 use iamwhy_policy::{Arn, PolicyDocument, PolicyType};
@@ -74,7 +74,7 @@ pub struct Prepared {
 
 impl World {
     /// Answer the preparatory part of a question: who, which policies, which context.
-    pub fn prepare(&self, q: &Question) -> Result<Prepared, WorldError> {
+    pub fn prepare(&self, q: &Question) -> Result<Prepared, Diagnostic> {
         let mut ctx = ContextBuilder::given(&q.context);
         let mut notes = Vec::new();
 
@@ -154,7 +154,7 @@ impl World {
             RequestResource::parse(&q.resource),
             context,
         )
-        .map_err(|e| WorldError::new(e.to_string()))?;
+        .map_err(|e| Diagnostic::error("invalid-request", e.to_string()))?;
         request.resource_account = resource.owner;
         request.principal_has_boundary = has_boundary;
         request.principal_in_management_account = principal_in_management;
@@ -190,9 +190,13 @@ fn ambient_keys(ctx: &mut ContextBuilder, resource: &str, now: Option<&str>) {
 }
 
 /// Compile a session policy given as JSON text.
-fn session_policy(text: &str) -> Result<Arc<CompiledPolicy>, WorldError> {
-    let doc = PolicyDocument::parse(text)
-        .map_err(|e| WorldError::new(format!("the session policy does not parse: {e}")))?;
+fn session_policy(text: &str) -> Result<Arc<CompiledPolicy>, Diagnostic> {
+    let doc = PolicyDocument::parse(text).map_err(|e| {
+        Diagnostic::error(
+            "invalid-session-policy",
+            format!("the session policy does not parse: {e}"),
+        )
+    })?;
     Ok(Arc::new(CompiledPolicy::compile(
         "session policy",
         PolicyType::Session,

@@ -2,8 +2,8 @@
 //! own, its groups', its boundary) and the context keys AWS derives from it.
 
 use super::context::InferredKey;
-use crate::error::WorldError;
 use crate::model::{Account, Policy, Role, User, World};
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_engine::Principal;
 use iamwhy_policy::{Arn, is_account_id};
 
@@ -51,8 +51,11 @@ impl ResolvedPrincipal<'_> {
     }
 }
 
-/// "; did you mean a, b?" for names close to `wanted`, or nothing.
-pub(crate) fn suggestions<'a>(wanted: &str, names: impl Iterator<Item = &'a String>) -> String {
+/// "did you mean a, b?" for names close to `wanted`.
+pub(crate) fn suggestions<'a>(
+    wanted: &str,
+    names: impl Iterator<Item = &'a String>,
+) -> Option<String> {
     let lower = wanted.to_lowercase();
     let mut close: Vec<&str> = names
         .map(String::as_str)
@@ -64,21 +67,20 @@ pub(crate) fn suggestions<'a>(wanted: &str, names: impl Iterator<Item = &'a Stri
         })
         .collect();
     close.truncate(3);
-    if close.is_empty() {
-        String::new()
-    } else {
-        format!("; did you mean {}?", close.join(", "))
-    }
+    (!close.is_empty()).then(|| format!("did you mean {}?", close.join(", ")))
 }
 
 impl World {
     /// The account `id`, or an error saying that `what` lives outside the world.
-    pub(crate) fn account(&self, id: &str, what: &str) -> Result<&Account, WorldError> {
+    pub(crate) fn account(&self, id: &str, what: &str) -> Result<&Account, Diagnostic> {
         self.accounts.get(id).ok_or_else(|| {
-            WorldError::new(format!(
-                "{what} is in account {id}, which is not in the world (accounts: {})",
-                self.accounts.keys().cloned().collect::<Vec<_>>().join(", ")
-            ))
+            Diagnostic::error(
+                "account-not-in-world",
+                format!(
+                    "{what} is in account {id}, which is not in the world (accounts: {})",
+                    self.accounts.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            )
         })
     }
 
@@ -88,17 +90,20 @@ impl World {
         account: &'w Account,
         arn: &str,
         name: &str,
-    ) -> Result<&'w Role, WorldError> {
+    ) -> Result<&'w Role, Diagnostic> {
         account
             .roles
             .get(arn)
             .or_else(|| account.role_names.get(name).map(|a| &account.roles[a]))
             .ok_or_else(|| {
-                WorldError::new(format!(
-                    "account {} has no role named \"{name}\"{}",
-                    account.id,
-                    suggestions(name, account.role_names.keys())
-                ))
+                let d = Diagnostic::error(
+                    "unknown-role",
+                    format!("account {} has no role named \"{name}\"", account.id),
+                );
+                match suggestions(name, account.role_names.keys()) {
+                    Some(help) => d.with_help(help),
+                    None => d,
+                }
             })
     }
 
@@ -107,17 +112,20 @@ impl World {
         account: &'w Account,
         arn: &str,
         name: &str,
-    ) -> Result<&'w User, WorldError> {
+    ) -> Result<&'w User, Diagnostic> {
         account
             .users
             .get(arn)
             .or_else(|| account.user_names.get(name).map(|a| &account.users[a]))
             .ok_or_else(|| {
-                WorldError::new(format!(
-                    "account {} has no user named \"{name}\"{}",
-                    account.id,
-                    suggestions(name, account.user_names.keys())
-                ))
+                let d = Diagnostic::error(
+                    "unknown-user",
+                    format!("account {} has no user named \"{name}\"", account.id),
+                );
+                match suggestions(name, account.user_names.keys()) {
+                    Some(help) => d.with_help(help),
+                    None => d,
+                }
             })
     }
 
@@ -127,7 +135,7 @@ impl World {
         &'w self,
         text: &'w str,
         federated_by: Option<&'w str>,
-    ) -> Result<Entity<'w>, WorldError> {
+    ) -> Result<Entity<'w>, Diagnostic> {
         if text == "anonymous" || text == "*" {
             return Ok(Entity::Anonymous);
         }
@@ -139,9 +147,12 @@ impl World {
             return Ok(Entity::Service(text));
         }
         let Some(arn) = Arn::parse(text) else {
-            return Err(WorldError::new(format!(
-                "\"{text}\" is not a principal: give a user, role, assumed-role or root ARN, an account id, a service principal or \"anonymous\""
-            )));
+            return Err(Diagnostic::error(
+                "not-a-principal",
+                format!(
+                    "\"{text}\" is not a principal: give a user, role, assumed-role or root ARN, an account id, a service principal or \"anonymous\""
+                ),
+            ));
         };
         let account = self.account(arn.account, &format!("principal {text}"))?;
         match (arn.service, arn.resource.split_once('/')) {
@@ -156,34 +167,45 @@ impl World {
             }
             ("sts", Some(("assumed-role", rest))) => {
                 let Some((name, session)) = rest.split_once('/') else {
-                    return Err(WorldError::new(format!(
-                        "\"{text}\" is not a role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)"
-                    )));
+                    return Err(Diagnostic::error(
+                        "not-a-session-arn",
+                        format!(
+                            "\"{text}\" is not a role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)"
+                        ),
+                    ));
                 };
                 let role = self.role_named(account, "", name)?;
                 Ok(Entity::Role(account, role, Some(session)))
             }
             ("sts", Some(("federated-user", name))) => {
                 let Some(user_arn) = federated_by else {
-                    return Err(WorldError::new(format!(
-                        "{text} is a GetFederationToken session: its permissions come from the IAM user that created it, which a snapshot does not record; name that user with --federated-by USER_ARN (and the session policy with --session-policy)"
-                    )));
+                    return Err(Diagnostic::error(
+                        "federated-user-needs-creator",
+                        format!(
+                            "{text} is a GetFederationToken session: its permissions come from the IAM user that created it, which a snapshot does not record; name that user with --federated-by USER_ARN (and the session policy with --session-policy)"
+                        ),
+                    ));
                 };
                 match self.find_entity(user_arn, None)? {
                     Entity::User(a, u) if a.id == arn.account => {
                         Ok(Entity::FederatedUser(a, u, name))
                     }
-                    Entity::User(..) => Err(WorldError::new(format!(
-                        "{user_arn} is in another account than the federated user {text}"
-                    ))),
-                    _ => Err(WorldError::new(format!(
-                        "--federated-by must name an IAM user, not {user_arn}"
-                    ))),
+                    Entity::User(..) => Err(Diagnostic::error(
+                        "federated-by-other-account",
+                        format!("{user_arn} is in another account than the federated user {text}"),
+                    )),
+                    _ => Err(Diagnostic::error(
+                        "federated-by-not-a-user",
+                        format!("--federated-by must name an IAM user, not {user_arn}"),
+                    )),
                 }
             }
-            _ => Err(WorldError::new(format!(
-                "\"{text}\" is not a principal ARN (user, role, assumed-role session or root)"
-            ))),
+            _ => Err(Diagnostic::error(
+                "not-a-principal-arn",
+                format!(
+                    "\"{text}\" is not a principal ARN (user, role, assumed-role session or root)"
+                ),
+            )),
         }
     }
 
@@ -193,9 +215,12 @@ impl World {
         &'w self,
         text: &'w str,
         federated_by: Option<&'w str>,
-    ) -> Result<ResolvedPrincipal<'w>, WorldError> {
+    ) -> Result<ResolvedPrincipal<'w>, Diagnostic> {
         let entity = self.find_entity(text, federated_by)?;
-        let parse = |arn: &str| Principal::parse(arn).map_err(|e| WorldError::new(e.to_string()));
+        let parse = |arn: &str| {
+            Principal::parse(arn)
+                .map_err(|e| Diagnostic::error("not-a-principal-arn", e.to_string()))
+        };
         let mut keys = Vec::new();
         let mut notes = Vec::new();
         let (mut principal, account, identity, boundary) = match entity {

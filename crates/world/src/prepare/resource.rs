@@ -3,8 +3,8 @@
 //! version), and its tags.
 
 use super::context::InferredKey;
-use crate::error::WorldError;
 use crate::model::{Account, Policy, Resource, World};
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_policy::Arn;
 use std::collections::BTreeMap;
 
@@ -44,7 +44,7 @@ impl World {
         &self,
         arn: &str,
         resource_account: Option<&str>,
-    ) -> Result<Option<String>, WorldError> {
+    ) -> Result<Option<String>, Diagnostic> {
         if arn == "*" {
             return Ok(None);
         }
@@ -66,9 +66,12 @@ impl World {
             let bucket_arn = format!("arn:{}:s3:::{bucket}", parsed.partition);
             return match self.bucket_owner(&bucket_arn) {
                 Some(id) => Ok(Some(id.to_string())),
-                None => Err(WorldError::new(format!(
-                    "bucket {bucket} is not in any account's resource-policies.json, so its owner is unknown; add it there or pass --resource-account"
-                ))),
+                None => Err(Diagnostic::error(
+                    "bucket-owner-unknown",
+                    format!(
+                        "bucket {bucket} is not in any account's resource-policies.json, so its owner is unknown; add it there or pass --resource-account"
+                    ),
+                )),
             };
         }
         Ok(None)
@@ -89,7 +92,7 @@ impl World {
         action: &str,
         arn: &str,
         resource_account: Option<&str>,
-    ) -> Result<ResolvedResource, WorldError> {
+    ) -> Result<ResolvedResource, Diagnostic> {
         let owner = self.resource_owner(arn, resource_account)?;
         let mut out = ResolvedResource {
             owner: owner.clone(),

@@ -230,13 +230,19 @@ fn compile(
     Ok(CompiledPolicy::compile(p.id.clone(), ty, Arc::new(doc)))
 }
 
-fn malformed(operation: &'static str, id: &str, d: &iamwhy_policy::Diagnostic) -> SimulatorError {
+fn malformed(
+    operation: &'static str,
+    id: &str,
+    d: &iamwhy_diagnostic::Diagnostic,
+) -> SimulatorError {
     SimulatorError::service(
         "MalformedPolicyDocument",
         operation,
         format!(
             "{id}: line {}, column {}: {}",
-            d.position.line, d.position.column, d.message
+            d.position().map_or(0, |p| p.line),
+            d.position().map_or(0, |p| p.column),
+            d.message
         ),
     )
 }

@@ -25,10 +25,7 @@ pub struct PrincipalPolicyArgs {
 
 /// Run the command.
 pub fn run(args: &PrincipalPolicyArgs) -> anyhow::Result<ExitCode> {
-    let world = match crate::commands::load_world(&args.world) {
-        Ok(w) => w,
-        Err(code) => return Ok(code),
-    };
+    let world = crate::commands::load_world(&args.world)?;
     let result = (|| {
         let (sim_input, json) = args.common.read("SimulatePrincipalPolicy")?;
         let source = args
