@@ -73,17 +73,17 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it, kept apart from the message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    pub help: Option<Box<str>>,
     /// The file, when the problem is in one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
+    pub file: Option<Box<str>>,
     /// The JSON path inside the file (`RoleDetailList[3].RolePolicyList[0]`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub json_path: Option<String>,
+    pub json_path: Option<Box<str>>,
     /// Where in the file (or text) the problem is; serialised inline (`line`, `column`,
     /// `label`, `in_document`).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub label: Option<Label>,
+    pub label: Option<Box<Label>>,
     /// The text the label's span points into, when the reporter had it at hand (for rendering
     /// the source line); renderers may also read [`Diagnostic::file`].
     #[serde(skip)]
@@ -106,6 +106,9 @@ impl Diagnostic {
     }
 
     /// An error.
+    ///
+    /// The struct stays small (under 128 bytes, so `Result<T, Diagnostic>` is cheap to return):
+    /// the optional parts are boxed.
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, Severity::Error, message)
     }
@@ -117,41 +120,41 @@ impl Diagnostic {
 
     /// Add help text.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+        self.help = Some(help.into().into_boxed_str());
         self
     }
 
     /// Say which file the problem is in.
     pub fn in_file(mut self, file: impl Into<String>) -> Diagnostic {
-        self.file = Some(file.into());
+        self.file = Some(file.into().into_boxed_str());
         self
     }
 
     /// Add the JSON path inside the file.
     pub fn at_path(mut self, path: impl Into<String>) -> Diagnostic {
-        self.json_path = Some(path.into());
+        self.json_path = Some(path.into().into_boxed_str());
         self
     }
 
     /// Point at a position (without a known span).
     pub fn at_position(mut self, start: Position) -> Diagnostic {
-        self.label = Some(Label {
+        self.label = Some(Box::new(Label {
             start,
             span: None,
             text: None,
             in_document: None,
-        });
+        }));
         self
     }
 
     /// Point at `span`, which starts at `start`.
     pub fn at_located_span(mut self, start: Position, span: Span) -> Diagnostic {
-        self.label = Some(Label {
+        self.label = Some(Box::new(Label {
             start,
             span: Some(span),
             text: None,
             in_document: None,
-        });
+        }));
         self
     }
 
@@ -162,12 +165,12 @@ impl Diagnostic {
 
     /// Point at a byte span of `source`, computing its position with `lines`.
     pub fn at_span(mut self, source: &Arc<str>, lines: &LineIndex, span: Span) -> Diagnostic {
-        self.label = Some(Label {
+        self.label = Some(Box::new(Label {
             start: lines.position(source, span.start as usize),
             span: Some(span),
             text: None,
             in_document: None,
-        });
+        }));
         self.source = Some(source.clone());
         self
     }
@@ -214,7 +217,7 @@ impl fmt::Display for Diagnostic {
         }
         if let Some(path) = &self.json_path
             && !path.is_empty()
-            && path != "."
+            && &**path != "."
         {
             write!(f, "at {path}: ")?;
         }

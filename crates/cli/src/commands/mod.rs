@@ -36,14 +36,16 @@ pub fn usage_error(err: clap::Error) -> ExitCode {
 /// its source line can be shown.
 pub(crate) fn load_world(dir: &Path) -> Result<iamwhy_world::World, Diagnostic> {
     iamwhy_world::load_dir(dir).map_err(|mut d| {
-        match &d.file {
-            Some(f) if !Path::new(f).is_absolute() && !f.starts_with(&*dir.to_string_lossy()) => {
-                d.file = Some(dir.join(f).display().to_string());
-            }
-            _ => {}
+        let relative = d
+            .file
+            .as_deref()
+            .filter(|f| !Path::new(f).is_absolute() && !f.starts_with(&*dir.to_string_lossy()))
+            .map(|f| dir.join(f).display().to_string());
+        if let Some(full) = relative {
+            d = d.in_file(full);
         }
         if d.help.is_none() {
-            d.help = Some(format!(
+            d = d.with_help(format!(
                 "iamwhy cannot load the world {}; docs/worlds.md describes the files a world holds",
                 dir.display()
             ));

@@ -82,7 +82,7 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
         _ => Level::Error,
     };
     let title = match &d.json_path {
-        Some(p) if !p.is_empty() && p != "." => format!("{} (at {p})", d.message),
+        Some(p) if !p.is_empty() && &**p != "." => format!("{} (at {p})", d.message),
         _ => d.message.clone(),
     };
     let renderer = if color {
@@ -90,7 +90,7 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
     } else {
         Renderer::plain()
     };
-    let origin = d.file.clone();
+    let origin = d.file.as_deref().map(str::to_string);
     let source = d.label.as_ref().and_then(|_| source_of(d));
     let mut out = String::new();
     let mut message = level.title(&title).id(d.code);
