@@ -61,6 +61,7 @@ enum Command {
 
 /// Writing to a closed pipe (`iamwhy ... | head`) ends the process quietly, as it does for
 /// other Unix tools, instead of making `println!` panic.
+#[allow(unsafe_code)]
 fn restore_default_sigpipe() {
     #[cfg(unix)]
     // SAFETY: setting a signal's disposition to SIG_DFL before any thread starts.

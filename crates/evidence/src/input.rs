@@ -11,6 +11,7 @@ use std::path::Path;
 /// What the input turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum InputKind {
     /// An access-denied error message.
     Message,

@@ -65,6 +65,7 @@ pub struct ParsedMessage {
 /// Where an observation came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Origin {
     /// An error message pasted or read from a file.
     Message,

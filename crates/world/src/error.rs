@@ -14,7 +14,10 @@ pub(crate) fn in_file_error(
 
 /// Deserialize `text` as `T`, turning a failure into a located [`Diagnostic`] (codes
 /// `truncated-json`, `invalid-json`, `unexpected-shape`).
-pub fn from_json<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Diagnostic> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T, Diagnostic> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

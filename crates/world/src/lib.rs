@@ -7,8 +7,8 @@
 //! engine's inputs with the context completed from the world.
 
 pub mod demo;
-pub mod error;
-pub mod inventory;
+mod error;
+mod inventory;
 pub mod load;
 pub mod model;
 pub mod origin;

@@ -2,6 +2,7 @@
 //! against a world, explained; `--expect` turns it into a CI assertion.
 
 use crate::render::trace::{render, render_context};
+use anstream::{print, println};
 use clap::{Args, ValueEnum};
 use iamwhy_diagnostic::Diagnostic;
 use iamwhy_engine::EvaluationOptions;

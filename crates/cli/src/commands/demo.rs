@@ -2,6 +2,7 @@
 //! cause of the access-denied runbooks, and one allowed request, each explained end to end.
 
 use crate::render::trace::render;
+use anstream::{print, println};
 use clap::Args;
 use iamwhy_engine::EvaluationOptions;
 use iamwhy_engine::decision::Decision;

@@ -2,6 +2,7 @@
 //! events or logs, a decoded authorization message — to the reason and a verified fix.
 
 use crate::render::trace::{render, render_context};
+use anstream::{print, println};
 use clap::{Args, ValueEnum};
 use iamwhy_diagnostic::Diagnostic;
 use iamwhy_evidence::input::{Input, InputKind, read_bytes, read_path};

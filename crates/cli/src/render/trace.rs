@@ -1,12 +1,35 @@
 //! Human rendering of an [`Evaluation`]: the decision first, then why, the deciding statements
 //! with their conditions, every layer in evaluation order, and what could not be evaluated or
-//! was missing.
+//! was missing. The text carries ANSI styles; print it through `anstream`, which strips them
+//! when colour is off (pipes, `NO_COLOR`, `--color never`).
 
 use iamwhy_engine::Tri;
 use iamwhy_engine::condition::ConditionResult;
-use iamwhy_engine::decision::{Evaluation, LayerReport, LayerStatus, MatchedStatement};
+use iamwhy_engine::decision::{Decision, Evaluation, LayerReport, LayerStatus, MatchedStatement};
 use iamwhy_world::ContextReport;
+use owo_colors::OwoColorize;
 use std::fmt::Write as _;
+
+/// A layer verdict in its colour: red for a deny, yellow for a missing allow, green for an
+/// allow, dimmed for layers that do not apply. The styles are ANSI codes that `anstream`
+/// strips when colour is off.
+fn painted_status(s: LayerStatus) -> String {
+    let word = status_word(s);
+    match s {
+        LayerStatus::Deny => word.red().bold().to_string(),
+        LayerStatus::NoAllow => word.yellow().to_string(),
+        LayerStatus::Allow => word.green().to_string(),
+        _ => word.dimmed().to_string(),
+    }
+}
+
+/// The decision in its colour.
+fn painted_decision(d: Decision) -> String {
+    match d {
+        Decision::Allowed => d.to_string().green().bold().to_string(),
+        _ => d.to_string().red().bold().to_string(),
+    }
+}
 
 fn status_word(s: LayerStatus) -> &'static str {
     match s {
@@ -46,9 +69,8 @@ fn statement_block(out: &mut String, m: &MatchedStatement, indent: &str) {
         .as_deref()
         .map(|l| format!(" attached at {l}"))
         .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "{indent}{} statement {} of {} ({}{level}), lines {}-{} (line {}, column {})",
+    let header = format!(
+        "{} statement {} of {} ({}{level}), lines {}-{} (line {}, column {})",
         m.effect,
         m.label(),
         m.policy,
@@ -58,6 +80,7 @@ fn statement_block(out: &mut String, m: &MatchedStatement, indent: &str) {
         m.start.line,
         m.start.column
     );
+    let _ = writeln!(out, "{indent}{}", header.bold());
     if let Some(source) = &m.source {
         let _ = writeln!(out, "{indent}    in {source}");
     }
@@ -79,13 +102,13 @@ fn layer_line(out: &mut String, l: &LayerReport) {
         out,
         "  {:<24} {}{required}",
         l.layer.phrase(),
-        status_word(l.status)
+        painted_status(l.status)
     );
     if !l.levels.is_empty() {
         let levels: Vec<String> = l
             .levels
             .iter()
-            .map(|lv| format!("{}: {}", lv.target, status_word(lv.status)))
+            .map(|lv| format!("{}: {}", lv.target, painted_status(lv.status)))
             .collect();
         let _ = write!(out, " — {}", levels.join("; "));
     }
@@ -98,7 +121,11 @@ fn layer_line(out: &mut String, l: &LayerReport) {
 /// Render an evaluation for people.
 pub fn render(e: &Evaluation, action: &str, resource: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {action} on {resource}", e.decision);
+    let _ = writeln!(
+        out,
+        "{} — {action} on {resource}",
+        painted_decision(e.decision)
+    );
     let _ = write!(out, "  why: {}", e.reason.summary);
     if let Some(level) = &e.reason.level {
         let _ = write!(out, " (at {level})");

@@ -3,6 +3,7 @@
 
 use super::input::{self, CliInput, load_value};
 use super::{AwsCliError, exit_code, output};
+use anstream::{print, println};
 use clap::{Args, ValueEnum};
 use iamwhy_world::simulator::{Simulation, SimulationInput, SubmittedPolicy};
 use std::process::ExitCode;
