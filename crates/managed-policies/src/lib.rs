@@ -48,9 +48,8 @@ pub struct ManagedPolicy<'a> {
 pub struct Lookup<'a> {
     /// The policy.
     pub policy: ManagedPolicy<'a>,
-    /// The partition the ARN asked for (`aws`, `aws-cn`, `aws-us-gov` ...).
-    pub partition: &'a str,
-    /// True when that is not `aws`: the document is the `aws` partition's.
+    /// True when the ARN asked for another partition than `aws` (`aws-cn`, `aws-us-gov` ...):
+    /// the document is the `aws` partition's.
     pub partition_differs: bool,
 }
 
@@ -196,7 +195,7 @@ impl ManagedPolicies {
     /// The policy an ARN names, in any partition: `arn:PARTITION:iam::aws:policy/[PATH/]NAME`.
     /// The path must be the policy's own (`arn:aws:iam::aws:policy/service-role/X`, not
     /// `.../policy/X`): that is a different ARN, which AWS would not find either.
-    pub fn get<'a>(&'a self, arn: &'a str) -> Option<Lookup<'a>> {
+    pub fn get(&self, arn: &str) -> Option<Lookup<'_>> {
         let rest = arn.strip_prefix("arn:")?;
         let (partition, rest) = rest.split_once(':')?;
         let suffix = rest.strip_prefix("iam::aws:policy/")?;
@@ -209,7 +208,6 @@ impl ManagedPolicies {
             .ok()?;
         Some(Lookup {
             policy: self.at(i),
-            partition,
             partition_differs: partition != "aws",
         })
     }

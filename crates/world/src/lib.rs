@@ -6,16 +6,22 @@
 //! [`World::prepare`] turns a question (principal, action, resource, context) into the
 //! engine's inputs with the context completed from the world.
 
+mod completeness;
 pub mod demo;
+mod embedded;
 pub mod error;
 pub mod inventory;
 pub mod load;
+mod manifest;
 pub mod model;
 pub mod origin;
 pub mod resolve;
 pub mod scenario;
 
+pub use completeness::{Gap, RequestScope};
+pub use embedded::EmbeddedPolicy;
 pub use error::WorldError;
 pub use load::{DirFiles, WorldFiles, load, load_dir};
+pub use manifest::{Collection, CollectionAccount, CollectionFailure};
 pub use model::World;
 pub use resolve::{ContextReport, Prepared, Question};

@@ -132,8 +132,9 @@ pub fn load(files: &dyn WorldFiles) -> Result<World, WorldError> {
                 "accounts/{id}: account directories must be named by the 12-digit account id"
             )));
         }
-        let account = load_account(files, &id)?;
+        let (account, embedded) = load_account(files, &id)?;
         world.accounts.insert(id, account);
+        world.embedded_policies.extend(embedded);
     }
     if world.accounts.is_empty() {
         return Err(WorldError::new(format!(
@@ -144,10 +145,20 @@ pub fn load(files: &dyn WorldFiles) -> Result<World, WorldError> {
     if let Some(text) = files.read("organization.json")? {
         world.organization = Some(load_organization(&text, &world)?);
     }
+    if let Some(text) = files.read(crate::manifest::FILE)? {
+        let collection = crate::manifest::parse(&text)?;
+        world
+            .gaps
+            .extend(crate::completeness::manifest_gaps(&collection));
+        world.collection = Some(collection);
+    }
     Ok(world)
 }
 
-fn load_account(files: &dyn WorldFiles, id: &str) -> Result<Account, WorldError> {
+fn load_account(
+    files: &dyn WorldFiles,
+    id: &str,
+) -> Result<(Account, Vec<crate::embedded::EmbeddedPolicy>), WorldError> {
     let file = format!("accounts/{id}/authorization-details.json");
     let text = files.read(&file)?.ok_or_else(|| {
         WorldError::new(format!(
@@ -173,6 +184,7 @@ fn load_account(files: &dyn WorldFiles, id: &str) -> Result<Account, WorldError>
         };
         load_page(&mut account, &file, &prefix, page)?;
     }
+    let embedded = crate::embedded::fill_missing(&mut account)?;
     check_references(&account, &file)?;
 
     let rp_file = format!("accounts/{id}/resource-policies.json");
@@ -228,7 +240,7 @@ fn load_account(files: &dyn WorldFiles, id: &str) -> Result<Account, WorldError>
             );
         }
     }
-    Ok(account)
+    Ok((account, embedded))
 }
 
 fn load_page(
@@ -404,10 +416,18 @@ fn inline_policies(
 /// Every group a user names, and every managed policy an entity attaches, must exist.
 fn check_references(account: &Account, file: &str) -> Result<(), WorldError> {
     let missing_policy = |who: &str, arn: &str, what: &str| {
+        let also = if crate::embedded::is_aws_managed(arn) {
+            format!(
+                " nor in iamwhy's embedded copy of the AWS managed policies ({}; a newer policy, or a wrong path in the ARN?)",
+                iamwhy_managed_policies::provenance()
+            )
+        } else {
+            String::new()
+        };
         WorldError::in_file(
             file,
             format!(
-                "{who} {what} managed policy {arn}, which is not in the file's Policies list (collect with --filter ... LocalManagedPolicy AWSManagedPolicy)"
+                "{who} {what} managed policy {arn}, which is not in the file's Policies list{also} (collect with --filter ... LocalManagedPolicy AWSManagedPolicy)"
             ),
         )
     };
