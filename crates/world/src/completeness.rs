@@ -10,7 +10,8 @@
 //! * it is a whole-listing failure (no resource) of the request's service in the resource's
 //!   account and region (a global failure, or a resource whose ARN has no region, matches any
 //!   region);
-//! * it has no service at all (a gap about a whole account) and is in the resource's account.
+//! * it has no service at all (a gap about a whole account) and is in the resource's account;
+//! * it has no account at all (a gap about a whole imported store).
 
 use crate::manifest::Collection;
 use crate::model::World;
@@ -20,8 +21,8 @@ use std::sync::Arc;
 /// Something the world may lack, with the note a request it could affect gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gap {
-    /// The account it concerns.
-    pub account: String,
+    /// The account it concerns; `None` for a gap that could concern any account.
+    pub account: Option<String>,
     /// Its region; `None` for global services or any region.
     pub region: Option<String>,
     /// Its service prefix; `None` for a gap about the whole account.
@@ -37,7 +38,7 @@ pub fn manifest_gaps(c: &Collection) -> Vec<Gap> {
     c.failures
         .iter()
         .map(|f| Gap {
-            account: f.account.clone(),
+            account: Some(f.account.clone()),
             region: f.region.clone(),
             service: Some(f.service.to_lowercase()),
             resource: f.resource.clone(),
@@ -84,7 +85,9 @@ impl RequestScope<'_> {
 impl Gap {
     /// Whether this gap could affect the request.
     pub fn affects(&self, r: &RequestScope<'_>) -> bool {
-        let account = self.account.as_str();
+        let Some(account) = self.account.as_deref() else {
+            return true;
+        };
         let in_principal = r.principal_account == Some(account);
         let in_resource = r.resource_account == Some(account);
         match self.service.as_deref() {
@@ -168,7 +171,7 @@ mod tests {
         resource: Option<&str>,
     ) -> Gap {
         Gap {
-            account: account.into(),
+            account: Some(account.into()),
             region: region.map(Into::into),
             service: service.map(Into::into),
             resource: resource.map(Into::into),
@@ -231,6 +234,13 @@ mod tests {
         // The resource's service counts too (kms:Decrypt on a key, through another service).
         let kms = gap(A, Some("eu-west-1"), Some("kms"), None);
         assert!(kms.affects(&scope("kms", "arn:aws:kms:eu-west-1:111111111111:key/k")));
+    }
+
+    #[test]
+    fn a_store_wide_gap_affects_every_request() {
+        let mut g = gap(A, None, None, None);
+        g.account = None;
+        assert!(g.affects(&scope("sqs", "arn:aws:sqs:eu-west-1:333333333333:q")));
     }
 
     #[test]

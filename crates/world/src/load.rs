@@ -68,8 +68,11 @@ impl WorldFiles for DirFiles {
     }
 }
 
-/// Load a world directory.
+/// Load a world directory, or an iam-collect store (detected by its `aws/<partition>/` layout).
 pub fn load_dir(dir: &Path) -> Result<World, WorldError> {
+    if crate::iam_collect::is_store(dir) {
+        return crate::iam_collect::load_store(dir);
+    }
     load(&DirFiles(dir.to_path_buf()))
 }
 
