@@ -4,32 +4,14 @@
 //! rejects does not load, a file it accepts does.
 
 mod common;
+#[path = "support/schema.rs"]
+mod support;
 
 use common::*;
 use iamwhy_world::{StoreFiles, WorldFiles, load_dir};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn schema(name: &str) -> jsonschema::Validator {
-    let path = repo().join("docs/schemas").join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(
-        schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
-        "{name} is a draft 2020-12 schema"
-    );
-    jsonschema::draft202012::new(&schema).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn errors(v: &jsonschema::Validator, instance: &Value) -> Vec<String> {
-    v.iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect()
-}
+use support::{errors, repo, schema};
 
 /// World roots in the repository: directories whose accounts/<12 digits>/ hold authorization
 /// details (an iam-collect store's accounts/ does not).
