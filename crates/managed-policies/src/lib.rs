@@ -57,6 +57,8 @@ pub struct Lookup<'a> {
 #[derive(Debug, Clone)]
 struct Entry {
     arn: Range<u32>,
+    /// Where the name (the ARN's last segment) starts.
+    name_start: u32,
     version_id: Range<u32>,
     updated: Range<u32>,
     document: Range<u32>,
@@ -147,8 +149,13 @@ impl ManagedPolicies {
             if !text[range(&arn)].starts_with(ARN_PREFIX) {
                 return Err(LoadError(format!("line {}: not an AWS managed ARN", i + 1)));
             }
+            let name_start = arn.start
+                + text[range(&arn)]
+                    .rfind('/')
+                    .map_or(0, |slash| slash as u32 + 1);
             entries.push(Entry {
                 arn,
+                name_start,
                 version_id,
                 updated,
                 document,
@@ -166,9 +173,14 @@ impl ManagedPolicies {
             by_name: Vec::new(),
         };
         let mut by_name: Vec<u32> = (0..data.entries.len() as u32).collect();
-        by_name.sort_unstable_by(|&a, &b| data.at(a as usize).name.cmp(data.at(b as usize).name));
+        by_name.sort_unstable_by(|&a, &b| data.name(a as usize).cmp(data.name(b as usize)));
         data.by_name = by_name;
         Ok(data)
+    }
+
+    fn name(&self, i: usize) -> &str {
+        let e = &self.entries[i];
+        &self.text[e.name_start as usize..e.arn.end as usize]
     }
 
     fn at(&self, i: usize) -> ManagedPolicy<'_> {
@@ -216,7 +228,7 @@ impl ManagedPolicies {
     pub fn by_name(&self, name: &str) -> Option<ManagedPolicy<'_>> {
         let i = self
             .by_name
-            .binary_search_by(|&i| self.at(i as usize).name.cmp(name))
+            .binary_search_by(|&i| self.name(i as usize).cmp(name))
             .ok()?;
         Some(self.at(self.by_name[i] as usize))
     }
