@@ -73,6 +73,12 @@ pub fn load_dir(dir: &Path) -> Result<World, WorldError> {
     if crate::iam_collect::is_store(dir) {
         return crate::iam_collect::load_store(dir);
     }
+    if crate::iam_collect::is_partition_dir(dir) {
+        return Err(WorldError::new(format!(
+            "{} looks like one partition of an iam-collect store: give the store's root, the directory that holds aws/",
+            dir.display()
+        )));
+    }
     load(&DirFiles(dir.to_path_buf()))
 }
 

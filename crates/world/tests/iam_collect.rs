@@ -75,7 +75,7 @@ fn the_store_is_detected_and_loads_every_part() {
     assert_eq!(a.users[ALICE].tags["team"], "data");
     assert_eq!(
         a.resources.len(),
-        4,
+        5,
         "{:?}",
         a.resources.keys().collect::<Vec<_>>()
     );
@@ -322,6 +322,26 @@ fn the_bucket_policy_and_the_bucket_tags_decide_a_cross_account_read() {
             .any(|n| n.contains("S3 Block Public Access settings of arn:aws:s3:::prod-reports")),
         "{:?}",
         r.notes
+    );
+}
+
+#[test]
+fn a_bucket_without_policy_or_tags_still_has_its_owner() {
+    let r = ask(&world(), BOB, "s3:GetObject", "arn:aws:s3:::empty-logs/x");
+    assert_eq!(
+        r.decision,
+        Decision::ImplicitDeny,
+        "no bucket policy lets the other account in"
+    );
+    assert_eq!(r.layer, Some(Layer::Resource));
+}
+
+#[test]
+fn a_partition_directory_is_not_taken_for_a_world() {
+    let e = load_dir(&store().join("aws/aws")).unwrap_err().to_string();
+    assert!(
+        e.contains("looks like one partition of an iam-collect store"),
+        "{e}"
     );
 }
 

@@ -829,7 +829,10 @@ pub fn present(
                     &["metadata.json", "policy.json", "tags.json"],
                     &mut gaps,
                 );
-                if policy.is_none() && tags.is_empty() {
+                // Every bucket is listed, policy or not: the entry is how the world knows which
+                // account owns it (S3 ARNs carry none).
+                let bucket = e.service == "s3" && e.region.is_empty() && !e.resource.contains('/');
+                if policy.is_none() && tags.is_empty() && !bucket {
                     continue;
                 }
                 let i = resources.len();

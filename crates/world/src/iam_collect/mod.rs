@@ -224,6 +224,21 @@ impl StoreFiles {
     }
 }
 
+/// Whether `dir` is one partition directory of an iam-collect store (`…/aws/<partition>`),
+/// which is not itself a store: the store is the directory holding `aws/`.
+pub(crate) fn is_partition_dir(dir: &Path) -> bool {
+    let under_aws = dir
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == "aws");
+    let has_snapshots = std::fs::read_dir(dir.join("accounts"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|a| a.path().join("authorization-details.json").is_file());
+    under_aws && !has_snapshots
+}
+
 /// Load the iam-collect store at `dir` as a world.
 pub fn load_store(dir: &Path) -> Result<World, WorldError> {
     let files = StoreFiles::read_store(dir)?;
