@@ -29,19 +29,6 @@ fn recipe_block(doc: &str, name: &str) -> String {
     rest[start..start + end].to_string()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 fn run(dir: &Path, script: &str) {
     let out = Command::new("bash")
         .args(["-euo", "pipefail", "-c", script])

@@ -458,19 +458,6 @@ fn broken(tag: &str, f: impl FnOnce(&Path)) -> String {
         .to_string()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn malformed_json_in_a_store_file_is_located() {
     let e = broken("badjson", |d| {
