@@ -9,7 +9,7 @@ mod common;
 mod support;
 
 use common::*;
-use iamwhy_engine::{Decision, EvaluationOptions, Layer};
+use iamwhy_engine::{Decision, Layer};
 use iamwhy_world::{Question, World, load_dir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -68,11 +68,6 @@ fn read(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-struct Answer {
-    decision: Decision,
-    layer: Option<Layer>,
-}
-
 fn ask(
     w: &World,
     principal: &str,
@@ -80,20 +75,7 @@ fn ask(
     resource: &str,
     f: impl FnOnce(&mut Question),
 ) -> Answer {
-    let mut q = Question {
-        principal: principal.into(),
-        action: action.into(),
-        resource: resource.into(),
-        now: Some("2026-11-22T12:00:00Z".into()),
-        ..Question::default()
-    };
-    f(&mut q);
-    let p = w.prepare(&q).unwrap_or_else(|e| panic!("{e}"));
-    let e = p.set.evaluate(&p.request, &EvaluationOptions::default());
-    Answer {
-        decision: e.decision,
-        layer: e.reason.layer,
-    }
+    ask_with(w, principal, action, resource, f)
 }
 
 const ADMIN: &str = "arn:aws:iam::111111111111:user/admin";

@@ -6,8 +6,8 @@
 mod common;
 
 use common::*;
-use iamwhy_engine::{Decision, EvaluationOptions, Layer};
-use iamwhy_world::{Question, World, is_store, load_dir};
+use iamwhy_engine::{Decision, Layer};
+use iamwhy_world::{World, is_store, load_dir};
 use std::path::{Path, PathBuf};
 
 fn store() -> PathBuf {
@@ -18,38 +18,6 @@ const ALICE: &str = "arn:aws:iam::111111111111:user/alice";
 const BOB: &str = "arn:aws:iam::222222222222:user/bob";
 const APP_SESSION: &str = "arn:aws:sts::111111111111:assumed-role/app/s1";
 const A: &str = "aws/aws/accounts/111111111111";
-
-struct Answer {
-    decision: Decision,
-    layer: Option<Layer>,
-    sources: Vec<String>,
-    notes: Vec<String>,
-}
-
-fn ask_with(
-    w: &World,
-    principal: &str,
-    action: &str,
-    resource: &str,
-    f: impl FnOnce(&mut Question),
-) -> Answer {
-    let mut q = Question {
-        principal: principal.into(),
-        action: action.into(),
-        resource: resource.into(),
-        now: Some("2026-11-22T12:00:00Z".into()),
-        ..Question::default()
-    };
-    f(&mut q);
-    let p = w.prepare(&q).unwrap_or_else(|e| panic!("{e}"));
-    let e = p.set.evaluate(&p.request, &EvaluationOptions::default());
-    Answer {
-        decision: e.decision,
-        layer: e.reason.layer,
-        sources: e.deciding.iter().filter_map(|d| d.source.clone()).collect(),
-        notes: p.notes,
-    }
-}
 
 fn ask(w: &World, principal: &str, action: &str, resource: &str) -> Answer {
     ask_with(w, principal, action, resource, |_| {})

@@ -448,6 +448,120 @@ fn check_policy(
     .at(json_path))
 }
 
+/// The files iamwhy reads for each kind of IAM entity.
+const USER_FILES: &[&str] = &[
+    "metadata.json",
+    "inline-policies.json",
+    "managed-policies.json",
+    "groups.json",
+    "tags.json",
+    "permissions-boundary.json",
+];
+const GROUP_FILES: &[&str] = &[
+    "metadata.json",
+    "inline-policies.json",
+    "managed-policies.json",
+];
+const ROLE_FILES: &[&str] = &[
+    "metadata.json",
+    "inline-policies.json",
+    "managed-policies.json",
+    "trust-policy.json",
+    "tags.json",
+    "permissions-boundary.json",
+];
+
+/// The managed policies an account's entities may use: its own, and AWS managed ones kept
+/// anywhere in the store.
+struct Known<'a> {
+    own: &'a BTreeSet<String>,
+    pool: &'a AwsPool,
+}
+
+/// The managed policies an entity attaches and its boundary, each checked to exist.
+fn entity_policies(
+    root: &Path,
+    e: &Entry,
+    who: &str,
+    known: &Known<'_>,
+) -> Result<(Vec<String>, Option<String>), WorldError> {
+    let attached = read_attached(root, e)?;
+    let file = e.file("managed-policies.json");
+    for (arn, at) in &attached {
+        check_policy(
+            arn,
+            known.own,
+            known.pool,
+            &file,
+            at,
+            &format!("{who} attaches"),
+        )?;
+    }
+    let boundary = read_boundary(root, e)?;
+    if let Some((arn, file)) = &boundary {
+        check_policy(
+            arn,
+            known.own,
+            known.pool,
+            file,
+            "",
+            &format!("{who} has as boundary"),
+        )?;
+    }
+    Ok((
+        attached.into_iter().map(|(a, _)| a).collect(),
+        boundary.map(|(a, _)| a),
+    ))
+}
+
+/// A user's group names, from `groups.json` or the metadata; each must be in the store.
+fn read_groups(
+    root: &Path,
+    e: &Entry,
+    user: &str,
+    known_groups: &BTreeSet<String>,
+) -> Result<Vec<String>, WorldError> {
+    let groups_file = e.file("groups.json");
+    let from_file = read_json::<Option<Vec<String>>>(root, &groups_file)?.flatten();
+    let (groups, file) = match (from_file, &e.meta.groups) {
+        (Some(a), Some(b)) if &a != b => {
+            return Err(WorldError::in_file(
+                &groups_file,
+                "the groups disagree with metadata.json's",
+            ));
+        }
+        (Some(a), _) => (a, groups_file),
+        (None, Some(b)) => (b.clone(), e.file("metadata.json")),
+        (None, None) => (Vec::new(), groups_file),
+    };
+    let names: Vec<String> = groups
+        .iter()
+        .map(|g| g.rsplit('/').next().unwrap_or(g).to_string())
+        .collect();
+    for (i, g) in names.iter().enumerate() {
+        if !known_groups.contains(g) {
+            return Err(WorldError::in_file(
+                &file,
+                format!("user {user} is in group \"{g}\", which is not in the iam-collect store's iam/group/"),
+            )
+            .at(format!("[{i}]")));
+        }
+    }
+    Ok(names)
+}
+
+fn attached_list(arns: Vec<String>) -> Vec<synth::Attached> {
+    arns.into_iter()
+        .map(|policy_arn| synth::Attached { policy_arn })
+        .collect()
+}
+
+fn boundary_of(arn: Option<String>) -> Option<synth::Boundary> {
+    arn.map(|permissions_boundary_arn| synth::Boundary {
+        permissions_boundary_arn,
+    })
+}
+
 /// Present one scanned account as world files.
 pub fn present(
     root: &Path,
@@ -550,88 +664,23 @@ pub fn present(
         }
     }
 
+    let known = Known {
+        own: &own_policies,
+        pool,
+    };
     for e in &scan.entries {
-        let meta_file = e.file("metadata.json");
         match (e.service.as_str(), e.kind()) {
             ("iam", "policy") => {}
             ("iam", "user") => {
                 let (path, name) = e.path_and_name();
                 let i = gaad.user_detail_list.len();
-                let inline = read_inline(
-                    root,
-                    e,
-                    &gaad_file,
-                    &format!("UserDetailList[{i}].UserPolicyList"),
-                    made,
-                )?;
-                let attached = read_attached(root, e)?;
-                for (arn, at) in &attached {
-                    check_policy(
-                        arn,
-                        &own_policies,
-                        pool,
-                        &e.file("managed-policies.json"),
-                        at,
-                        &format!("user {name} attaches"),
-                    )?;
-                }
-                let boundary = read_boundary(root, e)?;
-                if let Some((arn, file)) = &boundary {
-                    check_policy(
-                        arn,
-                        &own_policies,
-                        pool,
-                        file,
-                        "",
-                        &format!("user {name} has as boundary"),
-                    )?;
-                }
-                let groups_file = e.file("groups.json");
-                let from_file: Option<Vec<String>> =
-                    read_json::<Option<Vec<String>>>(root, &groups_file)?.flatten();
-                let (groups, groups_file) = match (from_file, &e.meta.groups) {
-                    (Some(a), Some(b)) if &a != b => {
-                        return Err(WorldError::in_file(
-                            &groups_file,
-                            "the groups disagree with metadata.json's",
-                        ));
-                    }
-                    (Some(a), _) => (a, groups_file),
-                    (None, Some(b)) => (b.clone(), meta_file.clone()),
-                    (None, None) => (Vec::new(), groups_file),
-                };
-                let groups: Vec<String> = groups
-                    .iter()
-                    .map(|g| g.rsplit('/').next().unwrap_or(g).to_string())
-                    .collect();
-                for (gi, g) in groups.iter().enumerate() {
-                    if !group_names.contains(g) {
-                        return Err(WorldError::in_file(
-                            &groups_file,
-                            format!("user {name} is in group \"{g}\", which is not in the iam-collect store's iam/group/"),
-                        )
-                        .at(format!("[{gi}]")));
-                    }
-                }
-                used_aws.extend(
-                    attached
-                        .iter()
-                        .map(|(a, _)| a.clone())
-                        .chain(boundary.iter().map(|(a, _)| a.clone())),
-                );
-                other_files(
-                    id,
-                    e,
-                    &[
-                        "metadata.json",
-                        "inline-policies.json",
-                        "managed-policies.json",
-                        "groups.json",
-                        "tags.json",
-                        "permissions-boundary.json",
-                    ],
-                    &mut gaps,
-                );
+                let list = format!("UserDetailList[{i}].UserPolicyList");
+                let inline = read_inline(root, e, &gaad_file, &list, made)?;
+                let (attached, boundary) =
+                    entity_policies(root, e, &format!("user {name}"), &known)?;
+                let groups = read_groups(root, e, &name, &group_names)?;
+                used_aws.extend(attached.iter().chain(&boundary).cloned());
+                other_files(id, e, USER_FILES, &mut gaps);
                 gaad.user_detail_list.push(synth::User {
                     path,
                     user_name: name,
@@ -639,92 +688,35 @@ pub fn present(
                     arn: e.meta.arn.clone(),
                     user_policy_list: inline,
                     group_list: groups,
-                    attached_managed_policies: attached
-                        .into_iter()
-                        .map(|(a, _)| synth::Attached { policy_arn: a })
-                        .collect(),
-                    permissions_boundary: boundary.map(|(a, _)| synth::Boundary {
-                        permissions_boundary_arn: a,
-                    }),
+                    attached_managed_policies: attached_list(attached),
+                    permissions_boundary: boundary_of(boundary),
                     tags: tag_list(read_tags(root, e)?),
                 });
             }
             ("iam", "group") => {
                 let (path, name) = e.path_and_name();
                 let i = gaad.group_detail_list.len();
-                let inline = read_inline(
-                    root,
-                    e,
-                    &gaad_file,
-                    &format!("GroupDetailList[{i}].GroupPolicyList"),
-                    made,
-                )?;
-                let attached = read_attached(root, e)?;
-                for (arn, at) in &attached {
-                    check_policy(
-                        arn,
-                        &own_policies,
-                        pool,
-                        &e.file("managed-policies.json"),
-                        at,
-                        &format!("group {name} attaches"),
-                    )?;
-                }
-                used_aws.extend(attached.iter().map(|(a, _)| a.clone()));
-                other_files(
-                    id,
-                    e,
-                    &[
-                        "metadata.json",
-                        "inline-policies.json",
-                        "managed-policies.json",
-                    ],
-                    &mut gaps,
-                );
+                let list = format!("GroupDetailList[{i}].GroupPolicyList");
+                let inline = read_inline(root, e, &gaad_file, &list, made)?;
+                let (attached, _) = entity_policies(root, e, &format!("group {name}"), &known)?;
+                used_aws.extend(attached.iter().cloned());
+                other_files(id, e, GROUP_FILES, &mut gaps);
                 gaad.group_detail_list.push(synth::Group {
                     path,
                     group_name: name,
                     group_id: e.meta.id.clone(),
                     arn: e.meta.arn.clone(),
                     group_policy_list: inline,
-                    attached_managed_policies: attached
-                        .into_iter()
-                        .map(|(a, _)| synth::Attached { policy_arn: a })
-                        .collect(),
+                    attached_managed_policies: attached_list(attached),
                 });
             }
             ("iam", "role") => {
                 let (path, name) = e.path_and_name();
                 let i = gaad.role_detail_list.len();
-                let inline = read_inline(
-                    root,
-                    e,
-                    &gaad_file,
-                    &format!("RoleDetailList[{i}].RolePolicyList"),
-                    made,
-                )?;
-                let attached = read_attached(root, e)?;
-                for (arn, at) in &attached {
-                    check_policy(
-                        arn,
-                        &own_policies,
-                        pool,
-                        &e.file("managed-policies.json"),
-                        at,
-                        &format!("role {name} attaches"),
-                    )?;
-                }
-                let boundary = read_boundary(root, e)?;
-                if let Some((arn, file)) = &boundary {
-                    check_policy(
-                        arn,
-                        &own_policies,
-                        pool,
-                        file,
-                        "",
-                        &format!("role {name} has as boundary"),
-                    )?;
-                }
+                let list = format!("RoleDetailList[{i}].RolePolicyList");
+                let inline = read_inline(root, e, &gaad_file, &list, made)?;
+                let (attached, boundary) =
+                    entity_policies(root, e, &format!("role {name}"), &known)?;
                 let trust_file = e.file("trust-policy.json");
                 let trust = read_document(root, &trust_file)?;
                 if trust.is_some() {
@@ -734,25 +726,8 @@ pub fn present(
                         StoreLocation::file(&trust_file),
                     );
                 }
-                used_aws.extend(
-                    attached
-                        .iter()
-                        .map(|(a, _)| a.clone())
-                        .chain(boundary.iter().map(|(a, _)| a.clone())),
-                );
-                other_files(
-                    id,
-                    e,
-                    &[
-                        "metadata.json",
-                        "inline-policies.json",
-                        "managed-policies.json",
-                        "trust-policy.json",
-                        "tags.json",
-                        "permissions-boundary.json",
-                    ],
-                    &mut gaps,
-                );
+                used_aws.extend(attached.iter().chain(&boundary).cloned());
+                other_files(id, e, ROLE_FILES, &mut gaps);
                 gaad.role_detail_list.push(synth::Role {
                     path,
                     role_name: name,
@@ -760,13 +735,8 @@ pub fn present(
                     arn: e.meta.arn.clone(),
                     assume_role_policy_document: trust,
                     role_policy_list: inline,
-                    attached_managed_policies: attached
-                        .into_iter()
-                        .map(|(a, _)| synth::Attached { policy_arn: a })
-                        .collect(),
-                    permissions_boundary: boundary.map(|(a, _)| synth::Boundary {
-                        permissions_boundary_arn: a,
-                    }),
+                    attached_managed_policies: attached_list(attached),
+                    permissions_boundary: boundary_of(boundary),
                     tags: tag_list(read_tags(root, e)?),
                 });
             }
