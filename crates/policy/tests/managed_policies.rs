@@ -1,21 +1,21 @@
-//! Every AWS managed policy (the corpus in ../shared) parses and validates as an identity
-//! policy with zero errors, and statement positions are exact.
+//! Every AWS managed policy (the copy embedded in iamwhy-managed-policies, generated from the
+//! same package version as ../shared/corpus) parses and validates as an identity policy with
+//! zero errors, and statement positions are exact.
 
 use iamwhy_diagnostic::Position;
 use iamwhy_policy::validate::validate;
 use iamwhy_policy::{PolicyDocument, PolicyType};
-use std::path::PathBuf;
 
+/// `{ARN: {"document": ...}}`, like the shared corpus, from the embedded copy.
 fn corpus() -> serde_json::Map<String, serde_json::Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/aws-managed-policies.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "the shared corpus must be beside the checkout ({}): {e}",
-            path.display()
-        )
-    });
-    serde_json::from_str(&text).expect("corpus is JSON")
+    iamwhy_managed_policies::embedded()
+        .iter()
+        .map(|p| {
+            let doc: serde_json::Value =
+                serde_json::from_str(p.document).expect("embedded documents are JSON");
+            (p.arn.to_string(), serde_json::json!({ "document": doc }))
+        })
+        .collect()
 }
 
 /// The document as the pretty JSON text the tests parse (serde_json sorts keys).

@@ -6,16 +6,24 @@
 //! [`World::prepare`] turns a question (principal, action, resource, context) into the
 //! engine's inputs with the context completed from the world.
 
+mod completeness;
 pub mod demo;
+mod embedded;
 mod error;
+mod iam_collect;
 mod inventory;
 pub mod load;
+mod manifest;
 pub mod model;
 pub mod origin;
 pub mod prepare;
 pub mod scenario;
 pub mod simulator;
 
+pub use completeness::{Gap, RequestScope};
+pub use embedded::EmbeddedPolicy;
+pub use iam_collect::{StoreFiles, is_store, load_store};
 pub use load::{DirFiles, WorldFiles, load, load_dir};
+pub use manifest::{Collection, CollectionAccount, CollectionFailure};
 pub use model::World;
 pub use prepare::{ContextReport, Prepared, Question};

@@ -79,8 +79,21 @@ impl WorldFiles for DirFiles {
     }
 }
 
-/// Load a world directory.
+/// Load a world directory, or an iam-collect store (detected by its `aws/<partition>/` layout).
 pub fn load_dir(dir: &Path) -> Result<World, Diagnostic> {
+    if crate::iam_collect::is_store(dir) {
+        return crate::iam_collect::load_store(dir);
+    }
+    if crate::iam_collect::is_partition_dir(dir) {
+        return Err(Diagnostic::error(
+            "iam-collect-partition-dir",
+            format!(
+                "{} looks like one partition of an iam-collect store",
+                dir.display()
+            ),
+        )
+        .with_help("give the store's root, the directory that holds aws/"));
+    }
     load(&DirFiles(dir.to_path_buf()))
 }
 
@@ -150,8 +163,9 @@ pub fn load(files: &dyn WorldFiles) -> Result<World, Diagnostic> {
                 ),
             ));
         }
-        let account = load_account(files, &id)?;
+        let (account, embedded) = load_account(files, &id)?;
         world.accounts.insert(id, account);
+        world.embedded_policies.extend(embedded);
     }
     if world.accounts.is_empty() {
         return Err(Diagnostic::error(
@@ -165,10 +179,20 @@ pub fn load(files: &dyn WorldFiles) -> Result<World, Diagnostic> {
     if let Some(text) = files.read("organization.json")? {
         world.organization = Some(load_organization(&text, &world)?);
     }
+    if let Some(text) = files.read(crate::manifest::FILE)? {
+        let collection = crate::manifest::parse(&text)?;
+        world
+            .gaps
+            .extend(crate::completeness::manifest_gaps(&collection));
+        world.collection = Some(collection);
+    }
     Ok(world)
 }
 
-fn load_account(files: &dyn WorldFiles, id: &str) -> Result<Account, Diagnostic> {
+fn load_account(
+    files: &dyn WorldFiles,
+    id: &str,
+) -> Result<(Account, Vec<crate::embedded::EmbeddedPolicy>), Diagnostic> {
     let file = format!("accounts/{id}/authorization-details.json");
     let text = files.read(&file)?.ok_or_else(|| {
         Diagnostic::error(
@@ -195,6 +219,7 @@ fn load_account(files: &dyn WorldFiles, id: &str) -> Result<Account, Diagnostic>
         };
         load_page(&mut account, &file, &prefix, page)?;
     }
+    let embedded = crate::embedded::fill_missing(&mut account)?;
     check_references(&account, &file)?;
 
     let rp_file = format!("accounts/{id}/resource-policies.json");
@@ -250,7 +275,7 @@ fn load_account(files: &dyn WorldFiles, id: &str) -> Result<Account, Diagnostic>
             );
         }
     }
-    Ok(account)
+    Ok((account, embedded))
 }
 
 fn load_page(
@@ -427,11 +452,19 @@ fn inline_policies(
 /// Every group a user names, and every managed policy an entity attaches, must exist.
 fn check_references(account: &Account, file: &str) -> Result<(), Diagnostic> {
     let missing_policy = |who: &str, arn: &str, what: &str| {
+        let also = if crate::embedded::is_aws_managed(arn) {
+            format!(
+                " nor in iamwhy's embedded copy of the AWS managed policies ({}; a newer policy, or a wrong path in the ARN?)",
+                iamwhy_managed_policies::provenance()
+            )
+        } else {
+            String::new()
+        };
         in_file_error(
             "unknown-managed-policy",
             file,
             format!(
-                "{who} {what} managed policy {arn}, which is not in the file's Policies list (collect with --filter ... LocalManagedPolicy AWSManagedPolicy)"
+                "{who} {what} managed policy {arn}, which is not in the file's Policies list{also} (collect with --filter ... LocalManagedPolicy AWSManagedPolicy)"
             ),
         )
     };

@@ -241,4 +241,12 @@ pub struct World {
     pub accounts: BTreeMap<String, Account>,
     /// The organization, when `organization.json` exists.
     pub organization: Option<Organization>,
+    /// AWS managed policies whose documents came from iamwhy's embedded copy because the
+    /// snapshot attaches them without carrying them.
+    pub embedded_policies: Vec<crate::embedded::EmbeddedPolicy>,
+    /// The collection manifest (`collection.json`), when the world has one.
+    pub collection: Option<crate::manifest::Collection>,
+    /// What the world may lack: the manifest's failed calls and the parts of an imported
+    /// store that could not be read. Requests they could affect get a note.
+    pub gaps: Vec<crate::completeness::Gap>,
 }

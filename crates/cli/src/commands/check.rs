@@ -15,7 +15,8 @@ use std::process::ExitCode;
 /// Arguments of `iamwhy check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The world directory (see design.md: organization.json, accounts/<id>/...).
+    /// The world directory (docs/worlds.md: organization.json, accounts/<id>/...), or a store
+    /// written by iam-collect.
     #[arg(long, value_name = "DIR")]
     pub world: PathBuf,
     /// Who asks: user, role, assumed-role session or root ARN, account id, service principal,

@@ -158,6 +158,7 @@ impl World {
         request.resource_account = resource.owner;
         request.principal_has_boundary = has_boundary;
         request.principal_in_management_account = principal_in_management;
+        notes.extend(self.completeness_notes(&set, &request));
         Ok(Prepared {
             set,
             request,

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+use iamwhy_engine::{Decision, EvaluationOptions, Layer};
+use iamwhy_world::{Question, World};
 use std::path::{Path, PathBuf};
 
 pub fn shared() -> PathBuf {
@@ -34,4 +36,52 @@ pub fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, text).unwrap();
+}
+
+/// Copy a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A decision with its deciding layer, the sources of the deciding statements and the notes.
+pub struct Answer {
+    pub decision: Decision,
+    pub layer: Option<Layer>,
+    pub sources: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Prepare and evaluate a question at a fixed time; `f` adjusts the question.
+pub fn ask_with(
+    w: &World,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    f: impl FnOnce(&mut Question),
+) -> Answer {
+    let mut q = Question {
+        principal: principal.into(),
+        action: action.into(),
+        resource: resource.into(),
+        now: Some("2026-11-22T12:00:00Z".into()),
+        ..Question::default()
+    };
+    f(&mut q);
+    let p = w.prepare(&q).unwrap_or_else(|e| panic!("{e}"));
+    let e = p.set.evaluate(&p.request, &EvaluationOptions::default());
+    Answer {
+        decision: e.decision,
+        layer: e.reason.layer,
+        sources: e.deciding.iter().filter_map(|d| d.source.clone()).collect(),
+        notes: p.notes,
+    }
 }
