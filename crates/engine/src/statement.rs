@@ -98,7 +98,7 @@ impl CompiledStatement {
         }
     }
 
-    fn principal_outcome(
+    pub(crate) fn principal_outcome(
         &self,
         req: &Request,
         opts: &EvaluationOptions,
