@@ -529,3 +529,115 @@ impl std::fmt::Display for Formula {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(index: usize) -> TermSource {
+        TermSource {
+            layer: Layer::Identity,
+            level: None,
+            policy: "p".into(),
+            sid: None,
+            index,
+            effect: Effect::Allow,
+            start: Position { line: 1, column: 1 },
+        }
+    }
+
+    fn t(name: &str, index: usize) -> Formula {
+        Formula::term(
+            Term::SessionName {
+                names: vec![name.to_string()],
+            },
+            src(index),
+        )
+    }
+
+    #[test]
+    fn true_and_false_are_absorbed() {
+        assert_eq!(
+            Formula::all(vec![Formula::True, t("a", 0)]).to_string(),
+            "session name is one of [a]"
+        );
+        assert!(Formula::all(vec![Formula::False, t("a", 0)]).is_false());
+        assert!(Formula::any(vec![Formula::True, t("a", 0)]).is_true());
+        assert_eq!(
+            Formula::any(vec![Formula::False, t("a", 0)]).to_string(),
+            "session name is one of [a]"
+        );
+        assert!(Formula::all(vec![]).is_true());
+        assert!(Formula::any(vec![]).is_false());
+    }
+
+    #[test]
+    fn nested_groups_of_the_same_kind_are_flattened() {
+        let f = Formula::all(vec![t("a", 0), Formula::all(vec![t("b", 0), t("c", 0)])]);
+        let Formula::All { of } = &f else {
+            panic!("{f}")
+        };
+        assert_eq!(of.len(), 3);
+    }
+
+    #[test]
+    fn duplicate_terms_are_merged_and_their_sources_joined() {
+        let f = Formula::any(vec![t("a", 0), t("b", 1), t("a", 2)]);
+        let Formula::Any { of } = &f else {
+            panic!("{f}")
+        };
+        assert_eq!(of.len(), 2);
+        let Formula::Term(l) = &of[0] else { panic!() };
+        assert_eq!(
+            l.sources.iter().map(|s| s.index).collect::<Vec<_>>(),
+            vec![0, 2]
+        );
+    }
+
+    #[test]
+    fn duplicate_groups_are_merged_and_their_sources_joined() {
+        let g = |i| Formula::all(vec![t("a", i), t("b", i)]);
+        let f = Formula::any(vec![g(0), g(1)]);
+        let Formula::All { of } = &f else {
+            panic!("{f}")
+        };
+        let Formula::Term(l) = &of[0] else { panic!() };
+        assert_eq!(l.sources.len(), 2);
+    }
+
+    #[test]
+    fn a_term_next_to_its_negation_decides_the_group() {
+        assert!(Formula::all(vec![t("a", 0), t("a", 1).negate(), t("b", 0)]).is_false());
+        assert!(Formula::any(vec![t("a", 0), t("a", 1).negate()]).is_true());
+    }
+
+    #[test]
+    fn absorption_keeps_the_shorter_formula() {
+        let f = Formula::all(vec![t("a", 0), Formula::any(vec![t("a", 1), t("b", 0)])]);
+        assert_eq!(f.to_string(), "session name is one of [a]");
+        let f = Formula::any(vec![t("a", 0), Formula::all(vec![t("a", 1), t("b", 0)])]);
+        assert_eq!(f.to_string(), "session name is one of [a]");
+    }
+
+    #[test]
+    fn negation_is_pushed_down_to_the_terms() {
+        let f = Formula::all(vec![t("a", 0), Formula::any(vec![t("b", 0), t("c", 0)])]).negate();
+        assert_eq!(
+            f.to_string(),
+            "(not session name is one of [a] or (not session name is one of [b] and not session name is one of [c]))"
+        );
+    }
+
+    #[test]
+    fn a_formula_holds_as_its_terms_say() {
+        let f = Formula::any(vec![
+            t("a", 0),
+            Formula::all(vec![t("b", 0).negate(), t("c", 0).negate()]),
+        ]);
+        let ctx = Context::new();
+        assert!(f.holds(&ctx, Some("a")));
+        assert!(!f.holds(&ctx, Some("b")));
+        assert!(f.holds(&ctx, Some("z")));
+        assert!(f.holds(&ctx, None));
+    }
+}

@@ -440,17 +440,17 @@ struct Grants<'a> {
 }
 
 impl Grants<'_> {
-    /// The seven verdict bits the grant rules read: identity, boundary, session allow, and
-    /// a resource Allow by each principal-match kind.
+    /// The seven verdict bits the grant rules read: a resource Allow by each principal-match
+    /// kind (bits 0-3, in [`KINDS`] order), and identity, boundary and session allow (4-6).
     fn bits(&self) -> [&Formula; 7] {
         [
-            &self.identity.allow,
-            &self.boundary.allow,
-            &self.session.allow,
             &self.resource.by_match[0],
             &self.resource.by_match[1],
             &self.resource.by_match[2],
             &self.resource.by_match[3],
+            &self.identity.allow,
+            &self.boundary.allow,
+            &self.session.allow,
         ]
     }
 
@@ -469,7 +469,7 @@ impl Grants<'_> {
         };
         let best_allow = (0..4)
             .rev()
-            .find(|&i| bit(3 + i))
+            .find(|&i| bit(i))
             .map(|i| KINDS[i])
             .unwrap_or(PrincipalMatch::NoMatch);
         let plain = |present: bool, allow: bool| Verdict {
@@ -479,9 +479,9 @@ impl Grants<'_> {
             best_allow: PrincipalMatch::NoMatch,
         };
         Verdicts {
-            identity: plain(self.identity_present, bit(0)),
-            boundary: plain(self.boundary.present, bit(1)),
-            session: plain(self.session.present, bit(2)),
+            identity: plain(self.identity_present, bit(4)),
+            boundary: plain(self.boundary.present, bit(5)),
+            session: plain(self.session.present, bit(6)),
             resource: Verdict {
                 present: self.resource.present,
                 allow: best_allow != PrincipalMatch::NoMatch,
