@@ -307,10 +307,10 @@ fn an_unreadable_value_counts_as_holding_for_a_deny_term_and_not_for_an_allow_te
 #[test]
 fn statements_whose_action_resource_or_principal_cannot_match_are_not_reported() {
     let set = PolicySet::new()
-        .with_identity(vec![identity(&format!(
-            r#"{{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::b/*","Condition":{{"StringEquals":{{"aws:SourceVpc":"v"}}}}}},
-               {{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{{"StringEquals":{{"aws:SourceVpc":"v"}}}}}}"#
-        ))])
+        .with_identity(vec![identity(
+            r#"{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:SourceVpc":"v"}}},
+               {"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"v"}}}"#,
+        )])
         .with_resource(bucket(
             r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/carol"},"Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"v"}}}"#,
         ));
