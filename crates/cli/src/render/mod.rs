@@ -1,3 +1,4 @@
 //! Renderers shared by several commands.
 
+pub mod discovery;
 pub mod trace;
