@@ -88,8 +88,9 @@ pub struct CompiledStatement {
     pub actions: CompiledActions,
     /// Resource/NotResource; `None` in trust policies (the resource is the role).
     pub resources: Option<CompiledResources>,
-    /// Conditions, flattened: every (operator, key) pair, all AND-ed.
-    pub conditions: Vec<CompiledCondition>,
+    /// Conditions, flattened: every (operator, key) pair, all AND-ed. Shared, so that
+    /// Discovery's terms can refer to them without copying.
+    pub conditions: Arc<[CompiledCondition]>,
 }
 
 impl CompiledStatement {

@@ -296,7 +296,7 @@ fn an_unreadable_value_counts_as_holding_for_a_deny_term_and_not_for_an_allow_te
         .allowed_when
         .literals()
         .iter()
-        .map(|l| match &l.term {
+        .map(|l| match &*l.term {
             Term::Condition(c) => c.unreadable_holds,
             Term::SessionName { .. } => unreachable!(),
         })

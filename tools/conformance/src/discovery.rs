@@ -279,10 +279,10 @@ fn inverted(l: &Literal, op_text: &str, key: &str, values: &[String], sources: &
 }
 
 fn norm_literal(l: &Literal) -> Norm {
-    let sources = sources_text(l.sources.iter().map(source_text).collect());
-    match (&l.term, l.negated) {
-        (Term::Condition(c), false) => Norm::leaf(&c.operator, &c.key, &c.values, false, sources),
-        (Term::Condition(c), true) => inverted(l, &c.operator, &c.key, &c.values, &sources),
+    let sources = sources_text(l.sources.iter().map(|s| source_text(s)).collect());
+    match (&*l.term, l.negated) {
+        (Term::Condition(c), false) => Norm::leaf(c.operator(), c.key(), &c.values, false, sources),
+        (Term::Condition(c), true) => inverted(l, c.operator(), c.key(), &c.values, &sources),
         (Term::SessionName { names }, negated) => {
             let mut names = names.clone();
             names.sort();
@@ -420,7 +420,7 @@ pub fn actual_ignored(d: &Discovery) -> String {
                 s.effect.to_string().to_lowercase(),
             ))
             .or_default()
-            .push(ignored_entry(&c.operator, &c.key, &c.values));
+            .push(ignored_entry(c.operator(), c.key(), &c.values));
         }
     }
     for list in m.values_mut() {

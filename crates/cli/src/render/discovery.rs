@@ -9,12 +9,12 @@ use iamwhy_engine::{
 use std::fmt::Write as _;
 
 fn literal_text(l: &Literal) -> String {
-    match (&l.term, l.negated) {
+    match (&*l.term, l.negated) {
         (Term::Condition(c), negated) => format!(
             "{}{} {} [{}]",
             if negated { "NOT " } else { "" },
-            c.operator,
-            c.key,
+            c.operator(),
+            c.key(),
             c.values.join(", ")
         ),
         (Term::SessionName { names }, false) => {

@@ -48,14 +48,14 @@ impl TermSource {
     }
 }
 
-/// A condition of a statement whose outcome depends on unknown context values.
-#[derive(Debug, Clone, Serialize)]
+/// A condition of a statement whose outcome depends on unknown context values. It shares the
+/// compiled condition with its policy (no copy), and serializes as `operator`, `key`,
+/// `values` and `unreadable_holds`.
+#[derive(Debug, Clone)]
 pub struct ConditionTerm {
-    /// The operator as written, qualifiers and `IfExists` included
-    /// (`ForAllValues:StringEqualsIfExists`).
-    pub operator: String,
-    /// The context key as written in the policy.
-    pub key: String,
+    /// The statement's compiled conditions; this term is the one at `index`.
+    conditions: Arc<[CompiledCondition]>,
+    index: usize,
     /// The policy values; policy variables whose key is known are substituted, the others are
     /// shown as written.
     pub values: Vec<String>,
@@ -63,29 +63,43 @@ pub struct ConditionTerm {
     /// IP address or a boolean) counts: `true` for a Deny's condition (the Deny applies, the
     /// conservative default), `false` for an Allow's (the Allow does not apply).
     pub unreadable_holds: bool,
-    #[serde(skip)]
-    compiled: Arc<CompiledCondition>,
 }
 
 impl ConditionTerm {
     pub(crate) fn new(
-        compiled: &CompiledCondition,
+        conditions: &Arc<[CompiledCondition]>,
+        index: usize,
         values: Vec<String>,
         unreadable_holds: bool,
     ) -> ConditionTerm {
+        let compiled = &conditions[index];
         ConditionTerm {
-            operator: compiled.operator_text.clone(),
-            key: compiled.key.clone(),
-            values,
             // Only operators that read typed request values can meet an unreadable one.
             unreadable_holds: unreadable_holds && compiled.can_meet_unreadable_value(),
-            compiled: Arc::new(compiled.clone()),
+            conditions: conditions.clone(),
+            index,
+            values,
         }
+    }
+
+    fn compiled(&self) -> &CompiledCondition {
+        &self.conditions[self.index]
+    }
+
+    /// The operator as written, qualifiers and `IfExists` included
+    /// (`ForAllValues:StringEqualsIfExists`).
+    pub fn operator(&self) -> &str {
+        &self.compiled().operator_text
+    }
+
+    /// The context key as written in the policy.
+    pub fn key(&self) -> &str {
+        &self.compiled().key
     }
 
     /// Does the condition hold in `ctx`?
     pub fn holds(&self, ctx: &Context) -> bool {
-        match self.compiled.evaluate(ctx, false).0 {
+        match self.compiled().evaluate(ctx, false).0 {
             Tri::True => true,
             Tri::False => false,
             Tri::Unknown => self.unreadable_holds,
@@ -93,17 +107,29 @@ impl ConditionTerm {
     }
 
     fn same(&self, o: &ConditionTerm) -> bool {
-        self.operator == o.operator
-            && self.compiled.key_lower() == o.compiled.key_lower()
+        self.operator() == o.operator()
+            && self.compiled().key_lower() == o.compiled().key_lower()
             && self.values == o.values
             && self.unreadable_holds == o.unreadable_holds
     }
 
     fn hash_into(&self, h: &mut impl Hasher) {
-        self.operator.hash(h);
-        self.compiled.key_lower().hash(h);
+        self.operator().hash(h);
+        self.compiled().key_lower().hash(h);
         self.values.hash(h);
         self.unreadable_holds.hash(h);
+    }
+}
+
+impl Serialize for ConditionTerm {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("ConditionTerm", 4)?;
+        st.serialize_field("operator", self.operator())?;
+        st.serialize_field("key", self.key())?;
+        st.serialize_field("values", &self.values)?;
+        st.serialize_field("unreadable_holds", &self.unreadable_holds)?;
+        st.end()
     }
 }
 
@@ -157,7 +183,9 @@ impl Term {
 impl std::fmt::Display for Term {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Term::Condition(c) => write!(f, "{} {} [{}]", c.operator, c.key, c.values.join(", ")),
+            Term::Condition(c) => {
+                write!(f, "{} {} [{}]", c.operator(), c.key(), c.values.join(", "))
+            }
             Term::SessionName { names } => {
                 write!(f, "session name is one of [{}]", names.join(", "))
             }
@@ -165,15 +193,16 @@ impl std::fmt::Display for Term {
     }
 }
 
-/// A term or its negation, with the statements it comes from.
+/// A term or its negation, with the statements it comes from. Terms and sources are shared:
+/// cloning a formula copies no strings.
 #[derive(Debug, Clone, Serialize)]
 pub struct Literal {
     /// True when the term must NOT hold (a Deny's condition).
     pub negated: bool,
     /// The term.
-    pub term: Term,
+    pub term: Arc<Term>,
     /// The statements the term comes from (more than one when equal terms were merged).
-    pub sources: Vec<TermSource>,
+    pub sources: Vec<Arc<TermSource>>,
 }
 
 impl Literal {
@@ -186,9 +215,9 @@ impl Literal {
         self.term.same(&o.term)
     }
 
-    fn merge_sources(&mut self, other: Vec<TermSource>) {
+    fn merge_sources(&mut self, other: Vec<Arc<TermSource>>) {
         for s in other {
-            if !self.sources.contains(&s) {
+            if !self.sources.iter().any(|x| Arc::ptr_eq(x, &s) || **x == *s) {
                 self.sources.push(s);
             }
         }
@@ -229,10 +258,10 @@ pub enum Formula {
 
 impl Formula {
     /// A term that must hold.
-    pub fn term(term: Term, source: TermSource) -> Formula {
+    pub fn term(term: Term, source: Arc<TermSource>) -> Formula {
         Formula::Term(Literal {
             negated: false,
-            term,
+            term: Arc::new(term),
             sources: vec![source],
         })
     }
@@ -394,91 +423,124 @@ impl PartialEq for Shape<'_> {
 
 impl Eq for Shape<'_> {}
 
-/// Build `all` (conjunction) or `any` from parts, simplifying.
-fn combine(parts: Vec<Formula>, conjunction: bool) -> Formula {
-    // The absorbing constant (false for all, true for any) and the neutral one.
-    let absorbing = |f: &Formula| {
-        if conjunction {
-            f.is_false()
-        } else {
-            f.is_true()
+/// Groups up to this size are simplified by direct comparison; larger ones through hashing.
+const SMALL: usize = 16;
+
+fn term_hash(t: &Term) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    t.hash_into(&mut h);
+    h.finish()
+}
+
+/// Move `parts` into `out`, flattening groups of the same kind and dropping the neutral
+/// constant. Returns true when a part is the absorbing constant (the whole group is decided).
+fn flatten_into(parts: Vec<Formula>, conjunction: bool, out: &mut Vec<Formula>) -> bool {
+    for f in parts {
+        match f {
+            Formula::False if conjunction => return true,
+            Formula::True if !conjunction => return true,
+            Formula::True | Formula::False => {}
+            Formula::All { of } if conjunction => {
+                if flatten_into(of, conjunction, out) {
+                    return true;
+                }
+            }
+            Formula::Any { of } if !conjunction => {
+                if flatten_into(of, conjunction, out) {
+                    return true;
+                }
+            }
+            other => out.push(other),
         }
-    };
-    let neutral = |f: &Formula| {
-        if conjunction {
-            f.is_true()
-        } else {
-            f.is_false()
-        }
-    };
-    let same_kind = |f: &Formula| {
-        if conjunction {
-            matches!(f, Formula::All { .. })
-        } else {
-            matches!(f, Formula::Any { .. })
-        }
-    };
-    // Flatten.
-    let mut flat: Vec<Formula> = Vec::with_capacity(parts.len());
-    let mut stack: Vec<Formula> = parts.into_iter().rev().collect();
-    while let Some(f) = stack.pop() {
-        if absorbing(&f) {
-            return Formula::constant(!conjunction);
-        }
-        if neutral(&f) {
-            continue;
-        }
-        if same_kind(&f) {
-            let (Formula::All { of } | Formula::Any { of }) = f else {
-                unreachable!("checked by same_kind")
-            };
-            stack.extend(of.into_iter().rev());
-            continue;
-        }
-        flat.push(f);
     }
-    // Merge duplicates (joining their sources), keeping the first occurrence's place.
+    false
+}
+
+/// Merge structurally equal parts (joining their sources), keeping first occurrences in place.
+fn dedupe(flat: Vec<Formula>) -> Vec<Formula> {
     let mut kept: Vec<Formula> = Vec::with_capacity(flat.len());
-    {
-        let mut seen: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+    if flat.len() <= SMALL {
         for f in flat {
-            let mut h = rustc_hash::FxHasher::default();
-            Shape(&f).hash(&mut h);
-            let key = h.finish();
-            let slot = seen.entry(key).or_default();
-            if let Some(&i) = slot.iter().find(|&&i| kept[i].same(&f)) {
-                kept[i].merge_sources(f);
-            } else {
-                slot.push(kept.len());
-                kept.push(f);
+            match kept.iter_mut().find(|k| k.same(&f)) {
+                Some(k) => k.merge_sources(f),
+                None => kept.push(f),
             }
         }
+        return kept;
     }
-    // A term next to its own negation decides the group; `a and (a or b)` is `a`.
-    let term_hash = |t: &Term| {
+    let mut seen: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+    for f in flat {
         let mut h = rustc_hash::FxHasher::default();
-        t.hash_into(&mut h);
-        h.finish()
-    };
-    let mut literals: FxHashMap<u64, Vec<&Literal>> = FxHashMap::default();
-    for f in &kept {
-        if let Formula::Term(l) = f {
-            literals.entry(term_hash(&l.term)).or_default().push(l);
+        Shape(&f).hash(&mut h);
+        let slot = seen.entry(h.finish()).or_default();
+        if let Some(&i) = slot.iter().find(|&&i| kept[i].same(&f)) {
+            kept[i].merge_sources(f);
+        } else {
+            slot.push(kept.len());
+            kept.push(f);
         }
     }
-    let sibling = |l: &Literal, negated: bool| {
-        literals
-            .get(&term_hash(&l.term))
-            .is_some_and(|v| v.iter().any(|m| m.negated == negated && m.same_term(l)))
+    kept
+}
+
+/// Build `all` (conjunction) or `any` from parts, simplifying.
+fn combine(parts: Vec<Formula>, conjunction: bool) -> Formula {
+    let mut flat: Vec<Formula> = Vec::with_capacity(parts.len());
+    if flatten_into(parts, conjunction, &mut flat) {
+        return Formula::constant(!conjunction);
+    }
+    let kept = if flat.len() > 1 { dedupe(flat) } else { flat };
+    // A term next to its own negation decides the group; `a and (a or b)` is `a`.
+    let (contradiction, absorbed) = if kept.len() <= 1 {
+        (false, Vec::new())
+    } else if kept.len() <= SMALL {
+        let sibling = |l: &Literal, negated: bool| {
+            kept.iter()
+                .any(|k| matches!(k, Formula::Term(m) if m.negated == negated && m.same_term(l)))
+        };
+        scan_group(&kept, sibling)
+    } else {
+        let mut literals: FxHashMap<u64, Vec<&Literal>> = FxHashMap::default();
+        for f in &kept {
+            if let Formula::Term(l) = f {
+                literals.entry(term_hash(&l.term)).or_default().push(l);
+            }
+        }
+        let sibling = |l: &Literal, negated: bool| {
+            literals
+                .get(&term_hash(&l.term))
+                .is_some_and(|v| v.iter().any(|m| m.negated == negated && m.same_term(l)))
+        };
+        scan_group(&kept, sibling)
     };
-    let mut contradiction = false;
+    if contradiction {
+        return Formula::constant(!conjunction);
+    }
+    let mut out: Vec<Formula> = if absorbed.iter().any(|a| *a) {
+        kept.into_iter()
+            .zip(absorbed)
+            .filter(|(_, a)| !a)
+            .map(|(f, _)| f)
+            .collect()
+    } else {
+        kept
+    };
+    match out.len() {
+        0 => Formula::constant(conjunction),
+        1 => out.pop().expect("one part"),
+        _ if conjunction => Formula::All { of: out },
+        _ => Formula::Any { of: out },
+    }
+}
+
+/// Whether a literal of the group meets its negation, and which compound parts are absorbed
+/// by a literal of the group. `sibling(l, negated)`: does the group hold `l`'s term with
+/// this negation?
+fn scan_group(kept: &[Formula], sibling: impl Fn(&Literal, bool) -> bool) -> (bool, Vec<bool>) {
     let mut absorbed = vec![false; kept.len()];
     for (i, f) in kept.iter().enumerate() {
         match f {
-            Formula::Term(l) if sibling(l, !l.negated) => {
-                contradiction = true;
-                break;
-            }
+            Formula::Term(l) if sibling(l, !l.negated) => return (true, absorbed),
             Formula::All { of } | Formula::Any { of } => {
                 absorbed[i] = of
                     .iter()
@@ -487,22 +549,7 @@ fn combine(parts: Vec<Formula>, conjunction: bool) -> Formula {
             _ => {}
         }
     }
-    drop(literals);
-    if contradiction {
-        return Formula::constant(!conjunction);
-    }
-    let mut out: Vec<Formula> = kept
-        .into_iter()
-        .zip(absorbed)
-        .filter(|(_, a)| !a)
-        .map(|(f, _)| f)
-        .collect();
-    match out.len() {
-        0 => Formula::constant(conjunction),
-        1 => out.pop().expect("one part"),
-        _ if conjunction => Formula::All { of: out },
-        _ => Formula::Any { of: out },
-    }
+    (false, absorbed)
 }
 
 impl std::fmt::Display for Formula {
@@ -534,8 +581,8 @@ impl std::fmt::Display for Formula {
 mod tests {
     use super::*;
 
-    fn src(index: usize) -> TermSource {
-        TermSource {
+    fn src(index: usize) -> Arc<TermSource> {
+        Arc::new(TermSource {
             layer: Layer::Identity,
             level: None,
             policy: "p".into(),
@@ -543,7 +590,7 @@ mod tests {
             index,
             effect: Effect::Allow,
             start: Position { line: 1, column: 1 },
-        }
+        })
     }
 
     fn t(name: &str, index: usize) -> Formula {

@@ -34,6 +34,7 @@ use iamwhy_policy::arn::ResourcePattern;
 use iamwhy_policy::document::Effect;
 use iamwhy_policy::location::Position;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// One statement that applies, or applies for some values of the unknowns.
 #[derive(Debug, Clone, Serialize)]
@@ -66,25 +67,20 @@ pub struct StatementDiscovery {
     /// Its conditions on unknown values: the statement applies (given its principal match)
     /// exactly when this holds. `true` when none of its conditions depends on an unknown.
     pub conditions: Formula,
+    /// The statement as the source of its terms.
+    #[serde(skip)]
+    term_source: Arc<TermSource>,
 }
 
 impl StatementDiscovery {
     /// The Sid, or `#n` (1-based) when there is none.
     pub fn label(&self) -> String {
-        self.source_ref().label()
+        self.term_source.label()
     }
 
-    /// The statement as a term source.
-    pub fn source_ref(&self) -> TermSource {
-        TermSource {
-            layer: self.layer,
-            level: self.level.clone(),
-            policy: self.policy.clone(),
-            sid: self.sid.clone(),
-            index: self.index,
-            effect: self.effect,
-            start: self.start,
-        }
+    /// The statement as the source of a term.
+    pub fn source_ref(&self) -> &TermSource {
+        &self.term_source
     }
 
     /// The session-name term, when the statement names sessions of the caller's role.
@@ -94,7 +90,7 @@ impl StatementDiscovery {
                 Term::SessionName {
                     names: self.session_names.clone(),
                 },
-                self.source_ref(),
+                self.term_source.clone(),
             )
         })
     }
@@ -116,7 +112,7 @@ impl StatementDiscovery {
         self.conditions
             .literals()
             .into_iter()
-            .filter_map(|l| match &l.term {
+            .filter_map(|l| match &*l.term {
                 Term::Condition(c) => Some(c),
                 Term::SessionName { .. } => None,
             })
@@ -317,7 +313,7 @@ impl Scanner<'_> {
                 (m, sessions)
             }
         };
-        let source = TermSource {
+        let source = Arc::new(TermSource {
             layer,
             level: level.map(str::to_string),
             policy: policy.name.clone(),
@@ -325,11 +321,11 @@ impl Scanner<'_> {
             index: s.index,
             effect: s.effect,
             start: s.start,
-        };
+        });
         let ctx: &Context = &req.context;
         let mut known = Tri::True;
         let mut terms = Vec::new();
-        for c in &s.conditions {
+        for (i, c) in s.conditions.iter().enumerate() {
             match self.treatment(c) {
                 Treatment::Evaluate => {
                     let t = c.evaluate(ctx, false).0;
@@ -353,7 +349,8 @@ impl Scanner<'_> {
                 }
                 Treatment::Term => terms.push(Formula::term(
                     Term::Condition(ConditionTerm::new(
-                        c,
+                        &s.conditions,
+                        i,
                         c.display_values(ctx),
                         s.effect == Effect::Deny,
                     )),
@@ -379,6 +376,7 @@ impl Scanner<'_> {
             principal_match,
             session_names,
             conditions: Formula::all(terms),
+            term_source: source,
         })
     }
 
@@ -578,7 +576,7 @@ impl PolicySet {
             notes: Vec::new(),
         };
 
-        let rcp: Vec<LayerFormulas> = if facts.rcp_applies {
+        let mut rcp: Vec<LayerFormulas> = if facts.rcp_applies {
             self.rcp_levels
                 .iter()
                 .map(|l| sc.layer(Layer::Rcp, &l.policies, Some(&l.target)))
@@ -586,7 +584,7 @@ impl PolicySet {
         } else {
             Vec::new()
         };
-        let scp: Vec<LayerFormulas> = if facts.scp_applies {
+        let mut scp: Vec<LayerFormulas> = if facts.scp_applies {
             self.scp_levels
                 .iter()
                 .map(|l| sc.layer(Layer::Scp, &l.policies, Some(&l.target)))
@@ -594,19 +592,43 @@ impl PolicySet {
         } else {
             Vec::new()
         };
-        let endpoint = sc.optional(Layer::VpcEndpoint, self.endpoint.as_ref());
-        let resource = sc.optional(Layer::Resource, self.resource.as_ref());
-        let identity = sc.layer(Layer::Identity, &self.identity, None);
-        let boundary = sc.optional(Layer::PermissionsBoundary, self.boundary.as_ref());
-        let session = sc.optional(Layer::Session, self.session.as_ref());
+        let mut endpoint = sc.optional(Layer::VpcEndpoint, self.endpoint.as_ref());
+        let mut resource = sc.optional(Layer::Resource, self.resource.as_ref());
+        let mut identity = sc.layer(Layer::Identity, &self.identity, None);
+        let mut boundary = sc.optional(Layer::PermissionsBoundary, self.boundary.as_ref());
+        let mut session = sc.optional(Layer::Session, self.session.as_ref());
+
+        // The strict rules on the most favourable verdicts name the reason and the blockers.
+        let optimistic = Verdicts {
+            identity: Verdict {
+                present: !self.identity.is_empty(),
+                ..identity.optimistic()
+            },
+            boundary: boundary.optimistic(),
+            session: session.optimistic(),
+            resource: resource.optimistic(),
+            endpoint: endpoint.optimistic(),
+            scp: OrgVerdict {
+                levels: scp.iter().map(LayerFormulas::optimistic).collect(),
+            },
+            rcp: OrgVerdict {
+                levels: rcp.iter().map(LayerFormulas::optimistic).collect(),
+            },
+        };
 
         // No Deny applies anywhere it counts.
         let mut escapes = Vec::new();
-        for l in rcp.iter().chain(&scp) {
-            escapes.push(l.deny.clone().negate());
+        for l in rcp.iter_mut().chain(scp.iter_mut()) {
+            escapes.push(std::mem::replace(&mut l.deny, Formula::False).negate());
         }
-        for l in [&endpoint, &resource, &identity, &boundary, &session] {
-            escapes.push(l.deny.clone().negate());
+        for l in [
+            &mut endpoint,
+            &mut resource,
+            &mut identity,
+            &mut boundary,
+            &mut session,
+        ] {
+            escapes.push(std::mem::replace(&mut l.deny, Formula::False).negate());
         }
         let no_deny = Formula::all(escapes);
 
@@ -622,15 +644,14 @@ impl PolicySet {
         } else if facts.service_rule_denial.is_some() {
             Formula::False
         } else {
-            let mut parts = vec![no_deny.clone()];
+            let mut parts = vec![no_deny.clone(), grants.formula(self, req, &facts, opts)];
             // Every guardrail allows: an Allow at every RCP and SCP level, the endpoint policy.
-            for l in rcp.iter().chain(&scp) {
-                parts.push(l.allow.clone());
+            for l in rcp.iter_mut().chain(scp.iter_mut()) {
+                parts.push(std::mem::replace(&mut l.allow, Formula::False));
             }
             if endpoint.present {
                 parts.push(endpoint.allow.clone());
             }
-            parts.push(grants.formula(self, req, &facts, opts));
             Formula::all(parts)
         };
 
@@ -640,31 +661,6 @@ impl PolicySet {
             Decision::ExplicitDeny
         } else {
             Decision::ImplicitDeny
-        };
-        // The strict rules on the most favourable verdicts name the reason and the blockers.
-        let optimistic = Verdicts {
-            identity: Verdict {
-                present: !self.identity.is_empty(),
-                ..identity.optimistic()
-            },
-            boundary: boundary.optimistic(),
-            session: session.optimistic(),
-            resource: resource.optimistic(),
-            endpoint: endpoint.optimistic(),
-            scp: OrgVerdict {
-                levels: if facts.scp_applies {
-                    scp.iter().map(LayerFormulas::optimistic).collect()
-                } else {
-                    Vec::new()
-                },
-            },
-            rcp: OrgVerdict {
-                levels: if facts.rcp_applies {
-                    rcp.iter().map(LayerFormulas::optimistic).collect()
-                } else {
-                    Vec::new()
-                },
-            },
         };
         let outcome = decide_from_verdicts(req, &facts, &optimistic, opts);
         let (summary, blocked_by) = if outcome.decision == decision
@@ -686,8 +682,8 @@ impl PolicySet {
         for s in &sc.statements {
             session_name_consulted |= !s.session_names.is_empty();
             for c in s.unknown_conditions() {
-                if seen.insert(c.key.to_lowercase()) {
-                    unknown_keys.push(c.key.clone());
+                if seen.insert(c.key().to_lowercase()) {
+                    unknown_keys.push(c.key().to_string());
                 }
             }
         }
