@@ -454,3 +454,127 @@ pub fn expected_ignored(v: Option<&Value>) -> Result<String> {
     m.retain(|_, v| !v.is_empty());
     Ok(ignored_text(&m))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iamwhy_engine::decision::PolicySet;
+    use iamwhy_engine::{
+        CompiledPolicy, Context, EvaluationOptions, Principal, Request, RequestResource,
+    };
+    use iamwhy_policy::{PolicyDocument, PolicyType};
+    use serde_json::json;
+    use std::sync::Arc;
+
+    fn discovery(statements: &str) -> Discovery {
+        let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
+        let doc = PolicyDocument::parse(&text).unwrap();
+        let set = PolicySet::new().with_identity(vec![CompiledPolicy::compile(
+            "0",
+            PolicyType::Identity,
+            Arc::new(doc),
+        )]);
+        let mut req = Request::new(
+            Principal::parse("arn:aws:iam::111122223333:user/u").unwrap(),
+            "s3:ListBucket",
+            RequestResource::parse("arn:aws:s3:::b"),
+            Context::new(),
+        )
+        .unwrap();
+        req.resource_account = Some("111122223333".into());
+        set.discover(&req, &EvaluationOptions::default(), &Unknowns::every_key())
+    }
+
+    #[test]
+    fn key_patterns_read_literal_text_and_dot_star_only() {
+        assert_eq!(key_pattern("aws:SourceVpc").unwrap(), "aws:SourceVpc");
+        assert_eq!(
+            key_pattern("/aws:PrincipalTag/.*/").unwrap(),
+            "aws:PrincipalTag/*"
+        );
+        assert_eq!(
+            key_pattern(r"/aws:Principal\.Tag/").unwrap(),
+            "aws:Principal.Tag"
+        );
+        assert!(key_pattern("/aws:(a|b)/").is_err());
+        assert!(key_pattern("/aws:a.b/").is_err());
+    }
+
+    #[test]
+    fn groups_compare_flattened_sorted_and_deduplicated() {
+        let leaf = |s: &str| Norm::Leaf(s.into());
+        let a = Norm::Group {
+            and: true,
+            members: vec![
+                leaf("b"),
+                Norm::Group {
+                    and: true,
+                    members: vec![leaf("a"), leaf("b")],
+                },
+                Norm::Group {
+                    and: false,
+                    members: vec![leaf("c")],
+                },
+            ],
+        };
+        assert_eq!(a.text(), "and(a ; b ; c)");
+    }
+
+    #[test]
+    fn a_negated_if_exists_condition_is_spelled_as_present_and_the_complement() {
+        let d = discovery(
+            r#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"},
+               {"Effect":"Deny","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEqualsIfExists":{"aws:SourceVpc":"v"}}}"#,
+        );
+        let expected = json!({
+            "conditionType": "group", "operator": "and", "conditions": [
+                {"conditionType": "condition", "inverted": true, "key": "aws:SourceVpc", "op": "StringNotEquals", "values": ["v"],
+                 "sources": [{"effect": "Deny", "policyIdentifier": "0", "policyType": "identity", "statementIndex": 2}]},
+                {"conditionType": "condition", "inverted": true, "key": "aws:SourceVpc", "op": "Null", "values": ["false"],
+                 "sources": [{"effect": "Deny", "policyIdentifier": "0", "policyType": "identity", "statementIndex": 2}]}
+            ]
+        });
+        assert_eq!(
+            actual_conditions(&d),
+            expected_conditions(Some(&expected)).unwrap()
+        );
+        assert_eq!(
+            actual_ignored(&d),
+            expected_ignored(Some(&json!({"identity": {"deny": [
+                {"key": "aws:SourceVpc", "op": "StringEqualsIfExists", "values": ["v"]}
+            ]}})))
+            .unwrap()
+        );
+    }
+
+    #[test]
+    fn a_negated_for_any_value_condition_is_spelled_as_absent_or_the_complement_for_all() {
+        let d = discovery(
+            r#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"},
+               {"Effect":"Deny","Action":"s3:ListBucket","Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":"x*"}}}"#,
+        );
+        assert_eq!(
+            actual_conditions(&d),
+            "or(inverted ForAllValues:StringNotLike aws:TagKeys [x*] <Deny/identity/0#2> ; inverted Null aws:TagKeys [true] <Deny/identity/0#2>)"
+        );
+    }
+
+    #[test]
+    fn a_different_source_makes_the_conditions_differ() {
+        let d = discovery(
+            r#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"v"}}}"#,
+        );
+        let with_index = |i: u64| {
+            json!({"conditionType": "condition", "key": "aws:SourceVpc", "op": "StringEquals", "values": ["v"],
+                   "sources": [{"effect": "Allow", "policyIdentifier": "0", "policyType": "identity", "statementIndex": i}]})
+        };
+        assert_eq!(
+            actual_conditions(&d),
+            expected_conditions(Some(&with_index(1))).unwrap()
+        );
+        assert_ne!(
+            actual_conditions(&d),
+            expected_conditions(Some(&with_index(2))).unwrap()
+        );
+    }
+}
