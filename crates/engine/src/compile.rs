@@ -88,8 +88,9 @@ pub struct CompiledStatement {
     pub actions: CompiledActions,
     /// Resource/NotResource; `None` in trust policies (the resource is the role).
     pub resources: Option<CompiledResources>,
-    /// Conditions, flattened: every (operator, key) pair, all AND-ed.
-    pub conditions: Vec<CompiledCondition>,
+    /// Conditions, flattened: every (operator, key) pair, all AND-ed. Shared, so that
+    /// Discovery's terms can refer to them without copying.
+    pub conditions: Arc<[CompiledCondition]>,
 }
 
 impl CompiledStatement {
@@ -139,9 +140,6 @@ impl CompiledStatement {
 
     /// The Sid, or `#n` (1-based index) when there is none.
     pub fn label(&self) -> String {
-        match &self.sid {
-            Some(s) if !s.is_empty() => s.clone(),
-            _ => format!("#{}", self.index + 1),
-        }
+        iamwhy_policy::statement_label(self.sid.as_deref(), self.index)
     }
 }

@@ -160,6 +160,13 @@ impl Principal {
         self.arn.as_deref()?.rsplit_once('/').map(|(_, s)| s)
     }
 
+    /// For a role or a role session: the role's name (the last segment of its path).
+    pub fn role_name(&self) -> Option<&str> {
+        let arn = self.role_arn.as_deref()?;
+        let (_, rest) = arn.split_once(":role/")?;
+        rest.rsplit('/').next().filter(|n| !n.is_empty())
+    }
+
     /// Is this an AWS-signed IAM identity (not a service principal or anonymous)?
     pub fn is_iam_identity(&self) -> bool {
         !matches!(self.kind, PrincipalKind::Service | PrincipalKind::Anonymous)
@@ -347,6 +354,31 @@ impl CompiledPrincipal {
             best = best.max(PrincipalMatch::Account);
         }
         best
+    }
+
+    /// The session names of the entries that name a session of the caller's role
+    /// (`arn:<partition>:sts::<account>:assumed-role/<role name>/<session>`), for a caller that
+    /// is a role or a role session; empty otherwise.
+    pub fn sessions_of_role(&self, p: &Principal) -> Vec<String> {
+        let (Some(name), Some(account)) = (p.role_name(), p.account.as_deref()) else {
+            return Vec::new();
+        };
+        let prefix = format!(
+            "arn:{}:sts::{account}:assumed-role/{name}/",
+            p.partition.as_deref().unwrap_or("aws")
+        );
+        let mut names: Vec<String> = Vec::new();
+        for e in &self.aws {
+            if let AwsEntry::Arn(arn) = e
+                && let Some(session) = arn.strip_prefix(prefix.as_str())
+                && !session.is_empty()
+                && !session.contains('/')
+                && !names.iter().any(|n| n == session)
+            {
+                names.push(session.to_string());
+            }
+        }
+        names
     }
 
     /// For `NotPrincipal`: is the caller exempt (listed) under `mode`?

@@ -98,7 +98,7 @@ impl CompiledStatement {
         }
     }
 
-    fn principal_outcome(
+    pub(crate) fn principal_outcome(
         &self,
         req: &Request,
         opts: &EvaluationOptions,
@@ -180,7 +180,7 @@ impl CompiledStatement {
             Some(o) => o.matched,
         };
         let mut applies = Tri::True;
-        for c in &self.conditions {
+        for c in self.conditions.iter() {
             applies = applies.and(c.evaluate(&req.context, false).0);
             if applies == Tri::False {
                 return no;
@@ -200,7 +200,7 @@ impl CompiledStatement {
         let principal = self.principal_outcome(req, opts);
         let mut conditions = Vec::with_capacity(self.conditions.len());
         let mut condition_outcome = Tri::True;
-        for c in &self.conditions {
+        for c in self.conditions.iter() {
             let (t, r) = c.evaluate(&req.context, true);
             condition_outcome = condition_outcome.and(t);
             conditions.extend(r);

@@ -112,13 +112,19 @@ pub struct Statement {
     pub span: Span,
 }
 
+/// How explanations name a statement: its Sid, or `#<index>` (1-based, from the 0-based
+/// `index`) when it has none.
+pub fn statement_label(sid: Option<&str>, index: usize) -> String {
+    match sid {
+        Some(sid) if !sid.is_empty() => sid.to_string(),
+        _ => format!("#{}", index + 1),
+    }
+}
+
 impl Statement {
     /// The Sid, or `#<index>` (1-based) when there is none — how explanations name a statement.
     pub fn label(&self) -> String {
-        match &self.sid {
-            Some(sid) if !sid.value.is_empty() => sid.value.clone(),
-            _ => format!("#{}", self.index + 1),
-        }
+        statement_label(self.sid.as_ref().map(|s| s.value.as_str()), self.index)
     }
 }
 

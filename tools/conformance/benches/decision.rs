@@ -2,10 +2,14 @@
 //! s3:GetObject by a role session; 2 identity policies with a policy variable, a NotAction deny
 //! and an IP condition; 3 SCP levels with a region lock; a boundary; an RCP; a bucket policy;
 //! 8 context keys). The same file drives the comparison with the peer simulator.
+//!
+//! Discovery on the same scenario, side by side: with the keys the request lacks unknown
+//! (the scenario gives all 8 keys its conditions consult, so the formula is `true`), and with
+//! every key unknown (every condition becomes a term: the worst case for the formula).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use iamwhy_conformance::case::{Case, build};
-use iamwhy_engine::EvaluationOptions;
+use iamwhy_engine::{EvaluationOptions, Unknowns};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
@@ -23,6 +27,22 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("evaluate_with_explanation_realistic", |b| {
         b.iter(|| black_box(&set).evaluate(black_box(&req), &opts))
+    });
+    let missing = Unknowns::missing_keys();
+    let every = Unknowns::every_key();
+    assert!(
+        set.discover(&req, &opts, &missing).allowed_when.is_true(),
+        "every key the scenario consults is given"
+    );
+    assert!(
+        !set.discover(&req, &opts, &every).allowed_when.is_true(),
+        "with every key unknown, the answer has conditions"
+    );
+    c.bench_function("discover_missing_keys_realistic", |b| {
+        b.iter(|| black_box(&set).discover(black_box(&req), &opts, &missing))
+    });
+    c.bench_function("discover_every_key_unknown_realistic", |b| {
+        b.iter(|| black_box(&set).discover(black_box(&req), &opts, &every))
     });
     c.bench_function("parse_and_compile_scenario_policies", |b| {
         b.iter(|| build(black_box(&case)).unwrap())

@@ -54,6 +54,10 @@ impl CaseResult {
 struct Divergence {
     id: String,
     decision: String,
+    /// For Discovery cases: iamwhy's allowed-when conditions, normalized as the runner prints
+    /// them (the case passes only when iamwhy gives exactly this answer).
+    #[serde(default)]
+    conditions: Option<String>,
     reason: String,
     documentation: String,
 }
@@ -72,6 +76,7 @@ impl Divergences {
 
 /// A case as read from a line of a case file.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Case {
     /// Stable id.
     pub id: String,
@@ -81,6 +86,9 @@ pub struct Case {
     request: CaseRequest,
     policies: CasePolicies,
     expected: Expected,
+    /// Discovery cases: what is known about some context keys (every other key is unknown).
+    #[serde(default)]
+    discovery_context_key_constraints: Vec<crate::discovery::KeyConstraint>,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +137,15 @@ struct CasePolicies {
 struct Expected {
     decision: String,
     blocked_by: Option<Vec<String>>,
+    /// Discovery: the conditions under which the request is allowed.
+    #[serde(default)]
+    conditions: Option<Value>,
+    /// Discovery: the conditions that were not evaluated, per layer and effect.
+    #[serde(default)]
+    ignored_conditions: Option<Value>,
+    /// Discovery: whether the caller's role session name was treated as unknown.
+    #[serde(default)]
+    ignored_role_session_name: Option<bool>,
 }
 
 fn compile(name: &str, ty: PolicyType, doc: &Value) -> Result<CompiledPolicy> {
@@ -151,9 +168,43 @@ fn decision_name(d: Decision) -> &'static str {
     }
 }
 
+fn blocked_text(blocked_by: &[iamwhy_engine::Layer]) -> Vec<String> {
+    let mut blocked: Vec<String> = blocked_by.iter().map(|l| l.short().to_string()).collect();
+    blocked.sort();
+    blocked.dedup();
+    blocked
+}
+
+fn blocked_ok(expected: &Option<Vec<String>>, actual: &[String]) -> bool {
+    match expected {
+        Some(exp) => {
+            let mut e = exp.clone();
+            e.sort();
+            e.dedup();
+            e == actual
+        }
+        None => true,
+    }
+}
+
 /// Run one line of a case file.
 pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
     let case: Case = serde_json::from_str(line)?;
+    match case.mode.as_str() {
+        "Strict" => run_strict(&case, divergences),
+        "Discovery" => run_discovery(&case, divergences),
+        _ => Ok(CaseResult {
+            id: case.id.clone(),
+            name: case.name.clone(),
+            expected: case.expected.decision.clone(),
+            actual: "-".into(),
+            outcome: Outcome::Skip("this runner knows only the Strict and Discovery modes"),
+            divergence: None,
+        }),
+    }
+}
+
+fn run_strict(case: &Case, divergences: &Divergences) -> Result<CaseResult> {
     let expected_text = match &case.expected.blocked_by {
         Some(b) => format!("{} blockedBy {:?}", case.expected.decision, b),
         None => case.expected.decision.clone(),
@@ -163,14 +214,10 @@ pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
         name: case.name.clone(),
         expected: expected_text,
         actual: String::new(),
-        outcome: Outcome::Skip("discovery mode is not implemented yet"),
+        outcome: Outcome::Fail,
         divergence: None,
     };
-    if case.mode != "Strict" {
-        result.actual = "-".into();
-        return Ok(result);
-    }
-    let (set, req) = build(&case)?;
+    let (set, req) = build(case)?;
     let opts = EvaluationOptions::default();
     let eval = set.evaluate(&req, &opts);
     let fast = set.decide(&req, &opts);
@@ -180,13 +227,7 @@ pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
             eval.decision
         );
     }
-    let mut blocked: Vec<String> = eval
-        .blocked_by
-        .iter()
-        .map(|l| l.short().to_string())
-        .collect();
-    blocked.sort();
-    blocked.dedup();
+    let blocked = blocked_text(&eval.blocked_by);
     result.actual = format!(
         "{} blockedBy {:?} ({})",
         decision_name(eval.decision),
@@ -194,16 +235,7 @@ pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
         eval.reason.summary
     );
     let decision_ok = decision_name(eval.decision) == case.expected.decision;
-    let blocked_ok = match &case.expected.blocked_by {
-        Some(exp) => {
-            let mut e = exp.clone();
-            e.sort();
-            e.dedup();
-            e == blocked
-        }
-        None => true,
-    };
-    result.outcome = if decision_ok && blocked_ok {
+    result.outcome = if decision_ok && blocked_ok(&case.expected.blocked_by, &blocked) {
         Outcome::Pass
     } else {
         Outcome::Fail
@@ -217,6 +249,63 @@ pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
         };
     }
     Ok(result)
+}
+
+/// A Discovery case: the decision, the allowed-when conditions, the ignored conditions and
+/// the session-name flag must all match (see [`crate::discovery`] for the normalization).
+fn run_discovery(case: &Case, divergences: &Divergences) -> Result<CaseResult> {
+    use crate::discovery as d;
+    let e = &case.expected;
+    let expected_conditions = d::expected_conditions(e.conditions.as_ref())?;
+    let expected_ignored = d::expected_ignored(e.ignored_conditions.as_ref())?;
+    let expected_session = e.ignored_role_session_name.unwrap_or(false);
+    let mut expected = format!(
+        "{} when {expected_conditions}; ignored {expected_ignored}; session name unknown {expected_session}",
+        e.decision
+    );
+    if let Some(b) = &e.blocked_by {
+        expected = format!("{expected}; blockedBy {b:?}");
+    }
+    let (set, req) = build(case)?;
+    let unknowns = d::unknowns(&case.discovery_context_key_constraints)?;
+    let answer = set.discover(&req, &EvaluationOptions::default(), &unknowns);
+    let conditions = d::actual_conditions(&answer);
+    let ignored = d::actual_ignored(&answer);
+    let blocked = blocked_text(&answer.blocked_by);
+    let actual = format!(
+        "{} when {conditions}; ignored {ignored}; session name unknown {}; blockedBy {blocked:?} ({})",
+        decision_name(answer.decision),
+        answer.session_name_consulted,
+        answer.summary
+    );
+    let decision = decision_name(answer.decision);
+    let mut outcome = if decision == e.decision
+        && conditions == expected_conditions
+        && ignored == expected_ignored
+        && answer.session_name_consulted == expected_session
+        && blocked_ok(&e.blocked_by, &blocked)
+    {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    };
+    let mut divergence = None;
+    if let Some(dv) = divergences.0.iter().find(|dv| dv.id == case.id) {
+        divergence = Some(format!("{} ({})", dv.reason, dv.documentation));
+        outcome = if decision == dv.decision && dv.conditions.as_deref() == Some(&conditions) {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+    }
+    Ok(CaseResult {
+        id: case.id.clone(),
+        name: case.name.clone(),
+        expected,
+        actual,
+        outcome,
+        divergence,
+    })
 }
 
 /// Build a request from the JSON of a case's `request` object (what the harness reads), for

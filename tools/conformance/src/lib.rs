@@ -3,3 +3,4 @@
 //! describe their scenario as a case.
 
 pub mod case;
+pub mod discovery;

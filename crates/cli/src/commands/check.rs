@@ -53,6 +53,10 @@ pub struct CheckArgs {
     /// Print how long loading the world, preparing the request and deciding took (stderr).
     #[arg(long)]
     pub timings: bool,
+    /// Also report under which values of the context keys the request lacks it would be
+    /// allowed (Discovery; docs/analyze.md).
+    #[arg(long)]
+    pub discover: bool,
 }
 
 /// The decisions `--expect` accepts.
@@ -133,6 +137,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .set
         .evaluate(&prepared.request, &EvaluationOptions::default());
     let evaluated_in = evaluate_started.elapsed();
+    let discovery = args.discover.then(|| {
+        prepared.set.discover(
+            &prepared.request,
+            &EvaluationOptions::default(),
+            &iamwhy_engine::Unknowns::missing_keys(),
+        )
+    });
     if args.timings {
         let accounts = world.accounts.len();
         let roles: usize = world.accounts.values().map(|a| a.roles.len()).sum();
@@ -152,6 +163,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             for n in &prepared.notes {
                 println!("  note: {n}");
             }
+            if let Some(d) = &discovery {
+                print!("{}", crate::render::discovery::render(d));
+            }
         }
         Format::Json => {
             let v = json!({
@@ -166,6 +180,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 "context": prepared.context,
                 "notes": prepared.notes,
                 "evaluation": evaluation,
+                "discovery": discovery,
             });
             println!("{}", serde_json::to_string_pretty(&v)?);
         }

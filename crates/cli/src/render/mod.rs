@@ -1,4 +1,5 @@
 //! Renderers shared by several commands.
 
 pub mod diagnostic;
+pub mod discovery;
 pub mod trace;

@@ -56,6 +56,16 @@ impl PolicyValue {
         &self.raw
     }
 
+    /// The (lowercased) keys of the policy variables in the value.
+    pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        match &self.parsed {
+            Parsed::Template(t) => Some(t.variable_keys()),
+            _ => None,
+        }
+        .into_iter()
+        .flatten()
+    }
+
     pub(crate) fn null_expectation(&self) -> Option<bool> {
         match self.parsed {
             Parsed::Null(b) => b,

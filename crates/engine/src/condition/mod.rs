@@ -83,6 +83,34 @@ impl CompiledCondition {
         self.operator.as_ref().map_err(|e| e.as_str())
     }
 
+    /// The policy values as an explanation shows them: variables resolved from `ctx` where
+    /// it can, the others as written and marked unresolved.
+    pub fn display_values(&self, ctx: &Context) -> Vec<String> {
+        self.values
+            .iter()
+            .map(|v| v.display(|k| ctx.single_lower(k)))
+            .collect()
+    }
+
+    /// The (lowercased) keys of the policy variables in the values.
+    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().flat_map(PolicyValue::variable_keys)
+    }
+
+    /// Whether the condition can come out as "cannot be evaluated" for some request: operators
+    /// that read typed values (numbers, dates, IP addresses, booleans, base64, `Null`'s
+    /// `true`/`false`) can; string and ARN operators cannot.
+    pub fn can_meet_unreadable_value(&self) -> bool {
+        use iamwhy_policy::condition_operator::OperatorFamily;
+        match &self.operator {
+            Ok(op) => !matches!(
+                op.base.family(),
+                OperatorFamily::String | OperatorFamily::Arn
+            ),
+            Err(_) => true,
+        }
+    }
+
     /// Evaluate against a context; with `record`, also describe what happened.
     pub fn evaluate(&self, ctx: &Context, record: bool) -> (Tri, Option<ConditionResult>) {
         let mut note: Option<String> = None;

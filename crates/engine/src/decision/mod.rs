@@ -11,7 +11,7 @@
 pub mod layer;
 pub mod policy_set;
 pub mod trace;
-mod verdict;
+pub(crate) mod verdict;
 
 use crate::principal::{PrincipalKind, PrincipalMatch};
 use crate::request::{Request, RequestResource};
@@ -558,7 +558,7 @@ fn principal_side(
 impl PolicySet {
     /// A principal whose policy set has a boundary has one, whatever the request says (the
     /// NotPrincipal rule of spec §2.4 depends on it).
-    fn with_boundary_flag<'r>(&self, req: &'r Request) -> std::borrow::Cow<'r, Request> {
+    pub(crate) fn with_boundary_flag<'r>(&self, req: &'r Request) -> std::borrow::Cow<'r, Request> {
         if self.boundary.is_some() && !req.principal_has_boundary {
             let mut r = req.clone();
             r.principal_has_boundary = true;

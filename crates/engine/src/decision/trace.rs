@@ -116,10 +116,7 @@ pub struct MatchedStatement {
 impl MatchedStatement {
     /// The Sid, or `#n` (1-based).
     pub fn label(&self) -> String {
-        match &self.sid {
-            Some(s) if !s.is_empty() => s.clone(),
-            _ => format!("#{}", self.index + 1),
-        }
+        iamwhy_policy::statement_label(self.sid.as_deref(), self.index)
     }
 }
 
