@@ -17,7 +17,7 @@ pub const SCHEMA: &str = "iamwhy.collection/1";
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Collection {
-    /// Always [`SCHEMA`].
+    /// Always `iamwhy.collection/1`.
     pub schema: String,
     /// The collecting tool and its version (`iamwhy 0.1.0`).
     #[serde(default)]

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 /// Arguments of `iamwhy check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The world directory (docs/worlds.md: organization.json, accounts/<id>/...), or a store
+    /// The world directory (docs/worlds.md: organization.json, `accounts/<id>/...`), or a store
     /// written by iam-collect.
     #[arg(long, value_name = "DIR")]
     pub world: PathBuf,

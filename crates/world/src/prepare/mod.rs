@@ -1,16 +1,19 @@
 //! Turning a question about the world ("may this principal do this action on this resource?")
 //! into the engine's inputs, in named steps:
 //!
-//! 1. [the principal](principal) → its identity policies, boundary and principal keys;
-//! 2. [the organization](organization) over the principal's account → SCP levels;
-//! 3. [the resource](resource) → owner, governing policy, tags;
-//! 4. [the organization](organization) over the resource's owner → RCP levels;
+//! 1. the principal ([`World::resolve_principal`]) → its identity policies, boundary and
+//!    principal keys;
+//! 2. the organization over the principal's account ([`World::principal_organization`]) →
+//!    SCP levels;
+//! 3. the resource ([`World::resolve_resource`]) → owner, governing policy, tags;
+//! 4. the organization over the resource's owner ([`World::resource_organization`]) → RCP
+//!    levels;
 //! 5. the request's own keys: region, time, transport;
-//! 6. [the VPC endpoint](endpoint) → its policy and keys;
+//! 6. the VPC endpoint ([`World::resolve_endpoint`]) → its policy and keys;
 //! 7. the session policy.
 //!
-//! Every key completed along the way is recorded with its source ([`context`]); keys the
-//! question gives always win. [`World::prepare`] is the one function every command (check,
+//! Every key completed along the way is recorded with its source ([`ContextReport`]); keys
+//! the question gives always win. [`World::prepare`] is the one function every command (check,
 //! explain, the simulators, the analyses) calls to turn a question into a prepared request.
 
 mod context;
