@@ -77,6 +77,7 @@ fn main() -> ExitCode {
         Err(err) => return commands::usage_error(err),
     };
     terminal::set_color(cli.color);
+    let json_errors = cli.command.prints_json();
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
@@ -95,7 +96,25 @@ fn main() -> ExitCode {
                 Ok(d) => d,
                 Err(other) => Diagnostic::error("internal-error", format!("{other:#}")),
             };
-            terminal::report(&d)
+            if json_errors {
+                terminal::report_json(&d)
+            } else {
+                terminal::report(&d)
+            }
+        }
+    }
+}
+
+impl Command {
+    /// Whether the command was asked for JSON output, so that a failure is printed as JSON too.
+    fn prints_json(&self) -> bool {
+        use commands::{actions, check, explain, validate};
+        match self {
+            Command::Check(a) => a.output == check::Format::Json,
+            Command::Explain(a) => a.output == explain::Format::Json,
+            Command::Validate(a) => a.output == validate::OutputFormat::Json,
+            Command::Actions(a) => a.output == actions::OutputFormat::Json,
+            _ => false,
         }
     }
 }
