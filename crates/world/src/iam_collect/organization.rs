@@ -361,7 +361,8 @@ fn place_root(
 }
 
 /// Check the tree, OU by OU in id order: each has a parent, the parent is a node, and
-/// following parents leads to the root (no cycles).
+/// following parents leads to the root (no cycles). An OU whose walk up meets an ancestor
+/// with an unknown parent gets that ancestor's error.
 fn check_tree(nodes: &BTreeMap<String, Node>, root_id: &str) -> Result<(), Diagnostic> {
     for (id, n) in nodes {
         if id == root_id {
@@ -376,33 +377,48 @@ fn check_tree(nodes: &BTreeMap<String, Node>, root_id: &str) -> Result<(), Diagn
             .at_path("parent"));
         };
         if !nodes.contains_key(parent) {
-            return Err(in_file_error("store-unknown-parent", 
-                &n.file,
-                format!("OU {id} has parent {parent}, which is neither the root {root_id} nor an OU under ous/"),
-            ).at_path("parent"));
+            return Err(unknown_parent(id, n, parent, root_id));
         }
-        if top(nodes, id) != root_id {
-            return Err(in_file_error(
-                "store-ou-cycle",
-                &n.file,
-                format!("OU {id} does not lead up to the root {root_id} (a cycle of parents?)"),
-            ));
+        match top(nodes, id) {
+            Ok(top) if top == root_id => {}
+            Ok(_) => {
+                return Err(in_file_error(
+                    "store-ou-cycle",
+                    &n.file,
+                    format!("OU {id} does not lead up to the root {root_id} (a cycle of parents?)"),
+                ));
+            }
+            Err((a, parent)) => return Err(unknown_parent(a, &nodes[a], parent, root_id)),
         }
     }
     Ok(())
 }
 
+/// The error of OU `id` (node `n`) whose `parent` is not a node.
+fn unknown_parent(id: &str, n: &Node, parent: &str, root_id: &str) -> Diagnostic {
+    in_file_error(
+        "store-unknown-parent",
+        &n.file,
+        format!(
+            "OU {id} has parent {parent}, which is neither the root {root_id} nor an OU under ous/"
+        ),
+    )
+    .at_path("parent")
+}
+
 /// Where following parents from `id` ends: a node without parent, or, in a cycle, wherever
-/// the walk stands after more steps than there are nodes.
-fn top(nodes: &BTreeMap<String, Node>, id: &str) -> String {
-    let mut at = id.to_string();
+/// the walk stands after more steps than there are nodes; `Err((ancestor, parent))` when it
+/// meets an ancestor whose parent is not a node.
+fn top<'a>(nodes: &'a BTreeMap<String, Node>, id: &'a str) -> Result<&'a str, (&'a str, &'a str)> {
+    let mut at = id;
     for _ in 0..=nodes.len() {
-        match nodes[&at].parent.clone() {
+        match &nodes[at].parent {
+            Some(p) if !nodes.contains_key(p) => return Err((at, p)),
             Some(p) => at = p,
             None => break,
         }
     }
-    at
+    Ok(at)
 }
 
 /// The policy ids attached to each node, each checked to be a policy of its kind.
@@ -537,5 +553,55 @@ fn report_unread(root: &Path, dir: &str, management: &str, made: &mut Made) {
                 "the answer may be incomplete: {dir}/{name} of the iam-collect store was not read (iamwhy does not know it)"
             ),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ou(parent: Option<&str>, file: &str) -> Node {
+        Node {
+            name: None,
+            parent: parent.map(str::to_string),
+            scps: Vec::new(),
+            rcps: Vec::new(),
+            file: file.to_string(),
+        }
+    }
+
+    #[test]
+    fn an_ancestor_with_an_unknown_parent_is_located_not_a_panic() {
+        // ou-a is checked first; walking up from it meets ou-b, whose parent is unknown.
+        let nodes: BTreeMap<String, Node> = [
+            ("r-1".to_string(), ou(None, "root")),
+            ("ou-a".to_string(), ou(Some("ou-b"), "a")),
+            ("ou-b".to_string(), ou(Some("ou-nope"), "b")),
+        ]
+        .into_iter()
+        .collect();
+        let e = check_tree(&nodes, "r-1").expect_err("ou-b's parent is unknown");
+        assert_eq!(e.code, "store-unknown-parent");
+        assert_eq!(e.file.as_deref(), Some("b"));
+        assert_eq!(e.json_path.as_deref(), Some("parent"));
+        assert!(
+            e.message.starts_with("OU ou-b has parent ou-nope,"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn an_ou_in_a_cycle_of_parents_does_not_lead_to_the_root() {
+        let nodes: BTreeMap<String, Node> = [
+            ("r-1".to_string(), ou(None, "root")),
+            ("ou-a".to_string(), ou(Some("ou-b"), "a")),
+            ("ou-b".to_string(), ou(Some("ou-a"), "b")),
+        ]
+        .into_iter()
+        .collect();
+        let e = check_tree(&nodes, "r-1").expect_err("a cycle");
+        assert_eq!(e.code, "store-ou-cycle");
+        assert_eq!(e.file.as_deref(), Some("a"));
     }
 }
