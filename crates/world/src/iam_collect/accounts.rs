@@ -3,6 +3,10 @@
 //! ARN in it — IAM users, groups, roles and managed policies become the account's
 //! authorization details, VPC endpoints its `vpc-endpoints.json`, everything else with a
 //! policy or tags its `resource-policies.json`.
+//!
+//! [`scan`] walks an account directory into [`Entry`]s; [`present`] turns one scanned account
+//! into world files: its managed policies first, then every entry in directory order, then the
+//! AWS managed policies it uses that another account of the store keeps.
 
 use super::read::{
     AttachedRef, BoundaryRef, InlineEntry, Metadata, Tags, read_document, read_json,
@@ -50,6 +54,11 @@ impl Entry {
         self.files.contains(name)
     }
 
+    /// The first of `names` the directory holds, as a store-relative file.
+    fn first_of(&self, names: &[&str]) -> Option<String> {
+        names.iter().find(|f| self.has(f)).map(|f| self.file(f))
+    }
+
     /// `(path, name)` of an IAM entity from its ARN's resource part (`user/a/b/name`).
     fn path_and_name(&self) -> (String, String) {
         let rest = self.resource.split_once('/').map_or("", |(_, r)| r);
@@ -63,6 +72,22 @@ impl Entry {
         self.resource
             .split_once('/')
             .map_or(self.resource.as_str(), |(k, _)| k)
+    }
+
+    /// Whether this is an IAM entity of `kind` (`user`, `group`, `role`, `policy` ...).
+    fn is_iam(&self, kind: &str) -> bool {
+        self.service == "iam" && self.kind() == kind
+    }
+
+    /// A gap about this resource of `account`.
+    fn gap(&self, account: &str, note: String) -> Gap {
+        Gap {
+            account: Some(account.to_string()),
+            region: (!self.region.is_empty()).then(|| self.region.clone()),
+            service: Some(self.service.clone()),
+            resource: Some(self.meta.arn.clone()),
+            note,
+        }
     }
 }
 
@@ -133,15 +158,13 @@ pub fn scan(
         // The account's own organization.json is membership information; the organization
         // itself comes from organizations/<id>/.
         if f != "organization.json" {
-            gaps.push(Gap {
-                account: Some(id.to_string()),
-                region: None,
-                service: None,
-                resource: None,
-                note: format!(
+            gaps.push(super::gap(
+                Some(id),
+                None,
+                format!(
                     "the answer may be incomplete: {dir}/{f} of the iam-collect store was not read (iamwhy does not know this file)"
                 ),
-            });
+            ));
         }
     }
     for name in other {
@@ -152,15 +175,13 @@ pub fn scan(
         if d == "ram" {
             let l = list(root, &rel)?;
             if !l.files.is_empty() || !l.dirs.is_empty() {
-                gaps.push(Gap {
-                    account: Some(id.to_string()),
-                    region: None,
-                    service: None,
-                    resource: None,
-                    note: format!(
+                gaps.push(super::gap(
+                    Some(id),
+                    None,
+                    format!(
                         "the answer may be incomplete: the RAM resource shares of account {id} ({rel}/ in the iam-collect store) were not read"
                     ),
-                });
+                ));
             }
             continue;
         }
@@ -168,15 +189,13 @@ pub fn scan(
     }
     entries.sort_by(|a, b| a.dir.cmp(&b.dir));
     if !entries.iter().any(|e| e.service == "iam") {
-        gaps.push(Gap {
-            account: Some(id.to_string()),
-            region: None,
-            service: Some("iam".into()),
-            resource: None,
-            note: format!(
+        gaps.push(super::gap(
+            Some(id),
+            Some("iam"),
+            format!(
                 "the answer may be incomplete: the iam-collect store holds no IAM data for account {id} ({dir}/iam/ is empty or absent)"
             ),
-        });
+        ));
     }
     Ok(Scan {
         id: id.to_string(),
@@ -186,17 +205,17 @@ pub fn scan(
 }
 
 fn not_a_file(account: &str, rel: &str) -> Gap {
-    Gap {
-        account: Some(account.to_string()),
-        region: None,
-        service: None,
-        resource: None,
-        note: format!(
+    super::gap(
+        Some(account),
+        None,
+        format!(
             "the answer may be incomplete: {rel} of the iam-collect store is neither a file nor a directory (a symbolic link?) and was not read"
         ),
-    }
+    )
 }
 
+/// Walk the resource directory `rel` of `account`, `depth` levels below the account
+/// directory: a directory with a `metadata.json` is an entry; files without one are a gap.
 fn walk(
     root: &Path,
     partition: &str,
@@ -220,60 +239,16 @@ fn walk(
         gaps.push(not_a_file(account, &format!("{rel}/{name}")));
     }
     if files.iter().any(|f| f == "metadata.json") {
-        let file = format!("{rel}/metadata.json");
-        let meta: Metadata = read_json(root, &file)?.expect("listed just now");
-        let Some((p, service, region, arn_account, resource)) = arn_fields(&meta.arn) else {
-            return Err(in_file_error(
-                "store-not-an-arn",
-                &file,
-                format!("\"{}\" is not an ARN", meta.arn),
-            )
-            .at_path("arn"));
-        };
-        if p != partition {
-            return Err(in_file_error(
-                "store-partition-mismatch",
-                &file,
-                format!(
-                    "the ARN {} is of partition {p}, but the file is under aws/{partition}/",
-                    meta.arn
-                ),
-            )
-            .at_path("arn"));
-        }
-        if !(arn_account == account || arn_account.is_empty() || arn_account == "aws") {
-            return Err(in_file_error("store-account-mismatch", 
-                &file,
-                format!(
-                    "the ARN {} names account {arn_account}, but the file is under accounts/{account}/",
-                    meta.arn
-                ),
-            ).at_path("arn"));
-        }
-        let (service, region, resource) = (
-            service.to_string(),
-            region.to_string(),
-            resource.to_string(),
-        );
-        out.push(Entry {
-            dir: rel.to_string(),
-            files: files.into_iter().collect(),
-            meta,
-            service,
-            region,
-            resource,
-        });
+        out.push(read_entry(root, partition, account, rel, files)?);
     } else if !files.is_empty() {
-        gaps.push(Gap {
-            account: Some(account.to_string()),
-            region: None,
-            service: None,
-            resource: None,
-            note: format!(
+        gaps.push(super::gap(
+            Some(account),
+            None,
+            format!(
                 "the answer may be incomplete: {} in {rel}/ of the iam-collect store were not read (no metadata.json names the resource they belong to)",
                 files.join(", ")
             ),
-        });
+        ));
     }
     for d in dirs {
         walk(
@@ -289,6 +264,62 @@ fn walk(
     Ok(())
 }
 
+/// The entry of the resource directory `rel` (holding `files`, `metadata.json` among them):
+/// its ARN must be of the directory's partition and account.
+fn read_entry(
+    root: &Path,
+    partition: &str,
+    account: &str,
+    rel: &str,
+    files: Vec<String>,
+) -> Result<Entry, Diagnostic> {
+    let file = format!("{rel}/metadata.json");
+    let meta: Metadata = read_json(root, &file)?.expect("listed just now");
+    let Some((p, service, region, arn_account, resource)) = arn_fields(&meta.arn) else {
+        return Err(in_file_error(
+            "store-not-an-arn",
+            &file,
+            format!("\"{}\" is not an ARN", meta.arn),
+        )
+        .at_path("arn"));
+    };
+    if p != partition {
+        return Err(in_file_error(
+            "store-partition-mismatch",
+            &file,
+            format!(
+                "the ARN {} is of partition {p}, but the file is under aws/{partition}/",
+                meta.arn
+            ),
+        )
+        .at_path("arn"));
+    }
+    if !(arn_account == account || arn_account.is_empty() || arn_account == "aws") {
+        return Err(in_file_error(
+            "store-account-mismatch",
+            &file,
+            format!(
+                "the ARN {} names account {arn_account}, but the file is under accounts/{account}/",
+                meta.arn
+            ),
+        )
+        .at_path("arn"));
+    }
+    let (service, region, resource) = (
+        service.to_string(),
+        region.to_string(),
+        resource.to_string(),
+    );
+    Ok(Entry {
+        dir: rel.to_string(),
+        files: files.into_iter().collect(),
+        meta,
+        service,
+        region,
+        resource,
+    })
+}
+
 /// AWS managed policies found in any account of the store, by ARN: (account, entry index).
 pub type AwsPool = BTreeMap<String, (usize, usize)>;
 
@@ -298,7 +329,7 @@ pub fn aws_pool(scans: &[Scan]) -> AwsPool {
     let mut pool = AwsPool::new();
     for (si, s) in scans.iter().enumerate() {
         for (ei, e) in s.entries.iter().enumerate() {
-            if e.service == "iam" && e.kind() == "policy" && e.meta.arn.contains(":iam::aws:") {
+            if e.is_iam("policy") && e.meta.arn.contains(":iam::aws:") {
                 pool.entry(e.meta.arn.clone()).or_insert((si, ei));
             }
         }
@@ -306,21 +337,11 @@ pub fn aws_pool(scans: &[Scan]) -> AwsPool {
     pool
 }
 
-fn policy_file(e: &Entry) -> Option<String> {
-    ["current-policy.json", "policy.json"]
-        .into_iter()
-        .find(|f| e.has(f))
-        .map(|f| e.file(f))
-}
-
 /// The gap a file nobody reads leaves for its resource.
 fn unread(account: &str, e: &Entry, file: &str, why: &str) -> Gap {
-    Gap {
-        account: Some(account.to_string()),
-        region: (!e.region.is_empty()).then(|| e.region.clone()),
-        service: Some(e.service.clone()),
-        resource: Some(e.meta.arn.clone()),
-        note: format!(
+    e.gap(
+        account,
+        format!(
             "the answer may be incomplete: {why} of {} ({} in the iam-collect store) {}",
             e.meta.arn,
             e.file(file),
@@ -330,7 +351,7 @@ fn unread(account: &str, e: &Entry, file: &str, why: &str) -> Gap {
                 "is not modelled"
             }
         ),
-    }
+    )
 }
 
 /// Record every file of `e` outside `known` as a gap (or as ignored, see [`IGNORED`]).
@@ -343,24 +364,29 @@ fn other_files(account: &str, e: &Entry, known: &[&str], gaps: &mut Vec<Gap>) {
             gaps.push(unread(account, e, f, "the S3 Block Public Access settings"));
             continue;
         }
-        gaps.push(Gap {
-            account: Some(account.to_string()),
-            region: (!e.region.is_empty()).then(|| e.region.clone()),
-            service: Some(e.service.clone()),
-            resource: Some(e.meta.arn.clone()),
-            note: format!(
+        gaps.push(e.gap(
+            account,
+            format!(
                 "the answer may be incomplete: {} of the iam-collect store was not read (iamwhy does not know this file)",
                 e.file(f)
             ),
-        });
+        ));
     }
+}
+
+/// Parse a file that may be absent or hold `null`: `None` either way.
+fn read_nullable<T: serde::de::DeserializeOwned>(
+    root: &Path,
+    file: &str,
+) -> Result<Option<T>, Diagnostic> {
+    Ok(read_json::<Option<T>>(root, file)?.flatten())
 }
 
 fn read_tags(root: &Path, e: &Entry) -> Result<BTreeMap<String, String>, Diagnostic> {
     let file = e.file("tags.json");
-    match read_json::<Option<Tags>>(root, &file)? {
-        Some(Some(t)) => t.into_map(&file),
-        _ => Ok(BTreeMap::new()),
+    match read_nullable::<Tags>(root, &file)? {
+        Some(t) => t.into_map(&file),
+        None => Ok(BTreeMap::new()),
     }
 }
 
@@ -372,9 +398,7 @@ fn read_inline(
     made: &mut Made,
 ) -> Result<Vec<synth::Inline>, Diagnostic> {
     let file = e.file("inline-policies.json");
-    let list: Vec<InlineEntry> = read_json::<Option<Vec<InlineEntry>>>(root, &file)?
-        .flatten()
-        .unwrap_or_default();
+    let list: Vec<InlineEntry> = read_nullable(root, &file)?.unwrap_or_default();
     let mut out = Vec::new();
     for (j, p) in list.into_iter().enumerate() {
         made.source(
@@ -392,9 +416,7 @@ fn read_inline(
 
 fn read_attached(root: &Path, e: &Entry) -> Result<Vec<(String, String)>, Diagnostic> {
     let file = e.file("managed-policies.json");
-    let list: Vec<AttachedRef> = read_json::<Option<Vec<AttachedRef>>>(root, &file)?
-        .flatten()
-        .unwrap_or_default();
+    let list: Vec<AttachedRef> = read_nullable(root, &file)?.unwrap_or_default();
     Ok(list
         .iter()
         .enumerate()
@@ -402,60 +424,41 @@ fn read_attached(root: &Path, e: &Entry) -> Result<Vec<(String, String)>, Diagno
         .collect())
 }
 
-/// The boundary from `permissions-boundary.json` or the metadata; both, disagreeing, is an
-/// error.
-fn read_boundary(root: &Path, e: &Entry) -> Result<Option<(String, String)>, Diagnostic> {
-    let file = e.file("permissions-boundary.json");
-    let from_file = read_json::<Option<BoundaryRef>>(root, &file)?
-        .flatten()
-        .map(|b| b.arn().to_string());
-    let from_meta = e
-        .meta
-        .permissions_boundary
-        .as_ref()
-        .map(|b| b.arn().to_string());
+/// A value the store may give in a file of its own (`file`) or in `metadata.json`: the
+/// file's, else the metadata's, with the file it came from; both, disagreeing, is the error
+/// `mismatch` makes of them.
+fn file_or_metadata<T: PartialEq>(
+    e: &Entry,
+    file: &str,
+    from_file: Option<T>,
+    from_meta: Option<T>,
+    mismatch: impl FnOnce(&T, &T) -> Diagnostic,
+) -> Result<Option<(T, String)>, Diagnostic> {
     match (from_file, from_meta) {
-        (Some(a), Some(b)) if a != b => Err(in_file_error(
-            "store-boundary-mismatch",
-            &file,
-            format!("the boundary {a} disagrees with metadata.json's {b}"),
-        )),
-        (Some(a), _) => Ok(Some((a, file))),
+        (Some(a), Some(b)) if a != b => Err(mismatch(&a, &b)),
+        (Some(a), _) => Ok(Some((a, file.to_string()))),
         (None, Some(b)) => Ok(Some((b, e.file("metadata.json")))),
         (None, None) => Ok(None),
     }
 }
 
-/// A referenced managed policy must be in the store, or (AWS managed) in the embedded copy.
-fn check_policy(
-    arn: &str,
-    own: &BTreeSet<String>,
-    pool: &AwsPool,
-    file: &str,
-    json_path: &str,
-    what: &str,
-) -> Result<(), Diagnostic> {
-    if own.contains(arn) || pool.contains_key(arn) {
-        return Ok(());
-    }
-    if crate::embedded::is_aws_managed(arn) {
-        if iamwhy_managed_policies::embedded().get(arn).is_some() {
-            return Ok(());
-        }
-        return Err(in_file_error("unknown-managed-policy", 
-            file,
-            format!(
-                "{what} AWS managed policy {arn}, which is neither in the iam-collect store nor in iamwhy's embedded copy ({})",
-                iamwhy_managed_policies::provenance()
-            ),
-        ).at_path(json_path));
-    }
-    Err(in_file_error("unknown-managed-policy", 
-        file,
-        format!(
-            "{what} managed policy {arn}, which is not in the iam-collect store (no metadata.json under iam/policy/ has that ARN)"
-        ),
-    ).at_path(json_path))
+/// The boundary from `permissions-boundary.json` or the metadata; both, disagreeing, is an
+/// error.
+fn read_boundary(root: &Path, e: &Entry) -> Result<Option<(String, String)>, Diagnostic> {
+    let file = e.file("permissions-boundary.json");
+    let from_file = read_nullable::<BoundaryRef>(root, &file)?.map(|b| b.arn().to_string());
+    let from_meta = e
+        .meta
+        .permissions_boundary
+        .as_ref()
+        .map(|b| b.arn().to_string());
+    file_or_metadata(e, &file, from_file, from_meta, |a, b| {
+        in_file_error(
+            "store-boundary-mismatch",
+            &file,
+            format!("the boundary {a} disagrees with metadata.json's {b}"),
+        )
+    })
 }
 
 /// The files iamwhy reads for each kind of IAM entity.
@@ -480,12 +483,54 @@ const ROLE_FILES: &[&str] = &[
     "tags.json",
     "permissions-boundary.json",
 ];
+/// The files iamwhy reads for a managed policy, a VPC endpoint and any other resource.
+const POLICY_FILES: &[&str] = &[
+    "metadata.json",
+    "current-policy.json",
+    "policy.json",
+    "tags.json",
+];
+const ENDPOINT_FILES: &[&str] = &[
+    "metadata.json",
+    "endpoint-policy.json",
+    "policy.json",
+    "tags.json",
+];
+const RESOURCE_FILES: &[&str] = &["metadata.json", "policy.json", "tags.json"];
 
 /// The managed policies an account's entities may use: its own, and AWS managed ones kept
 /// anywhere in the store.
 struct Known<'a> {
     own: &'a BTreeSet<String>,
     pool: &'a AwsPool,
+}
+
+impl Known<'_> {
+    /// A referenced managed policy must be in the store, or (AWS managed) in the embedded
+    /// copy; `what` says who refers to it and how, `file` and `json_path` where.
+    fn check(&self, arn: &str, file: &str, json_path: &str, what: &str) -> Result<(), Diagnostic> {
+        if self.own.contains(arn) || self.pool.contains_key(arn) {
+            return Ok(());
+        }
+        if crate::embedded::is_aws_managed(arn) {
+            if iamwhy_managed_policies::embedded().get(arn).is_some() {
+                return Ok(());
+            }
+            return Err(in_file_error("unknown-managed-policy", 
+                file,
+                format!(
+                    "{what} AWS managed policy {arn}, which is neither in the iam-collect store nor in iamwhy's embedded copy ({})",
+                    iamwhy_managed_policies::provenance()
+                ),
+            ).at_path(json_path));
+        }
+        Err(in_file_error("unknown-managed-policy", 
+            file,
+            format!(
+                "{what} managed policy {arn}, which is not in the iam-collect store (no metadata.json under iam/policy/ has that ARN)"
+            ),
+        ).at_path(json_path))
+    }
 }
 
 /// The managed policies an entity attaches and its boundary, each checked to exist.
@@ -498,25 +543,11 @@ fn entity_policies(
     let attached = read_attached(root, e)?;
     let file = e.file("managed-policies.json");
     for (arn, at) in &attached {
-        check_policy(
-            arn,
-            known.own,
-            known.pool,
-            &file,
-            at,
-            &format!("{who} attaches"),
-        )?;
+        known.check(arn, &file, at, &format!("{who} attaches"))?;
     }
     let boundary = read_boundary(root, e)?;
     if let Some((arn, file)) = &boundary {
-        check_policy(
-            arn,
-            known.own,
-            known.pool,
-            file,
-            "",
-            &format!("{who} has as boundary"),
-        )?;
+        known.check(arn, file, "", &format!("{who} has as boundary"))?;
     }
     Ok((
         attached.into_iter().map(|(a, _)| a).collect(),
@@ -532,19 +563,16 @@ fn read_groups(
     known_groups: &BTreeSet<String>,
 ) -> Result<Vec<String>, Diagnostic> {
     let groups_file = e.file("groups.json");
-    let from_file = read_json::<Option<Vec<String>>>(root, &groups_file)?.flatten();
-    let (groups, file) = match (from_file, &e.meta.groups) {
-        (Some(a), Some(b)) if &a != b => {
-            return Err(in_file_error(
+    let from_file = read_nullable::<Vec<String>>(root, &groups_file)?;
+    let (groups, file) =
+        file_or_metadata(e, &groups_file, from_file, e.meta.groups.clone(), |_, _| {
+            in_file_error(
                 "store-groups-mismatch",
                 &groups_file,
                 "the groups disagree with metadata.json's",
-            ));
-        }
-        (Some(a), _) => (a, groups_file),
-        (None, Some(b)) => (b.clone(), e.file("metadata.json")),
-        (None, None) => (Vec::new(), groups_file),
-    };
+            )
+        })?
+        .unwrap_or_else(|| (Vec::new(), groups_file.clone()));
     let names: Vec<String> = groups
         .iter()
         .map(|g| g.rsplit('/').next().unwrap_or(g).to_string())
@@ -572,6 +600,12 @@ fn boundary_of(arn: Option<String>) -> Option<synth::Boundary> {
     })
 }
 
+fn tag_list(tags: BTreeMap<String, String>) -> Vec<synth::Tag> {
+    tags.into_iter()
+        .map(|(key, value)| synth::Tag { key, value })
+        .collect()
+}
+
 /// Present one scanned account as world files.
 pub fn present(
     root: &Path,
@@ -581,35 +615,95 @@ pub fn present(
     made: &mut Made,
 ) -> Result<(), Diagnostic> {
     let scan = &scans[si];
-    let id = scan.id.as_str();
-    let gaad_file = format!("accounts/{id}/authorization-details.json");
-    let rp_file = format!("accounts/{id}/resource-policies.json");
-    let ep_file = format!("accounts/{id}/vpc-endpoints.json");
-    let mut gaad = synth::Gaad::default();
-    let mut resources: Vec<synth::Resource> = Vec::new();
-    let mut endpoints = synth::VpcEndpoints::default();
-    let mut gaps = Vec::new();
-
     let own_policies: BTreeSet<String> = scan
         .entries
         .iter()
-        .filter(|e| e.service == "iam" && e.kind() == "policy")
+        .filter(|e| e.is_iam("policy"))
         .map(|e| e.meta.arn.clone())
         .collect();
-    let group_names: BTreeSet<String> = scan
-        .entries
-        .iter()
-        .filter(|e| e.service == "iam" && e.kind() == "group")
-        .map(|e| e.path_and_name().1)
-        .collect();
-    let mut used_aws: BTreeSet<String> = BTreeSet::new();
-
+    let mut account = Account::new(root, scan, &own_policies, pool);
     // Managed policies of this account (customer and AWS managed) first.
-    let add_policy = |e: &Entry,
-                      gaad: &mut synth::Gaad,
-                      made: &mut Made|
-     -> Result<(), Diagnostic> {
-        let Some(file) = policy_file(e) else {
+    for e in scan.entries.iter().filter(|e| e.is_iam("policy")) {
+        account.own_policy(e, made)?;
+    }
+    for e in &scan.entries {
+        account.entry(e, made)?;
+    }
+    account.pooled_policies(scans, made)?;
+    account.finish(made)
+}
+
+/// What every IAM user, group and role has, read and checked.
+struct Entity {
+    path: String,
+    name: String,
+    inline: Vec<synth::Inline>,
+    /// The managed policies it attaches.
+    attached: Vec<String>,
+    /// Its permissions boundary.
+    boundary: Option<String>,
+}
+
+/// One account being presented: what its entries may refer to, and the world files made of
+/// them so far.
+struct Account<'a> {
+    root: &'a Path,
+    scan: &'a Scan,
+    known: Known<'a>,
+    /// The names of the account's groups.
+    group_names: BTreeSet<String>,
+    gaad_file: String,
+    rp_file: String,
+    ep_file: String,
+    gaad: synth::Gaad,
+    resources: Vec<synth::Resource>,
+    endpoints: synth::VpcEndpoints,
+    /// Kept apart from `made` until the whole account is presented.
+    gaps: Vec<Gap>,
+    /// The managed policies (attached or as boundary) the account's entities use.
+    used: BTreeSet<String>,
+}
+
+impl<'a> Account<'a> {
+    fn new(
+        root: &'a Path,
+        scan: &'a Scan,
+        own_policies: &'a BTreeSet<String>,
+        pool: &'a AwsPool,
+    ) -> Account<'a> {
+        let id = &scan.id;
+        Account {
+            root,
+            scan,
+            known: Known {
+                own: own_policies,
+                pool,
+            },
+            group_names: scan
+                .entries
+                .iter()
+                .filter(|e| e.is_iam("group"))
+                .map(|e| e.path_and_name().1)
+                .collect(),
+            gaad_file: format!("accounts/{id}/authorization-details.json"),
+            rp_file: format!("accounts/{id}/resource-policies.json"),
+            ep_file: format!("accounts/{id}/vpc-endpoints.json"),
+            gaad: synth::Gaad::default(),
+            resources: Vec::new(),
+            endpoints: synth::VpcEndpoints::default(),
+            gaps: Vec::new(),
+            used: BTreeSet::new(),
+        }
+    }
+
+    fn id(&self) -> &'a str {
+        &self.scan.id
+    }
+
+    /// Add the managed policy `e` (of this account or, AWS managed, of another) to the
+    /// authorization details: its document is required.
+    fn add_policy(&mut self, e: &Entry, made: &mut Made) -> Result<(), Diagnostic> {
+        let Some(file) = e.first_of(&["current-policy.json", "policy.json"]) else {
             return Err(in_file_error(
                 "store-missing-metadata",
                 e.file("metadata.json"),
@@ -619,16 +713,16 @@ pub fn present(
                 ),
             ));
         };
-        let Some(document) = read_document(root, &file)? else {
+        let Some(document) = read_document(self.root, &file)? else {
             return Err(in_file_error(
                 "store-missing-document",
                 &file,
                 format!("managed policy {} has an empty document", e.meta.arn),
             ));
         };
-        let i = gaad.policies.len();
+        let i = self.gaad.policies.len();
         made.source(
-            &gaad_file,
+            &self.gaad_file,
             &format!("Policies[{i}].PolicyVersionList[0].Document"),
             StoreLocation::file(&file),
         );
@@ -637,7 +731,7 @@ pub fn present(
             .default_version_id
             .clone()
             .unwrap_or_else(|| "v1".into());
-        gaad.policies.push(synth::ManagedPolicy {
+        self.gaad.policies.push(synth::ManagedPolicy {
             policy_name: e.path_and_name().1,
             arn: e.meta.arn.clone(),
             default_version_id: version.clone(),
@@ -648,231 +742,235 @@ pub fn present(
             }],
         });
         Ok(())
-    };
-    for e in scan
-        .entries
-        .iter()
-        .filter(|e| e.service == "iam" && e.kind() == "policy")
-    {
-        add_policy(e, &mut gaad, made)?;
-        other_files(
-            id,
-            e,
-            &[
-                "metadata.json",
-                "current-policy.json",
-                "policy.json",
-                "tags.json",
-            ],
-            &mut gaps,
-        );
-        let tags = read_tags(root, e)?;
+    }
+
+    /// One of the account's own managed policies: its document, and its tags as a resource.
+    fn own_policy(&mut self, e: &Entry, made: &mut Made) -> Result<(), Diagnostic> {
+        self.add_policy(e, made)?;
+        other_files(self.id(), e, POLICY_FILES, &mut self.gaps);
+        let tags = read_tags(self.root, e)?;
         if !tags.is_empty() {
-            resources.push(synth::Resource {
+            self.resources.push(synth::Resource {
                 arn: e.meta.arn.clone(),
                 policy: None,
                 tags,
             });
         }
+        Ok(())
     }
 
-    let known = Known {
-        own: &own_policies,
-        pool,
-    };
-    for e in &scan.entries {
+    /// Present one entry according to what its ARN names.
+    fn entry(&mut self, e: &Entry, made: &mut Made) -> Result<(), Diagnostic> {
         match (e.service.as_str(), e.kind()) {
-            ("iam", "policy") => {}
-            ("iam", "user") => {
-                let (path, name) = e.path_and_name();
-                let i = gaad.user_detail_list.len();
-                let list = format!("UserDetailList[{i}].UserPolicyList");
-                let inline = read_inline(root, e, &gaad_file, &list, made)?;
-                let (attached, boundary) =
-                    entity_policies(root, e, &format!("user {name}"), &known)?;
-                let groups = read_groups(root, e, &name, &group_names)?;
-                used_aws.extend(attached.iter().chain(&boundary).cloned());
-                other_files(id, e, USER_FILES, &mut gaps);
-                gaad.user_detail_list.push(synth::User {
-                    path,
-                    user_name: name,
-                    user_id: e.meta.id.clone(),
-                    arn: e.meta.arn.clone(),
-                    user_policy_list: inline,
-                    group_list: groups,
-                    attached_managed_policies: attached_list(attached),
-                    permissions_boundary: boundary_of(boundary),
-                    tags: tag_list(read_tags(root, e)?),
-                });
-            }
-            ("iam", "group") => {
-                let (path, name) = e.path_and_name();
-                let i = gaad.group_detail_list.len();
-                let list = format!("GroupDetailList[{i}].GroupPolicyList");
-                let inline = read_inline(root, e, &gaad_file, &list, made)?;
-                let (attached, _) = entity_policies(root, e, &format!("group {name}"), &known)?;
-                used_aws.extend(attached.iter().cloned());
-                other_files(id, e, GROUP_FILES, &mut gaps);
-                gaad.group_detail_list.push(synth::Group {
-                    path,
-                    group_name: name,
-                    group_id: e.meta.id.clone(),
-                    arn: e.meta.arn.clone(),
-                    group_policy_list: inline,
-                    attached_managed_policies: attached_list(attached),
-                });
-            }
-            ("iam", "role") => {
-                let (path, name) = e.path_and_name();
-                let i = gaad.role_detail_list.len();
-                let list = format!("RoleDetailList[{i}].RolePolicyList");
-                let inline = read_inline(root, e, &gaad_file, &list, made)?;
-                let (attached, boundary) =
-                    entity_policies(root, e, &format!("role {name}"), &known)?;
-                let trust_file = e.file("trust-policy.json");
-                let trust = read_document(root, &trust_file)?;
-                if trust.is_some() {
-                    made.source(
-                        &gaad_file,
-                        &format!("RoleDetailList[{i}].AssumeRolePolicyDocument"),
-                        StoreLocation::file(&trust_file),
-                    );
-                }
-                used_aws.extend(attached.iter().chain(&boundary).cloned());
-                other_files(id, e, ROLE_FILES, &mut gaps);
-                gaad.role_detail_list.push(synth::Role {
-                    path,
-                    role_name: name,
-                    role_id: e.meta.id.clone(),
-                    arn: e.meta.arn.clone(),
-                    assume_role_policy_document: trust,
-                    role_policy_list: inline,
-                    attached_managed_policies: attached_list(attached),
-                    permissions_boundary: boundary_of(boundary),
-                    tags: tag_list(read_tags(root, e)?),
-                });
-            }
+            // Presented first, by `own_policy`.
+            ("iam", "policy") => Ok(()),
+            ("iam", "user") => self.user(e, made),
+            ("iam", "group") => self.group(e, made),
+            ("iam", "role") => self.role(e, made),
             // Instance profiles, OIDC and SAML providers, server certificates ...: no policy
             // of their own that a decision reads.
-            ("iam", _) => {}
-            ("ec2", "vpc-endpoint") => {
-                let file = ["endpoint-policy.json", "policy.json"]
-                    .into_iter()
-                    .find(|f| e.has(f))
-                    .map(|f| e.file(f));
-                let policy = match &file {
-                    Some(f) => match read_document(root, f)? {
-                        Some(raw) => Some(
-                            document_text(&raw)
-                                .map_err(|m| in_file_error("store-invalid-entry", f, m))?,
-                        ),
-                        None => None,
-                    },
-                    None => None,
-                };
-                let i = endpoints.vpc_endpoints.len();
-                if let (Some(f), Some(_)) = (&file, &policy) {
-                    made.source(
-                        &ep_file,
-                        &format!("VpcEndpoints[{i}].PolicyDocument"),
-                        StoreLocation::file(f),
-                    );
-                }
-                let vpce = e
-                    .resource
-                    .split_once('/')
-                    .map_or(e.resource.as_str(), |(_, v)| v)
-                    .to_string();
-                other_files(
-                    id,
-                    e,
-                    &[
-                        "metadata.json",
-                        "endpoint-policy.json",
-                        "policy.json",
-                        "tags.json",
-                    ],
-                    &mut gaps,
-                );
-                endpoints.vpc_endpoints.push(synth::VpcEndpoint {
-                    vpc_endpoint_id: vpce,
-                    vpc_id: e.meta.vpc_id.clone(),
-                    service_name: e.meta.service_name.clone(),
-                    policy_document: policy,
-                    owner_id: id.to_string(),
-                });
-            }
-            _ => {
-                let policy_file = e.file("policy.json");
-                let policy = read_document(root, &policy_file)?;
-                let tags = read_tags(root, e)?;
-                other_files(
-                    id,
-                    e,
-                    &["metadata.json", "policy.json", "tags.json"],
-                    &mut gaps,
-                );
-                // Every bucket is listed, policy or not: the entry is how the world knows which
-                // account owns it (S3 ARNs carry none).
-                let bucket = e.service == "s3" && e.region.is_empty() && !e.resource.contains('/');
-                if policy.is_none() && tags.is_empty() && !bucket {
-                    continue;
-                }
-                let i = resources.len();
-                if policy.is_some() {
-                    made.source(
-                        &rp_file,
-                        &format!("[{i}]"),
-                        StoreLocation::file(&policy_file),
-                    );
-                }
-                resources.push(synth::Resource {
-                    arn: e.meta.arn.clone(),
-                    policy,
-                    tags,
-                });
-            }
+            ("iam", _) => Ok(()),
+            ("ec2", "vpc-endpoint") => self.endpoint(e, made),
+            _ => self.resource(e, made),
         }
     }
 
-    // AWS managed policies this account uses but whose documents the store keeps under
-    // another account.
-    for arn in used_aws {
-        if own_policies.contains(&arn) {
-            continue;
-        }
-        if let Some(&(osi, oei)) = pool.get(&arn) {
-            add_policy(&scans[osi].entries[oei], &mut gaad, made)?;
-        }
+    /// What a user, group or role (`kind`) has in common: path and name, inline policies (at
+    /// `list` of the authorization details), attached managed policies and boundary.
+    fn entity(
+        &self,
+        e: &Entry,
+        kind: &str,
+        list: &str,
+        made: &mut Made,
+    ) -> Result<Entity, Diagnostic> {
+        let (path, name) = e.path_and_name();
+        let inline = read_inline(self.root, e, &self.gaad_file, list, made)?;
+        let (attached, boundary) =
+            entity_policies(self.root, e, &format!("{kind} {name}"), &self.known)?;
+        Ok(Entity {
+            path,
+            name,
+            inline,
+            attached,
+            boundary,
+        })
     }
 
-    let mut seen = BTreeSet::new();
-    for r in &resources {
-        if !seen.insert(r.arn.clone()) {
-            return Err(in_file_error(
-                "store-duplicate-resource",
-                &scan.dir,
-                format!(
-                    "two resource directories of the iam-collect store have the ARN {}",
-                    r.arn
+    fn user(&mut self, e: &Entry, made: &mut Made) -> Result<(), Diagnostic> {
+        let i = self.gaad.user_detail_list.len();
+        let list = format!("UserDetailList[{i}].UserPolicyList");
+        let u = self.entity(e, "user", &list, made)?;
+        let groups = read_groups(self.root, e, &u.name, &self.group_names)?;
+        self.used
+            .extend(u.attached.iter().chain(&u.boundary).cloned());
+        other_files(self.id(), e, USER_FILES, &mut self.gaps);
+        self.gaad.user_detail_list.push(synth::User {
+            path: u.path,
+            user_name: u.name,
+            user_id: e.meta.id.clone(),
+            arn: e.meta.arn.clone(),
+            user_policy_list: u.inline,
+            group_list: groups,
+            attached_managed_policies: attached_list(u.attached),
+            permissions_boundary: boundary_of(u.boundary),
+            tags: tag_list(read_tags(self.root, e)?),
+        });
+        Ok(())
+    }
+
+    /// A group; its boundary, if the store gives one, is checked but not used (groups have
+    /// none in IAM).
+    fn group(&mut self, e: &Entry, made: &mut Made) -> Result<(), Diagnostic> {
+        let i = self.gaad.group_detail_list.len();
+        let list = format!("GroupDetailList[{i}].GroupPolicyList");
+        let g = self.entity(e, "group", &list, made)?;
+        self.used.extend(g.attached.iter().cloned());
+        other_files(self.id(), e, GROUP_FILES, &mut self.gaps);
+        self.gaad.group_detail_list.push(synth::Group {
+            path: g.path,
+            group_name: g.name,
+            group_id: e.meta.id.clone(),
+            arn: e.meta.arn.clone(),
+            group_policy_list: g.inline,
+            attached_managed_policies: attached_list(g.attached),
+        });
+        Ok(())
+    }
+
+    fn role(&mut self, e: &Entry, made: &mut Made) -> Result<(), Diagnostic> {
+        let i = self.gaad.role_detail_list.len();
+        let list = format!("RoleDetailList[{i}].RolePolicyList");
+        let r = self.entity(e, "role", &list, made)?;
+        let trust_file = e.file("trust-policy.json");
+        let trust = read_document(self.root, &trust_file)?;
+        if trust.is_some() {
+            made.source(
+                &self.gaad_file,
+                &format!("RoleDetailList[{i}].AssumeRolePolicyDocument"),
+                StoreLocation::file(&trust_file),
+            );
+        }
+        self.used
+            .extend(r.attached.iter().chain(&r.boundary).cloned());
+        other_files(self.id(), e, ROLE_FILES, &mut self.gaps);
+        self.gaad.role_detail_list.push(synth::Role {
+            path: r.path,
+            role_name: r.name,
+            role_id: e.meta.id.clone(),
+            arn: e.meta.arn.clone(),
+            assume_role_policy_document: trust,
+            role_policy_list: r.inline,
+            attached_managed_policies: attached_list(r.attached),
+            permissions_boundary: boundary_of(r.boundary),
+            tags: tag_list(read_tags(self.root, e)?),
+        });
+        Ok(())
+    }
+
+    /// A VPC endpoint, with its policy as text (as the EC2 API gives it).
+    fn endpoint(&mut self, e: &Entry, made: &mut Made) -> Result<(), Diagnostic> {
+        let file = e.first_of(&["endpoint-policy.json", "policy.json"]);
+        let policy = match &file {
+            Some(f) => match read_document(self.root, f)? {
+                Some(raw) => Some(
+                    document_text(&raw).map_err(|m| in_file_error("store-invalid-entry", f, m))?,
                 ),
-            ));
+                None => None,
+            },
+            None => None,
+        };
+        let i = self.endpoints.vpc_endpoints.len();
+        if let (Some(f), Some(_)) = (&file, &policy) {
+            made.source(
+                &self.ep_file,
+                &format!("VpcEndpoints[{i}].PolicyDocument"),
+                StoreLocation::file(f),
+            );
         }
+        let vpce = e
+            .resource
+            .split_once('/')
+            .map_or(e.resource.as_str(), |(_, v)| v)
+            .to_string();
+        other_files(self.id(), e, ENDPOINT_FILES, &mut self.gaps);
+        self.endpoints.vpc_endpoints.push(synth::VpcEndpoint {
+            vpc_endpoint_id: vpce,
+            vpc_id: e.meta.vpc_id.clone(),
+            service_name: e.meta.service_name.clone(),
+            policy_document: policy,
+            owner_id: self.id().to_string(),
+        });
+        Ok(())
     }
-    let origin = format!("{}/ of the iam-collect store", scan.dir);
-    made.write(gaad_file, &gaad, origin.clone())?;
-    if !resources.is_empty() {
-        made.write(rp_file, &resources, origin.clone())?;
-    }
-    if !endpoints.vpc_endpoints.is_empty() {
-        made.write(ep_file, &endpoints, origin)?;
-    }
-    made.gaps.extend(gaps);
-    Ok(())
-}
 
-fn tag_list(tags: BTreeMap<String, String>) -> Vec<synth::Tag> {
-    tags.into_iter()
-        .map(|(key, value)| synth::Tag { key, value })
-        .collect()
+    /// Any other resource: listed with its policy and tags when it has either, and every
+    /// bucket, policy or not (the entry is how the world knows which account owns it: S3
+    /// ARNs carry none).
+    fn resource(&mut self, e: &Entry, made: &mut Made) -> Result<(), Diagnostic> {
+        let policy_file = e.file("policy.json");
+        let policy = read_document(self.root, &policy_file)?;
+        let tags = read_tags(self.root, e)?;
+        other_files(self.id(), e, RESOURCE_FILES, &mut self.gaps);
+        let bucket = e.service == "s3" && e.region.is_empty() && !e.resource.contains('/');
+        if policy.is_none() && tags.is_empty() && !bucket {
+            return Ok(());
+        }
+        let i = self.resources.len();
+        if policy.is_some() {
+            made.source(
+                &self.rp_file,
+                &format!("[{i}]"),
+                StoreLocation::file(&policy_file),
+            );
+        }
+        self.resources.push(synth::Resource {
+            arn: e.meta.arn.clone(),
+            policy,
+            tags,
+        });
+        Ok(())
+    }
+
+    /// The AWS managed policies this account uses but whose documents the store keeps under
+    /// another account.
+    fn pooled_policies(&mut self, scans: &[Scan], made: &mut Made) -> Result<(), Diagnostic> {
+        for arn in std::mem::take(&mut self.used) {
+            if self.known.own.contains(&arn) {
+                continue;
+            }
+            if let Some(&(osi, oei)) = self.known.pool.get(&arn) {
+                self.add_policy(&scans[osi].entries[oei], made)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Check that no two resources share an ARN, then write the account's world files and
+    /// keep its gaps.
+    fn finish(self, made: &mut Made) -> Result<(), Diagnostic> {
+        let mut seen = BTreeSet::new();
+        for r in &self.resources {
+            if !seen.insert(r.arn.clone()) {
+                return Err(in_file_error(
+                    "store-duplicate-resource",
+                    &self.scan.dir,
+                    format!(
+                        "two resource directories of the iam-collect store have the ARN {}",
+                        r.arn
+                    ),
+                ));
+            }
+        }
+        let origin = format!("{}/ of the iam-collect store", self.scan.dir);
+        made.write(self.gaad_file, &self.gaad, origin.clone())?;
+        if !self.resources.is_empty() {
+            made.write(self.rp_file, &self.resources, origin.clone())?;
+        }
+        if !self.endpoints.vpc_endpoints.is_empty() {
+            made.write(self.ep_file, &self.endpoints, origin)?;
+        }
+        made.gaps.extend(self.gaps);
+        Ok(())
+    }
 }

@@ -77,6 +77,7 @@ impl WorldFiles for StoreFiles {
     }
 }
 
+/// The subdirectories of `dir`, sorted; none when it cannot be listed.
 fn subdirs(dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -90,11 +91,12 @@ fn subdirs(dir: &Path) -> Vec<String> {
     out
 }
 
-fn store_gap(note: String) -> Gap {
+/// A gap the store leaves, of `account` and `service` when it concerns only them.
+fn gap(account: Option<&str>, service: Option<&str>, note: String) -> Gap {
     Gap {
-        account: None,
+        account: account.map(str::to_string),
         region: None,
-        service: None,
+        service: service.map(str::to_string),
         resource: None,
         note,
     }
@@ -112,7 +114,7 @@ impl StoreFiles {
             for name in subdirs(&root.join(&base)) {
                 match name.as_str() {
                     "accounts" | "organizations" | "indexes" => {}
-                    other => made.gaps.push(store_gap(format!(
+                    other => made.gaps.push(gap(None, None, format!(
                         "the answer may be incomplete: {base}/{other}/ of the iam-collect store was not read (iamwhy does not know it)"
                     ))),
                 }
