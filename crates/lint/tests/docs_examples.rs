@@ -192,3 +192,31 @@ fn every_documented_example_fails_or_passes_as_documented() {
         problems.join("\n")
     );
 }
+
+#[test]
+fn passing_examples_have_no_error_of_any_code() {
+    let docs = docs();
+    let linter = Linter::new();
+    let mut problems = Vec::new();
+    for (code, s) in sections(&docs) {
+        for ex in s.examples.iter().filter(|e| !e.fails) {
+            let rt = ex.resource_type.as_deref().and_then(resource_type);
+            let ctx = PolicyContext {
+                policy_type: ex.policy_type,
+                resource_type: rt,
+                known_accounts: ex.accounts.as_ref(),
+            };
+            for f in linter.lint_text(&ex.text, ctx) {
+                if f.finding_type() == FindingType::Error {
+                    problems.push(format!(
+                        "docs/lint.md:{}: {code}'s passing example has {}: {}",
+                        ex.line,
+                        f.code(),
+                        f.details
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

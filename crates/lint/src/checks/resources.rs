@@ -155,7 +155,11 @@ fn value(ctx: &mut Ctx<'_>, s: &Statement, v: &Spanned<String>) {
                 format!("\"{text}\": \"{region}\" is not a Region code"),
                 Some("use a Region code such as us-east-1, or * for any Region".to_string()),
             );
-        } else if templates.iter().all(|t| t.region_empty) {
+        } else if templates
+            .iter()
+            .filter(|t| t.service.is_some())
+            .all(|t| t.region_empty)
+        {
             ctx.push(
                 "ARN_REGION_NOT_ALLOWED",
                 v.span,
@@ -175,7 +179,11 @@ fn value(ctx: &mut Ctx<'_>, s: &Statement, v: &Spanned<String>) {
                 format!("\"{text}\": \"{account}\" is not a 12-digit account id"),
                 None,
             );
-        } else if templates.iter().all(|t| t.account_empty) {
+        } else if templates
+            .iter()
+            .filter(|t| t.service.is_some())
+            .all(|t| t.account_empty)
+        {
             ctx.push(
                 "ARN_ACCOUNT_NOT_ALLOWED",
                 v.span,
