@@ -21,6 +21,9 @@ enum Command {
     Demo(commands::demo::DemoArgs),
     /// Check policy documents against the grammar of their policy type.
     Validate(commands::validate::ValidateArgs),
+    /// Lint policies like IAM Access Analyzer's policy validation: grammar, catalog and
+    /// security checks (docs/lint.md); text, JSON or SARIF.
+    Lint(Box<commands::lint::LintArgs>),
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
     /// Explain an access denial: an error message, CloudTrail events or logs, or a decoded
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Actions(args) => commands::actions::run(&args),
+        Command::Lint(args) => commands::lint::run(&args),
         Command::SimulateCustomPolicy(args) => commands::simulate::custom::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Explain(args) => commands::explain::run(&args),

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod check;
 pub mod demo;
 pub mod explain;
+pub mod lint;
 pub mod simulate;
 pub mod validate;
 pub mod version;

@@ -2,7 +2,7 @@
 //! did-you-mean), wildcards that match nothing, redundant values, and actions of other
 //! services in a resource-based policy of a known resource type.
 
-use super::{ActionInfo, Ctx, expand, has_wildcard, join, label};
+use super::{ActionInfo, Ctx, expand, has_wildcard, join, join_or, label};
 use iamwhy_policy::action::ActionPattern;
 use iamwhy_policy::document::Statement;
 use iamwhy_policy::relation::covers;
@@ -106,7 +106,7 @@ pub(super) fn statement(ctx: &mut Ctx<'_>, s: &Statement) -> Vec<ActionInfo> {
 }
 
 fn did_you_mean(suggestions: &[String]) -> Option<String> {
-    (!suggestions.is_empty()).then(|| format!("did you mean {}?", join(suggestions)))
+    (!suggestions.is_empty()).then(|| format!("did you mean {}?", join_or(suggestions)))
 }
 
 /// REDUNDANT_ACTION: a value whose actions another value of the same element already covers.

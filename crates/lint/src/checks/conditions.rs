@@ -3,7 +3,7 @@
 //! multivalued keys, keys the statement's actions do not support, and the network keys'
 //! value formats.
 
-use super::{ActionInfo, Ctx, StatementFacts, join, label};
+use super::{ActionInfo, Ctx, StatementFacts, join, join_or, label};
 use iamwhy_catalog::{ConditionKeyType, KeyInfo, edit_distance};
 use iamwhy_policy::condition_operator::{
     BaseOperator, ConditionOperator, OperatorFamily, SetQualifier,
@@ -200,7 +200,7 @@ fn entry(
                 e.key.span,
                 at,
                 format!("\"{key}\" is not a global condition key, so no request has it"),
-                (!close.is_empty()).then(|| format!("did you mean {}?", join(&close))),
+                (!close.is_empty()).then(|| format!("did you mean {}?", join_or(&close))),
             );
             return;
         }
@@ -237,7 +237,7 @@ fn entry(
                     "\"{key}\": no service has the prefix \"{prefix}\", so no request has this key"
                 ),
             },
-            (!close.is_empty()).then(|| format!("did you mean {}?", join(&close))),
+            (!close.is_empty()).then(|| format!("did you mean {}?", join_or(&close))),
         );
         return;
     }
@@ -270,7 +270,7 @@ fn wrong_prefix(
             e.key.value,
             join(&names)
         ),
-        Some(format!("did you mean {}?", join(&names))),
+        Some(format!("did you mean {}?", join_or(&names))),
     );
     true
 }

@@ -133,6 +133,15 @@ pub(crate) fn has_wildcard(text: &str) -> bool {
     text.contains(['*', '?'])
 }
 
+/// Join alternatives: `a, b or c`.
+pub(crate) fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 /// Join names for a message: `a, b and c`.
 pub(crate) fn join(items: &[String]) -> String {
     match items {

@@ -2,7 +2,7 @@
 //! statement's actions against its resources (an action none of the resources can be, a
 //! resource no action applies to, an action that only takes `*`).
 
-use super::{ActionInfo, Ctx, StatementFacts, has_wildcard, join, label};
+use super::{ActionInfo, Ctx, StatementFacts, has_wildcard, join, join_or, label};
 use crate::arnmatch::{self, Cls};
 use iamwhy_policy::PolicyType;
 use iamwhy_policy::arn::{ResourcePattern, split_pattern_fields};
@@ -237,7 +237,7 @@ fn value(ctx: &mut Ctx<'_>, s: &Statement, v: &Spanned<String>) {
                     "\"{text}\": the resource part \"{}\" fits no {service} resource type, so the ARN matches nothing",
                     fields[5]
                 ),
-                Some(format!("{service} ARNs look like {}", join(&shapes))),
+                Some(format!("{service} ARNs look like {}", join_or(&shapes))),
             );
         } else {
             ctx.push(
@@ -249,7 +249,7 @@ fn value(ctx: &mut Ctx<'_>, s: &Statement, v: &Spanned<String>) {
                     iamwhy_catalog::DATA_DATE,
                     word.unwrap_or("")
                 ),
-                Some(format!("{service} ARNs in the catalog look like {}", join(&shapes))),
+                Some(format!("{service} ARNs in the catalog look like {}", join_or(&shapes))),
             );
         }
     }
