@@ -176,6 +176,26 @@ fn authorization_details(file: &Arc<SourceFile>, root: &Value, out: &mut WorldPo
             .collect(),
         _ => Vec::new(),
     };
+    // Managed policies that some user or role uses as its permissions boundary, and those
+    // attached as identity policies: a policy used only as a boundary is linted as one.
+    let mut boundaries = BTreeSet::new();
+    let mut attached = BTreeSet::new();
+    for (_, page) in &pages {
+        for list in ["UserDetailList", "RoleDetailList", "GroupDetailList"] {
+            for (_, entity) in objects(array(page, list)) {
+                if let Some(Value::Object(b)) = get(entity, "PermissionsBoundary")
+                    && let Some(arn) = string(b, "PermissionsBoundaryArn")
+                {
+                    boundaries.insert(arn.to_string());
+                }
+                for (_, a) in objects(array(entity, "AttachedManagedPolicies")) {
+                    if let Some(arn) = string(a, "PolicyArn") {
+                        attached.insert(arn.to_string());
+                    }
+                }
+            }
+        }
+    }
     for (prefix, page) in pages {
         for (i, p) in objects(array(page, "Policies")) {
             let arn = string(p, "Arn").unwrap_or("");
@@ -195,11 +215,16 @@ fn authorization_details(file: &Arc<SourceFile>, root: &Value, out: &mut WorldPo
                 && let Some(doc) = get(v, "Document")
             {
                 let name = string(p, "PolicyName").unwrap_or(arn).to_string();
+                let ty = if boundaries.contains(arn) && !attached.contains(arn) {
+                    PolicyType::Boundary
+                } else {
+                    PolicyType::Identity
+                };
                 add(
                     file,
                     doc,
                     format!("{prefix}Policies[{i}].PolicyVersionList[{j}].Document"),
-                    PolicyType::Identity,
+                    ty,
                     format!("managed policy {name}"),
                     None,
                     out,
