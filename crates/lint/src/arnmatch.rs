@@ -2,12 +2,13 @@
 //!
 //! Both sides become sequences of character classes. A policy `*` is any run, `?` any one
 //! character, a policy variable `${...}` any run (its value is unknown). In a template a
-//! placeholder (`${BucketName}`) is one or more characters *within one segment* of the
-//! resource field (no `/`), except that the last placeholder of a template whose
-//! resource field has a delimiter may run on over further segments (object keys, paths,
-//! qualified names), the rule iamwhy-catalog applies to concrete ARNs; a literal `*` in a
-//! template is any run. [`overlaps`] is reachability in the product of the two automata: it
-//! answers "some ARN fits both", never more (linear in the product of the lengths).
+//! placeholder (`${LogGroupName}`) is one or more characters of any kind — names hold `/`
+//! (log groups, object keys, IAM paths) and `:` (some table names) — except a placeholder that
+//! is the whole resource field (`${BucketName}`), which holds no `/`: so `arn:aws:s3:::b/*` is
+//! not a bucket, while the literal text of a template (`log-group:`, `/object/`) must be
+//! there; a literal `*` in a template is any run. [`overlaps`] is reachability in the product
+//! of the two automata: it answers "some ARN fits both", never more (linear in the product of
+//! the lengths).
 
 use iamwhy_policy::arn::split_pattern_fields;
 
@@ -153,12 +154,17 @@ pub(crate) fn template(text: &str) -> Option<TemplateClasses> {
         return None;
     }
     let resource = parts[5];
-    let extends = resource.contains(['/', ':']);
     let fields = std::array::from_fn(|i| {
         if i < 5 {
-            template_field(parts[i], true, false)
+            // AWS-owned resources have ARNs with an empty account (`arn:aws:ssm:us-east-1::
+            // document/AWS-RunShellScript`), so a partition, Region or account placeholder may
+            // be empty.
+            template_field(parts[i], true)
+                .into_iter()
+                .filter(|c| *c != Cls::Any && *c != Cls::Seg)
+                .collect()
         } else {
-            template_field(resource, false, extends)
+            template_field(resource, false)
         }
     });
     let service = (!parts[2].contains('{')).then(|| parts[2].to_ascii_lowercase());
@@ -171,31 +177,22 @@ pub(crate) fn template(text: &str) -> Option<TemplateClasses> {
     })
 }
 
-/// One template field; with `extends`, its last placeholder (when it ends the field) may run
-/// over several segments.
-fn template_field(text: &str, fold: bool, extends: bool) -> Vec<Cls> {
+/// One template field. A field that is a single placeholder (`${BucketName}`) holds no `/`;
+/// other placeholders hold anything.
+fn template_field(text: &str, fold: bool) -> Vec<Cls> {
+    let single = placeholder_len(text, 0) == Some(text.len());
     let mut out = Vec::with_capacity(text.len());
-    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let open = match bytes[i] {
-            b'$' if bytes.get(i + 1) == Some(&b'{') => Some(2),
-            b'{' => Some(1),
-            _ => None,
-        };
-        if let Some(open) = open
-            && let Some(close) = text[i + open..].find('}')
-        {
-            let end = i + open + close + 1;
-            let last = end == text.len();
-            if extends && last {
-                out.push(Cls::Any);
-                out.push(Cls::AnyStar);
-            } else {
+    while i < text.len() {
+        if let Some(len) = placeholder_len(text, i) {
+            if single {
                 out.push(Cls::Seg);
                 out.push(Cls::SegStar);
+            } else {
+                out.push(Cls::Any);
+                out.push(Cls::AnyStar);
             }
-            i = end;
+            i += len;
             continue;
         }
         let c = text[i..].chars().next().unwrap_or('\0');
@@ -207,6 +204,18 @@ fn template_field(text: &str, fold: bool, extends: bool) -> Vec<Cls> {
         i += c.len_utf8();
     }
     out
+}
+
+/// The length of a `${Name}` or `{Name}` placeholder starting at byte `i`, if one does.
+fn placeholder_len(text: &str, i: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let open = match bytes.get(i)? {
+        b'$' if bytes.get(i + 1) == Some(&b'{') => 2,
+        b'{' => 1,
+        _ => return None,
+    };
+    let close = text[i + open..].find('}')?;
+    Some(open + close + 1)
 }
 
 /// The resource-type word of an ARN's resource field: its first path segment, up to the first
@@ -260,9 +269,10 @@ mod tests {
         assert!(fits("arn:aws:iam::111122223333:role/a/b", role));
         assert!(fits("arn:aws:iam::${aws:PrincipalAccount}:role/x", role));
         assert!(!fits("arn:aws:iam::111122223333:user/x", role));
+        let doc = "arn:${Partition}:ssm:${Region}:${Account}:document/${DocumentName}";
         assert!(
-            !fits("arn:aws:iam:::role/x", role),
-            "the account cannot be empty"
+            fits("arn:aws:ssm:*::document/AWS-*", doc),
+            "AWS-owned documents have no account"
         );
     }
 

@@ -41,7 +41,7 @@ pub(crate) fn map(code: &str, origin: Origin, ty: PolicyType, operator: &str) ->
         ("missing-action", _) => To("MISSING_ACTION"),
         ("conflicting-elements", _) => To("UNSUPPORTED_ELEMENT_COMBINATION"),
         ("invalid-principal", Origin::Parse) => To("INVALID_PRINCIPAL_KEY"),
-        ("invalid-principal" | "principal-string", Origin::Validate) => {
+        ("invalid-principal", Origin::Validate) | ("principal-string", _) => {
             To("INVALID_PRINCIPAL_FORMAT")
         }
         ("version-required", _) => To("IAMWHY_VERSION_REQUIRED"),
@@ -149,6 +149,55 @@ fn operator_name(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every diagnostic code iamwhy-policy's parser and validator can emit, read from their
+    /// sources (`self.error("code", ...)`, `self.warn(...)`, `Diagnostic { code: "...", ...}`).
+    fn policy_codes() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../policy/src");
+        let mut codes = Vec::new();
+        for name in ["parse.rs", "validate.rs"] {
+            let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+            for (i, _) in text
+                .match_indices("self.error(")
+                .chain(text.match_indices("self.warn("))
+                .chain(text.match_indices("code: \""))
+            {
+                let rest = &text[i..];
+                let Some(q) = rest.find('"') else { continue };
+                let code: String = rest[q + 1..].chars().take_while(|c| *c != '"').collect();
+                if !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                    codes.push(code);
+                }
+            }
+        }
+        codes.sort();
+        codes.dedup();
+        codes
+    }
+
+    #[test]
+    fn every_policy_crate_code_is_mapped_explicitly() {
+        let codes = policy_codes();
+        assert!(codes.len() >= 30, "found only {codes:?}");
+        for code in &codes {
+            for origin in [Origin::Parse, Origin::Validate] {
+                for ty in PolicyType::ALL {
+                    if let Mapping::To(lint) = map(code, origin, ty, "StringEqualz") {
+                        let fallback =
+                            lint == "INVALID_POLICY_ELEMENT" && code != "unknown-element";
+                        assert!(
+                            !fallback,
+                            "policy code {code} has no lint mapping (it fell through)"
+                        );
+                        assert!(
+                            crate::rules::rule(lint).is_some(),
+                            "{code} maps to unknown {lint}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn null_variants_get_their_own_codes() {

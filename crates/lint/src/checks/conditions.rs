@@ -578,6 +578,9 @@ fn key_type(
         (F::Null, _) => true,
         (F::String, T::String | T::Arn) => true,
         (F::Arn, T::Arn) => true,
+        // An Arn operator on a String key whose values are ARNs compares them as ARNs, which
+        // is what the author means (`kms:EncryptionContext:aws:sso:instance-arn`).
+        (F::Arn, T::String) => e.values.iter().all(|v| v.value.starts_with("arn:")),
         (F::Numeric, T::Numeric) => true,
         (F::Numeric, T::Date) => info.name.eq_ignore_ascii_case("aws:EpochTime"),
         (F::Date, T::Date) => true,
@@ -758,6 +761,26 @@ fn support(
         return;
     }
     if !known || any_supported {
+        return;
+    }
+    // The catalog is reliable about which service a key belongs to, less about which of the
+    // service's actions list it: report only keys of a service none of the actions is of.
+    let key_service = key
+        .split_once(':')
+        .map(|(p, _)| p.to_ascii_lowercase())
+        .unwrap_or_default();
+    let same_service = s
+        .action
+        .values
+        .iter()
+        .zip(&facts.actions)
+        .any(|(_, a)| match a {
+            ActionInfo::Known(actions) => {
+                actions.iter().any(|x| x.service().prefix() == key_service)
+            }
+            _ => false,
+        });
+    if same_service {
         return;
     }
     let actions: Vec<String> = unsupported
