@@ -60,9 +60,29 @@ fn meet(a: Cls, b: Cls) -> bool {
 
 /// True when some text matches both class sequences.
 pub(crate) fn overlaps(a: &[Cls], b: &[Cls]) -> bool {
+    thread_local! {
+        /// Reused between calls: this runs for every (ARN, template) pair.
+        static SCRATCH: std::cell::RefCell<(Vec<bool>, Vec<(usize, usize)>)> =
+            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    }
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        let (seen, stack) = &mut *s;
+        overlaps_with(a, b, seen, stack)
+    })
+}
+
+fn overlaps_with(
+    a: &[Cls],
+    b: &[Cls],
+    seen: &mut Vec<bool>,
+    stack: &mut Vec<(usize, usize)>,
+) -> bool {
     let (n, m) = (a.len(), b.len());
-    let mut seen = vec![false; (n + 1) * (m + 1)];
-    let mut stack = vec![(0usize, 0usize)];
+    seen.clear();
+    seen.resize((n + 1) * (m + 1), false);
+    stack.clear();
+    stack.push((0, 0));
     while let Some((i, j)) = stack.pop() {
         let idx = i * (m + 1) + j;
         if seen[idx] {

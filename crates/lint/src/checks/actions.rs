@@ -7,7 +7,7 @@ use iamwhy_policy::action::ActionPattern;
 use iamwhy_policy::document::Statement;
 use iamwhy_policy::relation::covers;
 use iamwhy_policy::wildcard::tokens;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Check the action values of one statement; returns what each stands for.
 pub(super) fn statement(ctx: &mut Ctx<'_>, s: &Statement) -> Vec<ActionInfo> {
@@ -29,11 +29,18 @@ pub(super) fn statement(ctx: &mut Ctx<'_>, s: &Statement) -> Vec<ActionInfo> {
         );
     }
     let mut infos = Vec::with_capacity(s.action.values.len());
-    for v in &s.action.values {
-        let info = expand(ctx.idx, &v.value);
-        if let ActionPattern::Service { .. } = ActionPattern::parse(&v.value) {
+    // The engine compiled every value already: reuse its patterns.
+    let compiled = ctx.compiled;
+    let patterns = &compiled.statements[s.index].actions.patterns;
+    for (v, pattern) in s.action.values.iter().zip(patterns) {
+        let info = expand(ctx.idx, &v.value, pattern);
+        if let ActionPattern::Service { .. } = pattern {
             let (prefix, name) = v.value.split_once(':').unwrap_or(("", ""));
-            match ctx.idx.cat.service(prefix) {
+            let known_service = match &info {
+                ActionInfo::Known(a) => Some(a[0].service()),
+                _ => ctx.idx.cat.service(prefix),
+            };
+            match known_service {
                 None => {
                     let suggestions: Vec<String> = ctx
                         .idx
@@ -100,8 +107,8 @@ pub(super) fn statement(ctx: &mut Ctx<'_>, s: &Statement) -> Vec<ActionInfo> {
         }
         infos.push(info);
     }
-    redundant(ctx, s, &infos);
-    other_services(ctx, s);
+    redundant(ctx, s, patterns, &infos);
+    other_services(ctx, s, patterns);
     infos
 }
 
@@ -112,22 +119,23 @@ fn did_you_mean(suggestions: &[String]) -> Option<String> {
 /// REDUNDANT_ACTION: a value whose actions another value of the same element already covers.
 /// Values are compared only within their service (and with `*`); a value without wildcards
 /// is tested against the wildcard values by matching, so long lists stay linear in practice.
-fn redundant(ctx: &mut Ctx<'_>, s: &Statement, infos: &[ActionInfo]) {
+fn redundant(ctx: &mut Ctx<'_>, s: &Statement, patterns: &[ActionPattern], infos: &[ActionInfo]) {
     let values = &s.action.values;
-    let patterns: Vec<ActionPattern> = values
-        .iter()
-        .map(|v| ActionPattern::parse(&v.value))
-        .collect();
     let star = patterns
         .iter()
         .position(|p| matches!(p, ActionPattern::All));
-    let mut by_service: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_service: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (i, p) in patterns.iter().enumerate() {
         if let Some(svc) = p.service() {
             by_service.entry(svc).or_default().push(i);
         }
     }
-    let mut seen_literal: HashMap<String, usize> = HashMap::new();
+    let mut seen_literal: FxHashMap<String, usize> = FxHashMap::default();
+    // Tokens of the wildcard values, made once (compared pairwise within a service).
+    let folded: Vec<Option<Vec<iamwhy_policy::wildcard::Token>>> = values
+        .iter()
+        .map(|v| has_wildcard(&v.value).then(|| tokens(&v.value.to_ascii_lowercase()).collect()))
+        .collect();
     for (j, b) in values.iter().enumerate() {
         let cover = match &patterns[j] {
             ActionPattern::All => star.filter(|&i| i < j),
@@ -157,8 +165,8 @@ fn redundant(ctx: &mut Ctx<'_>, s: &Statement, infos: &[ActionInfo]) {
                             i != j
                                 && has_wildcard(&values[i].value)
                                 && wildcard_covers(
-                                    &values[i].value,
-                                    &b.value,
+                                    folded[i].as_deref().unwrap_or(&[]),
+                                    folded[j].as_deref().unwrap_or(&[]),
                                     &infos[i],
                                     &infos[j],
                                     i < j,
@@ -185,13 +193,17 @@ fn redundant(ctx: &mut Ctx<'_>, s: &Statement, infos: &[ActionInfo]) {
 
 /// Whether wildcard value `a` matches every action wildcard value `b` matches: by the patterns
 /// themselves, or by their catalog expansions (of two equal ones, only the later is redundant).
-fn wildcard_covers(a: &str, b: &str, ia: &ActionInfo, ib: &ActionInfo, a_first: bool) -> bool {
-    let fa: Vec<_> = tokens(&a.to_ascii_lowercase()).collect();
-    let fb: Vec<_> = tokens(&b.to_ascii_lowercase()).collect();
+fn wildcard_covers(
+    fa: &[iamwhy_policy::wildcard::Token],
+    fb: &[iamwhy_policy::wildcard::Token],
+    ia: &ActionInfo,
+    ib: &ActionInfo,
+    a_first: bool,
+) -> bool {
     if fa == fb {
         return a_first;
     }
-    if covers(&fa, &fb) {
+    if covers(fa, fb) {
         return true;
     }
     match (ia, ib) {
@@ -205,15 +217,15 @@ fn wildcard_covers(a: &str, b: &str, ia: &ActionInfo, ib: &ActionInfo, a_first: 
 
 /// UNSUPPORTED_ACTION_IN_POLICY: in a resource-based policy of a known resource type, an action
 /// of a service that does not act on that resource type.
-fn other_services(ctx: &mut Ctx<'_>, s: &Statement) {
+fn other_services(ctx: &mut Ctx<'_>, s: &Statement, patterns: &[ActionPattern]) {
     let Some(rt) = ctx.pc.resource_type else {
         return;
     };
     if s.action.negated {
         return;
     }
-    for v in &s.action.values {
-        let Some(prefix) = ActionPattern::parse(&v.value).service().map(str::to_string) else {
+    for (v, pattern) in s.action.values.iter().zip(patterns) {
+        let Some(prefix) = pattern.service().map(str::to_string) else {
             continue;
         };
         if ctx.idx.cat.service(&prefix).is_none() {

@@ -47,7 +47,7 @@ pub(crate) struct Ctx<'a> {
     /// Whether `${...}` is a variable (Version 2012-10-17).
     pub(crate) variables: bool,
     /// The document compiled by the engine, statement for statement.
-    pub(crate) compiled: CompiledPolicy,
+    pub(crate) compiled: &'a CompiledPolicy,
     pub(crate) out: &'a mut Vec<Finding>,
 }
 
@@ -85,7 +85,7 @@ pub(crate) fn run(
         pc,
         ty: pc.policy_type,
         variables: doc.version.supports_variables(),
-        compiled,
+        compiled: &compiled,
         out,
     };
     elements::document(&mut ctx);
@@ -112,11 +112,15 @@ pub(crate) fn label(s: &Statement) -> String {
     }
 }
 
-/// The catalog expansion of one action value.
-pub(crate) fn expand(idx: &CatalogIndex, text: &str) -> ActionInfo {
-    match ActionPattern::parse(text) {
+/// The catalog expansion of one action value, given its compiled pattern.
+pub(crate) fn expand(idx: &CatalogIndex, text: &str, pattern: &ActionPattern) -> ActionInfo {
+    match pattern {
         ActionPattern::All => ActionInfo::All,
         ActionPattern::Never { .. } => ActionInfo::Unknown,
+        ActionPattern::Service { .. } if !has_wildcard(text) => match idx.cat.action(text) {
+            Some(a) => ActionInfo::Known(vec![a]),
+            None => ActionInfo::Unknown,
+        },
         ActionPattern::Service { .. } => {
             let v = idx.cat.expand(text);
             if v.is_empty() {

@@ -39,10 +39,16 @@ pub(super) fn statement(ctx: &mut Ctx<'_>, s: &Statement, facts: &StatementFacts
             Some("list the resources, or remove the statement".to_string()),
         );
     }
-    for v in &r.values {
-        value(ctx, s, v);
+    let compiled = ctx.compiled;
+    let patterns: &[ResourcePattern] = compiled.statements[s.index]
+        .resources
+        .as_ref()
+        .map(|r| r.patterns.as_slice())
+        .unwrap_or(&[]);
+    for (v, p) in r.values.iter().zip(patterns) {
+        value(ctx, s, v, p);
     }
-    redundant(ctx, s);
+    redundant(ctx, s, patterns);
     if !r.negated {
         against_actions(ctx, s, facts);
     }
@@ -53,14 +59,13 @@ fn open(field: &str, variables: bool) -> bool {
     has_wildcard(field) || (variables && field.contains("${"))
 }
 
-fn value(ctx: &mut Ctx<'_>, s: &Statement, v: &Spanned<String>) {
+fn value(ctx: &mut Ctx<'_>, s: &Statement, v: &Spanned<String>, pattern: &ResourcePattern) {
     let text = v.value.as_str();
     if text == "*" {
         return;
     }
     let at = Some(s.index);
-    if let ResourcePattern::Never { reason } = ResourcePattern::compile(text, ctx.ty, ctx.variables)
-    {
+if let ResourcePattern::Never { reason } = pattern {
         if iamwhy_policy::source::starts_with_ignore_ascii_case(text, "arn:") {
             ctx.push(
                 "MISSING_ARN_FIELD",
@@ -288,7 +293,7 @@ fn is_region(text: &str) -> bool {
 
 /// REDUNDANT_RESOURCE: a value another value of the element already covers, field by field.
 /// Values without wildcards are tested against the wildcard values by matching.
-fn redundant(ctx: &mut Ctx<'_>, s: &Statement) {
+fn redundant(ctx: &mut Ctx<'_>, s: &Statement, patterns: &[ResourcePattern]) {
     let Some(r) = &s.resource else {
         return;
     };
@@ -300,16 +305,7 @@ fn redundant(ctx: &mut Ctx<'_>, s: &Statement) {
     let wild: Vec<usize> = (0..r.values.len())
         .filter(|&i| fields[i].is_some() && has_wildcard(&r.values[i].value))
         .collect();
-    let compiled: Vec<Option<ResourcePattern>> = r
-        .values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            wild.contains(&i)
-                .then(|| ResourcePattern::compile(&v.value, ctx.ty, ctx.variables))
-        })
-        .collect();
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     for (j, b) in r.values.iter().enumerate() {
         let Some(fb) = &fields[j] else { continue };
         let cover = if !has_wildcard(&b.value) {
@@ -322,11 +318,9 @@ fn redundant(ctx: &mut Ctx<'_>, s: &Statement) {
             };
             dup.or_else(|| {
                 let target = iamwhy_policy::arn::ArnTarget::new(&b.value)?;
-                wild.iter().copied().find(|&i| {
-                    compiled[i]
-                        .as_ref()
-                        .is_some_and(|p| p.matches(&target, |_| None))
-                })
+                wild.iter()
+                    .copied()
+                    .find(|&i| patterns.get(i).is_some_and(|p| p.matches(&target, |_| None)))
             })
         } else {
             wild.iter().copied().find(|&i| {
@@ -405,8 +399,8 @@ fn against_actions(ctx: &mut Ctx<'_>, s: &Statement, facts: &StatementFacts) {
     let mut used = vec![false; arns.len()];
     let mut all_known = true;
     // Many actions share resource types: decide each (type, ARN) pair once.
-    let mut memo: std::collections::HashMap<(crate::index::RtKey, usize), bool> =
-        std::collections::HashMap::new();
+    let mut memo: rustc_hash::FxHashMap<(crate::index::RtKey, usize), bool> =
+        rustc_hash::FxHashMap::default();
     for (v, info) in s.action.values.iter().zip(&facts.actions) {
         let actions = match info {
             ActionInfo::Known(a) => a,
