@@ -5,7 +5,6 @@
 use super::{ActionInfo, Ctx, expand, has_wildcard, join, join_or, label};
 use iamwhy_policy::action::ActionPattern;
 use iamwhy_policy::document::Statement;
-use iamwhy_policy::relation::covers;
 use iamwhy_policy::wildcard::tokens;
 use rustc_hash::FxHashMap;
 
@@ -203,7 +202,7 @@ fn wildcard_covers(
     if fa == fb {
         return a_first;
     }
-    if covers(fa, fb) {
+    if super::pattern_covers(fa, fb) {
         return true;
     }
     match (ia, ib) {

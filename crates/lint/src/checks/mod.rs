@@ -17,6 +17,7 @@ use iamwhy_catalog::Action;
 use iamwhy_engine::CompiledPolicy;
 use iamwhy_policy::action::ActionPattern;
 use iamwhy_policy::document::{PolicyDocument, Statement};
+use iamwhy_policy::wildcard::Token;
 use iamwhy_policy::{PolicyType, Span};
 use std::sync::Arc;
 
@@ -130,6 +131,23 @@ pub(crate) fn expand(idx: &CatalogIndex, text: &str, pattern: &ActionPattern) ->
             }
         }
     }
+}
+
+/// Whether wildcard pattern `a` covers pattern `b` (every text `b` matches, `a` matches): a
+/// cheap test of the literal heads and tails first (every text of `b` starts with `b`'s head,
+/// so `a`'s head must be a prefix of it; likewise the tails), then the full relation.
+pub(crate) fn pattern_covers(a: &[Token], b: &[Token]) -> bool {
+    let head = |t: &[Token]| t.iter().take_while(|x| matches!(x, Token::Char(_))).count();
+    let tail = |t: &[Token]| t.iter().rev().take_while(|x| matches!(x, Token::Char(_))).count();
+    let (ha, hb) = (head(a), head(b));
+    if ha > hb || a[..ha] != b[..ha] {
+        return false;
+    }
+    let (ta, tb) = (tail(a), tail(b));
+    if ta > tb || a[a.len() - ta..] != b[b.len() - ta..] {
+        return false;
+    }
+    iamwhy_policy::relation::covers(a, b)
 }
 
 /// Whether `text` has an IAM wildcard.

@@ -7,7 +7,6 @@ use crate::arnmatch::{self, Cls};
 use iamwhy_policy::PolicyType;
 use iamwhy_policy::arn::{ResourcePattern, split_pattern_fields};
 use iamwhy_policy::document::{Spanned, Statement};
-use iamwhy_policy::relation::covers;
 use iamwhy_policy::wildcard::Token;
 
 /// Partitions AWS has (`aws`, China, GovCloud, the isolated and sovereign ones).
@@ -331,7 +330,7 @@ fn redundant(ctx: &mut Ctx<'_>, s: &Statement, patterns: &[ResourcePattern]) {
                 if fa == fb {
                     return i < j;
                 }
-                fa.iter().zip(fb).all(|(a, b)| covers(a, b))
+                fa.iter().zip(fb).all(|(a, b)| super::pattern_covers(a, b))
             })
         };
         if let Some(i) = cover {
