@@ -58,11 +58,14 @@ fn meet(a: Cls, b: Cls) -> bool {
     }
 }
 
+/// The visited states and the work list of [`overlaps`].
+type Scratch = (Vec<bool>, Vec<(usize, usize)>);
+
 /// True when some text matches both class sequences.
 pub(crate) fn overlaps(a: &[Cls], b: &[Cls]) -> bool {
     thread_local! {
         /// Reused between calls: this runs for every (ARN, template) pair.
-        static SCRATCH: std::cell::RefCell<(Vec<bool>, Vec<(usize, usize)>)> =
+        static SCRATCH: std::cell::RefCell<Scratch> =
             const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
     }
     SCRATCH.with(|s| {

@@ -138,7 +138,12 @@ pub(crate) fn expand(idx: &CatalogIndex, text: &str, pattern: &ActionPattern) ->
 /// so `a`'s head must be a prefix of it; likewise the tails), then the full relation.
 pub(crate) fn pattern_covers(a: &[Token], b: &[Token]) -> bool {
     let head = |t: &[Token]| t.iter().take_while(|x| matches!(x, Token::Char(_))).count();
-    let tail = |t: &[Token]| t.iter().rev().take_while(|x| matches!(x, Token::Char(_))).count();
+    let tail = |t: &[Token]| {
+        t.iter()
+            .rev()
+            .take_while(|x| matches!(x, Token::Char(_)))
+            .count()
+    };
     let (ha, hb) = (head(a), head(b));
     if ha > hb || a[..ha] != b[..ha] {
         return false;

@@ -64,7 +64,7 @@ fn value(ctx: &mut Ctx<'_>, s: &Statement, v: &Spanned<String>, pattern: &Resour
         return;
     }
     let at = Some(s.index);
-if let ResourcePattern::Never { reason } = pattern {
+    if let ResourcePattern::Never { reason } = pattern {
         if iamwhy_policy::source::starts_with_ignore_ascii_case(text, "arn:") {
             ctx.push(
                 "MISSING_ARN_FIELD",
@@ -317,9 +317,11 @@ fn redundant(ctx: &mut Ctx<'_>, s: &Statement, patterns: &[ResourcePattern]) {
             };
             dup.or_else(|| {
                 let target = iamwhy_policy::arn::ArnTarget::new(&b.value)?;
-                wild.iter()
-                    .copied()
-                    .find(|&i| patterns.get(i).is_some_and(|p| p.matches(&target, |_| None)))
+                wild.iter().copied().find(|&i| {
+                    patterns
+                        .get(i)
+                        .is_some_and(|p| p.matches(&target, |_| None))
+                })
             })
         } else {
             wild.iter().copied().find(|&i| {
