@@ -180,21 +180,3 @@ fn aws_managed_policies_have_no_error_findings_but_real_ones() {
         unexpected.join("\n")
     );
 }
-
-/// Prints every finding of the given codes (`PEEK=CODE,CODE cargo test ... peek -- --nocapture`);
-/// a reviewing aid that asserts nothing beyond the corpus loading.
-#[test]
-fn peek() {
-    let Ok(codes) = std::env::var("PEEK") else {
-        return;
-    };
-    let Some(corpus) = corpus() else { return };
-    let linter = Linter::new();
-    for m in &corpus {
-        for f in linter.lint_text(&m.text, PolicyContext::of_type(PolicyType::Identity)) {
-            if codes.split(',').any(|c| c == f.code()) {
-                println!("{}: {} {}", m.name, f.code(), f.details);
-            }
-        }
-    }
-}
