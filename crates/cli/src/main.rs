@@ -51,6 +51,9 @@ enum Command {
     SimulatePrincipalPolicy(Box<commands::simulate::principal::PrincipalPolicyArgs>),
     /// Check policy documents against the grammar of their policy type.
     Validate(commands::validate::ValidateArgs),
+    /// Lint policies like IAM Access Analyzer's policy validation: grammar, catalog and
+    /// security checks (docs/lint.md); text, JSON or SARIF.
+    Lint(Box<commands::lint::LintArgs>),
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Actions(args) => commands::actions::run(&args),
+        Command::Lint(args) => commands::lint::run(&args),
         Command::SimulateCustomPolicy(args) => commands::simulate::custom::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Explain(args) => commands::explain::run(&args),

@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod demo;
 pub mod explain;
+pub mod lint;
 pub mod simulate;
 pub mod validate;
 pub mod version;
