@@ -645,7 +645,7 @@ fn directory_with_plain_and_gzipped_files_and_many_paths() {
     )
     .unwrap();
     fs::write(dir.join("b/ignored.gz"), gzip(b"not a log")).unwrap();
-    let records = read_path(&dir).unwrap();
+    let records = read_path(dir).unwrap();
     assert_eq!(records.len(), 4);
     assert!(records[0].0.as_deref().unwrap().ends_with("a.json"));
     assert!(records[3].0.as_deref().unwrap().ends_with("c.json.gz"));

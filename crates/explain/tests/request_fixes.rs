@@ -31,8 +31,7 @@ fn world(tag: &str, statement: &str) -> World {
         "accounts/111111111111/resource-policies.json",
         r#"[{"arn":"arn:aws:s3:::data"}]"#,
     );
-    let w = load_dir(&dir).unwrap();
-    w
+    load_dir(&dir).unwrap()
 }
 
 fn fixes(w: &World, action: &str, resource: &str, context: &[(&str, &str)]) -> FixReport {
