@@ -23,12 +23,15 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The demo world plus a manifest whose collector was refused the bucket's policy.
-fn collected_world(tag: &str, schema: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("iamwhy-cli-manifest-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&demo_world(), &dir);
+/// The demo world plus a manifest whose collector was refused the bucket's policy, in a scratch
+/// directory removed when dropped.
+fn collected_world(tag: &str, schema: &str) -> tempfile::TempDir {
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!("iamwhy-cli-manifest-{tag}-"))
+        .tempdir()
+        .unwrap();
+    let dir = scratch.path();
+    copy_dir(&demo_world(), dir);
     let manifest = format!(
         r#"{{
   "schema": "{schema}",
@@ -51,7 +54,7 @@ fn collected_world(tag: &str, schema: &str) -> PathBuf {
 }}"#
     );
     std::fs::write(dir.join("collection.json"), manifest).unwrap();
-    dir
+    scratch
 }
 
 const BACKEND: &str =
@@ -64,7 +67,7 @@ fn check_notes_a_collection_failure_that_could_affect_the_request() {
     Command::cargo_bin("iamwhy")
         .unwrap()
         .args(["check", "--world"])
-        .arg(&world)
+        .arg(world.path())
         .args([
             "--principal",
             BACKEND,
@@ -84,7 +87,7 @@ fn check_does_not_note_a_failure_that_cannot_affect_the_request() {
     Command::cargo_bin("iamwhy")
         .unwrap()
         .args(["check", "--world"])
-        .arg(&world)
+        .arg(world.path())
         .args([
             "--principal",
             "arn:aws:iam::222222222222:user/alice",
@@ -104,7 +107,7 @@ fn check_json_output_carries_the_note() {
     let out = Command::cargo_bin("iamwhy")
         .unwrap()
         .args(["check", "--output", "json", "--world"])
-        .arg(&world)
+        .arg(world.path())
         .args([
             "--principal",
             BACKEND,
@@ -131,7 +134,7 @@ fn an_unknown_manifest_schema_version_stops_loading_with_a_clear_error() {
     Command::cargo_bin("iamwhy")
         .unwrap()
         .args(["check", "--world"])
-        .arg(&world)
+        .arg(world.path())
         .args(["--principal", BACKEND, "--action", "s3:GetObject", "--resource", "*"])
         .assert()
         .code(2)

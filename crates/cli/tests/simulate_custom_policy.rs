@@ -151,8 +151,8 @@ fn resource_policy_direct_user_grant_beats_boundary_in_same_account() {
 
 #[test]
 fn cli_input_json_and_file_references() {
-    let dir = std::env::temp_dir().join(format!("iamwhy-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().to_path_buf();
     let policy = dir.join("p.json");
     std::fs::write(&policy, READ).unwrap();
     let input = dir.join("input.json");

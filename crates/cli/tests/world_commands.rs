@@ -228,8 +228,8 @@ fn check_repeated_context_keys_are_multivalued() {
 
 #[test]
 fn check_session_policy_from_a_file_limits_the_session() {
-    let dir = std::env::temp_dir().join(format!("iamwhy-sp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().to_path_buf();
     let sp = dir.join("sp.json");
     std::fs::write(&sp, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}"#).unwrap();
     iamwhy()

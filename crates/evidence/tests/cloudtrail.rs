@@ -20,12 +20,12 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A fresh scratch directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cloudtrail-{test}"));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh scratch directory for one test, removed when dropped.
+fn scratch(test: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("iamwhy-cloudtrail-{test}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -570,7 +570,8 @@ fn plain_log_file() {
 #[test]
 fn gzipped_log_file_reads_like_the_plain_one() {
     let plain = fs::read(fixture("trail_log.json")).unwrap();
-    let dir = scratch("gzip");
+    let scratch = scratch("gzip");
+    let dir = scratch.path();
     let gz = dir.join("111122223333_CloudTrail_eu-west-1_20260301T0930Z_x.json.gz");
     fs::write(&gz, gzip(&plain)).unwrap();
     let from_gz = read_path(&gz).unwrap();
@@ -630,7 +631,8 @@ fn directory_is_walked_recursively_in_sorted_order() {
 
 #[test]
 fn directory_with_plain_and_gzipped_files_and_many_paths() {
-    let dir = scratch("dir");
+    let scratch = scratch("dir");
+    let dir = scratch.path();
     fs::create_dir_all(dir.join("b")).unwrap();
     fs::write(
         dir.join("a.json"),
@@ -643,12 +645,17 @@ fn directory_with_plain_and_gzipped_files_and_many_paths() {
     )
     .unwrap();
     fs::write(dir.join("b/ignored.gz"), gzip(b"not a log")).unwrap();
-    let records = read_path(&dir).unwrap();
+    let records = read_path(dir).unwrap();
     assert_eq!(records.len(), 4);
     assert!(records[0].0.as_deref().unwrap().ends_with("a.json"));
     assert!(records[3].0.as_deref().unwrap().ends_with("c.json.gz"));
 
-    let many = read_paths(&[fixture("root.json"), dir.clone(), fixture("s3_vpce.json")]).unwrap();
+    let many = read_paths(&[
+        fixture("root.json"),
+        dir.to_path_buf(),
+        fixture("s3_vpce.json"),
+    ])
+    .unwrap();
     assert_eq!(many.len(), 6);
     assert_eq!(many[0].1["eventName"], "ScheduleKeyDeletion");
     assert_eq!(many[5].1["eventName"], "GetObject");
@@ -745,7 +752,7 @@ fn bad_shapes_are_errors() {
     let err = read_path(Path::new("/nonexistent/iamwhy/cloudtrail")).unwrap_err();
     assert!(err.message.contains("cannot be read"), "{err}");
     let empty = scratch("empty");
-    let err = read_path(&empty).unwrap_err();
+    let err = read_path(empty.path()).unwrap_err();
     assert!(err.message.contains("no .json or .json.gz files"), "{err}");
 }
 

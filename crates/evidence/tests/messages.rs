@@ -3,6 +3,7 @@
 
 use iamwhy_evidence::message::policy_kind_phrase;
 use iamwhy_evidence::{DenyKind, ParsedMessage, PolicyKind, parse_message};
+use proptest::prelude::*;
 
 fn s(x: &str) -> Option<String> {
     Some(x.to_string())
@@ -885,85 +886,182 @@ fn non_messages_return_none() {
     }
 }
 
-/// A tiny deterministic generator (xorshift64*), so the test needs no dependency.
-struct Rng(u64);
+/// Pieces of access-denied messages, escapes and awkward characters, from which
+/// [`text_from_fragments`] builds inputs that come close to real messages.
+const FRAGMENTS: &[&str] = &[
+    "User: ",
+    "is not authorized to perform",
+    "is not authorized to perform: ",
+    ":",
+    " on resource: ",
+    " on the resource associated with this ciphertext",
+    "\"",
+    "\\",
+    "\\\"",
+    "\\n",
+    " because no ",
+    " because the resource does not exist",
+    " with an explicit deny in a ",
+    " with an implicit deny in ",
+    "service control policy",
+    "permissions boundary",
+    "VPC endpoint policy",
+    " transitively through a service control policy",
+    ", with policy ARN: ",
+    "arn:aws:",
+    "s3:GetObject",
+    "user ",
+    " ",
+    ".",
+    ",",
+    "An error occurred (",
+    ")",
+    " when calling the ",
+    " operation",
+    "operation error ",
+    "Error Code: ",
+    "\"errorCode\"",
+    "<Code>",
+    "Encoded authorization failure message:",
+    "with the following authorization id:",
+    "#/authorization-details/",
+    "Go to https://",
+    "Access Denied",
+    "AccessDenied",
+    "Not authorized to perform ",
+    "You are not authorized to perform this operation",
+    "The request was denied due to a VPC endpoint policy",
+    "é",
+    "日本",
+    "🦀",
+    "\u{200b}",
+    "\u{0}",
+    "ß",
+];
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
+/// Up to 40 fragments and arbitrary characters (often multi-byte), in any order.
+fn text_from_fragments() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => prop::sample::select(FRAGMENTS).prop_map(str::to_string),
+            1 => any::<char>().prop_map(String::from),
+        ],
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
 }
 
-#[test]
-fn never_panics_on_garbage() {
-    const FRAGMENTS: &[&str] = &[
-        "User: ",
-        "is not authorized to perform",
-        "is not authorized to perform: ",
-        ":",
-        " on resource: ",
-        " on the resource associated with this ciphertext",
-        "\"",
-        "\\",
-        "\\\"",
-        "\\n",
-        " because no ",
-        " because the resource does not exist",
-        " with an explicit deny in a ",
-        " with an implicit deny in ",
-        "service control policy",
-        "permissions boundary",
-        "VPC endpoint policy",
-        " transitively through a service control policy",
-        ", with policy ARN: ",
-        "arn:aws:",
-        "s3:GetObject",
-        "user ",
-        " ",
-        ".",
-        ",",
-        "An error occurred (",
-        ")",
-        " when calling the ",
-        " operation",
-        "operation error ",
-        "Error Code: ",
-        "\"errorCode\"",
-        "<Code>",
-        "Encoded authorization failure message:",
-        "with the following authorization id:",
-        "#/authorization-details/",
-        "Go to https://",
-        "Access Denied",
-        "AccessDenied",
-        "Not authorized to perform ",
-        "You are not authorized to perform this operation",
-        "é",
-        "日本",
-        "🦀",
-        "\u{200b}",
-        "\u{0}",
-        "ß",
-    ];
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for _ in 0..600 {
-        let mut text = String::new();
-        for _ in 0..rng.below(40) {
-            if rng.below(4) == 0 {
-                // A random scalar value, often multi-byte.
-                let c = char::from_u32(rng.below(0x1_0000) as u32).unwrap_or('\u{fffd}');
-                text.push(c);
-            } else {
-                text.push_str(FRAGMENTS[rng.below(FRAGMENTS.len())]);
+/// The text with JSON escaping undone loosely: `\n`, `\r`, `\t` become a space and every
+/// other backslash is dropped. Whatever escaping the parser undoes, a field it reads from the
+/// text, loosened the same way, is part of the loosened text.
+fn loosen(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+        } else if chars.next_if(|n| matches!(n, 'n' | 'r' | 't')).is_some() {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Anchors that always make the text a message (found before any unescaping can change them).
+const SURE_ANCHORS: &[&str] = &[
+    "is not authorized to perform",
+    "Not authorized to perform ",
+    "You are not authorized to perform this operation",
+    "The request was denied due to a VPC endpoint policy",
+    "Access Denied",
+    "Encoded authorization failure message:",
+];
+
+/// Text without any of these (after loosening) is not a message.
+const ANY_ANCHOR: &[&str] = &[
+    "ot authorized to perform",
+    "Access Denied",
+    "AccessDenied",
+    "Encoded authorization failure message:",
+    "The request was denied due to a VPC endpoint policy",
+];
+
+const VARIANTS: &[&str] = &[
+    "ec2-encoded",
+    "kms-key-policy-vague",
+    "kms-ciphertext",
+    "vpce-transitive",
+    "s3-block-public-access",
+    "iam-resource-form",
+    "web-identity",
+    "vpce-network-event",
+    "s3-bare",
+    "classic",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// On any text the parser returns (it never panics) a message exactly when the text holds
+    /// one of the anchors; every field it reports is non-empty text of the input (up to JSON
+    /// escaping), codes look like codes, a policy ARN comes with its deny, and the observation
+    /// built from the text agrees with the parsed fields.
+    #[test]
+    fn any_text_gives_none_or_fields_taken_from_the_text(text in text_from_fragments()) {
+        let parsed = parse_message(&text);
+        let loose = loosen(&text);
+        if SURE_ANCHORS.iter().any(|a| text.contains(a)) {
+            prop_assert!(parsed.is_some(), "an anchor is there but no message was read");
+        }
+        if !ANY_ANCHOR.iter().any(|a| loose.contains(a)) {
+            prop_assert!(parsed.is_none(), "no anchor, yet a message was read: {parsed:?}");
+        }
+        let observed = iamwhy_evidence::observed::from_message(&text);
+        prop_assert_eq!(parsed.is_some(), observed.is_some());
+        let (Some(m), Some(o)) = (parsed, observed) else {
+            return Ok(());
+        };
+        prop_assert_eq!(&o.principal, &m.principal);
+        prop_assert_eq!(&o.actions, &m.action.iter().cloned().collect::<Vec<_>>());
+        prop_assert_eq!(o.allowed, Some(false));
+
+        let fields = [
+            ("principal", &m.principal),
+            ("action", &m.action),
+            ("resource", &m.resource),
+            ("policy_arn", &m.policy_arn),
+            ("error_code", &m.error_code),
+            ("operation", &m.operation),
+            ("encoded_message", &m.encoded_message),
+            ("authorization_id", &m.authorization_id),
+        ];
+        for (name, field) in fields {
+            let Some(field) = field else { continue };
+            prop_assert!(!field.is_empty(), "{} is reported but empty", name);
+            // IAM's `user Adam` resource form is two words of the text joined by one space.
+            for word in field.split_whitespace() {
+                prop_assert!(
+                    loose.contains(&loosen(word)),
+                    "{} {:?} is not text of the input", name, field
+                );
             }
         }
-        let _ = parse_message(&text);
+        for code in [&m.error_code, &m.operation].into_iter().flatten() {
+            prop_assert!(
+                code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'),
+                "{:?} is not a code", code
+            );
+        }
+        if let Some(arn) = &m.policy_arn {
+            prop_assert!(arn.starts_with("arn:"));
+            prop_assert!(m.deny.is_some() && m.policy_type.is_some());
+        }
+        if m.deny == Some(DenyKind::Explicit) {
+            prop_assert!(loose.contains("with an explicit deny"));
+        }
+        if let Some(v) = &m.variant {
+            prop_assert!(VARIANTS.contains(&v.as_str()), "unknown variant {:?}", v);
+        }
     }
 }
 

@@ -100,8 +100,8 @@ fn every_demo_denial_is_explained_and_its_first_fix_makes_it_allowed() {
             .first()
             .unwrap_or_else(|| panic!("{}: no fix ({:?})", s.title, a.fixes));
         // Apply it to a copy of the world, then ask again.
-        let dir = std::env::temp_dir().join(format!("iamwhy-fix-{}-{checked}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path().to_path_buf();
         copy_dir(&demo_dir(), &dir);
         apply_to_world_dir(&dir, fix).unwrap_or_else(|e| panic!("{}: {e}", s.title));
         let fixed = load_dir(&dir)

@@ -16,8 +16,8 @@ fn write(dir: &std::path::Path, rel: &str, text: &str) {
 
 #[test]
 fn identity_fix_for_a_federated_user_goes_to_the_user_that_created_the_session() {
-    let dir = std::env::temp_dir().join(format!("iamwhy-federated-fix-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().to_path_buf();
     write(
         &dir,
         "accounts/111111111111/authorization-details.json",
@@ -77,5 +77,4 @@ fn identity_fix_for_a_federated_user_goes_to_the_user_that_created_the_session()
             .decision,
         Decision::Allowed
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

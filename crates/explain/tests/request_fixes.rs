@@ -13,8 +13,11 @@ fn write(dir: &std::path::Path, rel: &str, text: &str) {
 }
 
 fn world(tag: &str, statement: &str) -> World {
-    let dir = std::env::temp_dir().join(format!("iamwhy-reqfix-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!("iamwhy-reqfix-{tag}-"))
+        .tempdir()
+        .unwrap();
+    let dir = scratch.path().to_path_buf();
     write(
         &dir,
         "accounts/111111111111/authorization-details.json",
@@ -28,9 +31,7 @@ fn world(tag: &str, statement: &str) -> World {
         "accounts/111111111111/resource-policies.json",
         r#"[{"arn":"arn:aws:s3:::data"}]"#,
     );
-    let w = load_dir(&dir).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    w
+    load_dir(&dir).unwrap()
 }
 
 fn fixes(w: &World, action: &str, resource: &str, context: &[(&str, &str)]) -> FixReport {

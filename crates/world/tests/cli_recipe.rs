@@ -43,8 +43,9 @@ fn run(dir: &Path, script: &str) {
     );
 }
 
-/// The world the recipe makes, or `None` when jq is missing.
-fn recipe_world() -> Option<PathBuf> {
+/// The world the recipe makes (inside the scratch directory returned with it), or `None` when jq
+/// is missing.
+fn recipe_world() -> Option<(Scratch, PathBuf)> {
     if Command::new("jq").arg("--version").output().is_err() {
         eprintln!("skipped: jq is not installed, so the docs/worlds.md recipe cannot be run");
         return None;
@@ -61,7 +62,7 @@ fn recipe_world() -> Option<PathBuf> {
         world.join(format!("accounts/{ACCOUNT}/authorization-details.json")),
     )
     .unwrap();
-    Some(world)
+    Some((dir, world))
 }
 
 fn read(path: &Path) -> serde_json::Value {
@@ -82,7 +83,9 @@ const ADMIN: &str = "arn:aws:iam::111111111111:user/admin";
 
 #[test]
 fn the_recipe_makes_files_that_match_the_schemas() {
-    let Some(world) = recipe_world() else { return };
+    let Some((_dir, world)) = recipe_world() else {
+        return;
+    };
     let org = read(&world.join("organization.json"));
     let errs = errors(&schema("organization.schema.json"), &org);
     assert!(errs.is_empty(), "{errs:#?}\n{org:#}");
@@ -94,7 +97,9 @@ fn the_recipe_makes_files_that_match_the_schemas() {
 
 #[test]
 fn the_recipe_world_loads_with_its_tree_policies_and_resources() {
-    let Some(world) = recipe_world() else { return };
+    let Some((_dir, world)) = recipe_world() else {
+        return;
+    };
     let w = load_dir(&world).unwrap_or_else(|e| panic!("{e}"));
     let org = w.organization.as_ref().unwrap();
     assert_eq!(org.management_account, "999999999999");
@@ -114,7 +119,9 @@ fn the_recipe_world_loads_with_its_tree_policies_and_resources() {
 
 #[test]
 fn the_recipe_world_decides_on_each_part() {
-    let Some(world) = recipe_world() else { return };
+    let Some((_dir, world)) = recipe_world() else {
+        return;
+    };
     let w = load_dir(&world).unwrap_or_else(|e| panic!("{e}"));
     // The SCP attached to the Prod OU (list-targets-for-policy).
     let r = ask(
@@ -194,7 +201,9 @@ fn the_recipe_world_decides_on_each_part() {
 
 #[test]
 fn the_recipe_world_infers_resource_tags_from_the_tag_commands() {
-    let Some(world) = recipe_world() else { return };
+    let Some((_dir, world)) = recipe_world() else {
+        return;
+    };
     let w = load_dir(&world).unwrap();
     let p = w
         .prepare(&Question {

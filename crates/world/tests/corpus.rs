@@ -1,4 +1,5 @@
-//! Every snapshot in the shared corpus loads as a world, and a few decisions on them hold.
+//! Every snapshot of the vendored corpus (tests/data/corpus: cloudsplaining's and cloudmapper's
+//! real-shaped AWS CLI outputs) loads as a world, and a few decisions on them hold.
 
 mod common;
 
@@ -31,7 +32,7 @@ fn ask(
 #[test]
 fn cloudsplaining_example_loads_as_a_world() {
     let dir = world_from_gaad(
-        &shared().join("corpus/gaad/cloudsplaining-example.json"),
+        &corpus().join("gaad/cloudsplaining-example.json"),
         "200611803367",
     );
     let w = load_dir(&dir).unwrap();
@@ -45,7 +46,7 @@ fn cloudsplaining_example_loads_as_a_world() {
 #[test]
 fn cloudsplaining_deny_all_policy_explicitly_denies_its_user() {
     let dir = world_from_gaad(
-        &shared().join("corpus/gaad/cloudsplaining-example.json"),
+        &corpus().join("gaad/cloudsplaining-example.json"),
         "200611803367",
     );
     let w = load_dir(&dir).unwrap();
@@ -70,7 +71,7 @@ fn cloudsplaining_deny_all_policy_explicitly_denies_its_user() {
 #[test]
 fn cloudsplaining_smaller_snapshot_loads() {
     let dir = world_from_gaad(
-        &shared().join("corpus/gaad/cloudsplaining-example-authz-details.json"),
+        &corpus().join("gaad/cloudsplaining-example-authz-details.json"),
         "012345678901",
     );
     let w = load_dir(&dir).unwrap();
@@ -79,8 +80,8 @@ fn cloudsplaining_smaller_snapshot_loads() {
 
 /// The cloudmapper demo account as raw AWS CLI outputs, turned into a world: the bucket, queue,
 /// topic, function, repository and secret policies become resource-policies.json.
-fn cloudmapper_world() -> std::path::PathBuf {
-    let src = shared().join("corpus/cloudmapper-demo");
+fn cloudmapper_world() -> Scratch {
+    let src = corpus().join("cloudmapper-demo");
     let read = |f: &str| -> Value {
         serde_json::from_str(&std::fs::read_to_string(src.join(f)).unwrap()).unwrap()
     };
@@ -307,4 +308,36 @@ fn principals_and_buckets_keep_their_partition() {
         Decision::ExplicitDeny,
         "the bucket policy of a China-partition bucket is found and applied"
     );
+}
+
+/// Extra coverage when ../shared is beside the checkout: every vendored file is a byte-for-byte
+/// copy of the shared corpus' (tools/vendor-corpus/vendor.sh copies them), so the tests above
+/// test the real inputs. Without ../shared there is nothing to compare with and the test says so.
+#[test]
+fn vendored_corpus_files_equal_the_shared_corpus_when_present() {
+    let Some(shared) = shared_corpus() else {
+        eprintln!(
+            "skipped: no ../shared/corpus beside the checkout to compare the vendored copy with"
+        );
+        return;
+    };
+    for sub in ["gaad", "cloudmapper-demo"] {
+        let names = |dir: &std::path::Path| {
+            let mut v: Vec<_> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            v.sort();
+            v
+        };
+        let ours = names(&corpus().join(sub));
+        assert_eq!(ours, names(&shared.join(sub)), "{sub}: the same files");
+        for name in ours {
+            assert!(
+                std::fs::read(corpus().join(sub).join(&name)).unwrap()
+                    == std::fs::read(shared.join(sub).join(&name)).unwrap(),
+                "{sub}/{name:?} differs from the shared corpus: run tools/vendor-corpus/vendor.sh"
+            );
+        }
+    }
 }

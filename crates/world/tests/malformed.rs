@@ -8,7 +8,7 @@ use iamwhy_world::{Question, load_dir};
 
 const USER: &str = r#"{"UserName":"alice","UserId":"AIDAEXAMPLEALICE0001","Arn":"arn:aws:iam::111111111111:user/alice","GroupList":[],"AttachedManagedPolicies":[],"UserPolicyList":[]}"#;
 
-fn world_with(gaad: &str) -> std::path::PathBuf {
+fn world_with(gaad: &str) -> Scratch {
     let dir = temp_dir("bad");
     write(
         &dir,

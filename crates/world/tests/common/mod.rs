@@ -1,4 +1,4 @@
-//! Shared helpers: temporary world directories built from the shared corpus.
+//! Helpers of the world tests: scratch world directories, the vendored corpus, asking a question.
 
 #![allow(dead_code)]
 
@@ -6,25 +6,47 @@ use iamwhy_engine::{Decision, EvaluationOptions, Layer};
 use iamwhy_world::{Question, World};
 use std::path::{Path, PathBuf};
 
-pub fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+/// The real inputs vendored beside these tests (crates/world/tests/data/corpus, copied from the
+/// shared corpus by tools/vendor-corpus/vendor.sh; see its README.md for sources and licences).
+pub fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus")
 }
 
-pub fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "iamwhy-world-{tag}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// The shared corpus beside the checkout (../shared/corpus), when it is there: extra coverage
+/// only, never needed for a test to pass.
+pub fn shared_corpus() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
+
+/// A scratch directory, removed when dropped. Derefs to its path, so `&dir` is a `&Path`.
+pub struct Scratch(tempfile::TempDir);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A fresh, empty scratch directory whose name starts with `iamwhy-world-{tag}-`.
+pub fn temp_dir(tag: &str) -> Scratch {
+    Scratch(
+        tempfile::Builder::new()
+            .prefix(&format!("iamwhy-world-{tag}-"))
+            .tempdir()
+            .unwrap(),
+    )
 }
 
 /// A world with one account whose authorization details are `gaad`.
-pub fn world_from_gaad(gaad: &Path, account: &str) -> PathBuf {
+pub fn world_from_gaad(gaad: &Path, account: &str) -> Scratch {
     let dir = temp_dir(account);
     let acct = dir.join("accounts").join(account);
     std::fs::create_dir_all(&acct).unwrap();
