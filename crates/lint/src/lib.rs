@@ -42,4 +42,4 @@ pub use linter::{Linter, PolicyContext};
 pub use report::{LintRun, LocatedFinding, PolicyReport};
 pub use resource_types::{RESOURCE_TYPES, ResourceTypeSpec, resource_type, resource_type_for_arn};
 pub use rules::{FindingType, RULES, Rule, rule};
-pub use source::{Embedding, InputError, PolicySource, SourceFile};
+pub use source::{Embedding, PolicySource, SourceFile};

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::finding::{Finding, PathElement};
 use crate::linter::{Linter, PolicyContext};
 use crate::rules::{FindingType, RULES, Rule};
-use crate::source::{Embedding, InputError, PolicySource};
+use crate::source::{Embedding, PolicySource};
 use iamwhy_diagnostic::{LineIndex, Position, Span};
 use jsonc_parser::ast::Value;
 use serde_json::{Value as Json, json};
@@ -34,7 +34,7 @@ pub struct LintRun {
     /// One report per policy, in input order.
     pub policies: Vec<PolicyReport>,
     /// Inputs that could not be read (exit code 2).
-    pub errors: Vec<InputError>,
+    pub errors: Vec<iamwhy_diagnostic::Diagnostic>,
 }
 
 /// A finding with every position worked out.
@@ -186,9 +186,10 @@ impl LintRun {
         json!({
             "findings": findings,
             "errors": self.errors.iter().map(|e| json!({
-                "path": e.path,
-                "line": e.position.map(|p| p.line),
-                "column": e.position.map(|p| p.column - 1),
+                "code": e.code,
+                "path": e.file,
+                "line": e.position().map(|p| p.line),
+                "column": e.position().map(|p| p.column - 1),
                 "message": e.message,
             })).collect::<Vec<_>>(),
             "suppressed": self.policies.iter().map(|p| p.suppressed).sum::<usize>(),

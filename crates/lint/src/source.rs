@@ -4,7 +4,7 @@
 //! every byte of the decoded document back to the byte of the file it came from, so that a
 //! finding is located in the file exactly, and also within the decoded document.
 
-use iamwhy_diagnostic::{LineIndex, Position, Span};
+use iamwhy_diagnostic::{Diagnostic, LineIndex, Position, Span};
 use iamwhy_policy::PolicyType;
 use serde::Serialize;
 use std::path::Path;
@@ -95,27 +95,20 @@ pub struct PolicySource {
     map: Vec<u32>,
 }
 
-/// A file or policy that could not be read: its path, a position when there is one, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InputError {
-    /// The path.
-    pub path: String,
-    /// Where in the file, when known.
-    pub position: Option<Position>,
-    /// Why, in one sentence.
-    pub message: String,
-}
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.position {
-            Some(p) => write!(f, "{}:{}:{}: {}", self.path, p.line, p.column, self.message),
-            None => write!(f, "{}: {}", self.path, self.message),
-        }
+/// A file or policy that could not be read, as a [`Diagnostic`]: its path, a position when
+/// there is one, and why.
+pub(crate) fn input_error(
+    code: &'static str,
+    path: impl Into<String>,
+    position: Option<Position>,
+    message: impl Into<String>,
+) -> Diagnostic {
+    let d = Diagnostic::error(code, message).in_file(path);
+    match position {
+        Some(p) => d.at_position(p),
+        None => d,
     }
 }
-
-impl std::error::Error for InputError {}
 
 impl PolicySource {
     /// The policy that is a whole file (JSON, a JSON string, or URL-encoded).
@@ -167,13 +160,17 @@ impl PolicySource {
         span: Span,
         json_path: String,
         policy_type: PolicyType,
-    ) -> Result<PolicySource, InputError> {
+    ) -> Result<PolicySource, Diagnostic> {
         let raw = &file.text[span.start as usize..span.end as usize];
         let (text, map, embedding) = if raw.starts_with('"') {
-            decode(raw, span.start).map_err(|message| InputError {
-                path: file.path.clone(),
-                position: Some(file.position(span.start)),
-                message: format!("{json_path}: {message}"),
+            decode(raw, span.start).map_err(|message| {
+                input_error(
+                    "invalid-document-encoding",
+                    file.path.clone(),
+                    Some(file.position(span.start)),
+                    message,
+                )
+                .at_path(json_path.clone())
             })?
         } else {
             (raw.to_string(), Vec::new(), Embedding::Json)
@@ -380,28 +377,47 @@ fn percent(raw: &str) -> Result<(String, Vec<u32>), String> {
 }
 
 /// Read a file as UTF-8 text.
-pub fn read_file(path: &Path) -> Result<Arc<SourceFile>, InputError> {
+pub fn read_file(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| InputError {
-        path: display.clone(),
-        position: None,
-        message: format!("cannot read the file: {e}"),
+    let bytes = std::fs::read(path).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            "no-such-file"
+        } else {
+            "unreadable-file"
+        };
+        input_error(
+            code,
+            display.clone(),
+            None,
+            format!("cannot read the file: {e}"),
+        )
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| InputError {
-        path: display.clone(),
-        position: None,
-        message: "the file is not UTF-8 text".into(),
+    let text = String::from_utf8(bytes).map_err(|_| {
+        input_error(
+            "not-utf8",
+            display.clone(),
+            None,
+            "the file is not UTF-8 text",
+        )
     })?;
     Ok(Arc::new(SourceFile::new(display, text)))
 }
 
 /// The policy files under `path`: the file itself, or every `*.json` file of a directory and
 /// its subdirectories (hidden ones skipped), sorted by path.
-pub fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, InputError> {
-    let meta = std::fs::metadata(path).map_err(|e| InputError {
-        path: path.display().to_string(),
-        position: None,
-        message: format!("cannot read: {e}"),
+pub fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            "no-such-file"
+        } else {
+            "unreadable-file"
+        };
+        input_error(
+            code,
+            path.display().to_string(),
+            None,
+            format!("cannot read: {e}"),
+        )
     })?;
     if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);
@@ -409,16 +425,22 @@ pub fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, InputError> 
     let mut out = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| InputError {
-            path: dir.display().to_string(),
-            position: None,
-            message: format!("cannot read the directory: {e}"),
+        let entries = std::fs::read_dir(&dir).map_err(|e| {
+            input_error(
+                "unreadable-directory",
+                dir.display().to_string(),
+                None,
+                format!("cannot read the directory: {e}"),
+            )
         })?;
         for entry in entries {
-            let entry = entry.map_err(|e| InputError {
-                path: dir.display().to_string(),
-                position: None,
-                message: format!("cannot read the directory: {e}"),
+            let entry = entry.map_err(|e| {
+                input_error(
+                    "unreadable-directory",
+                    dir.display().to_string(),
+                    None,
+                    format!("cannot read the directory: {e}"),
+                )
             })?;
             let p = entry.path();
             let hidden = entry.file_name().to_string_lossy().starts_with('.');

@@ -7,7 +7,8 @@
 //! (they are AWS's to fix).
 
 use crate::resource_types::resource_type_for_arn;
-use crate::source::{InputError, PolicySource, SourceFile};
+use crate::source::{PolicySource, SourceFile, input_error};
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_diagnostic::{LineIndex, Span};
 use iamwhy_policy::PolicyType;
 use iamwhy_world::{DirFiles, WorldFiles};
@@ -23,7 +24,7 @@ pub struct WorldPolicies {
     /// Every policy found, in file order.
     pub sources: Vec<PolicySource>,
     /// Files or values that could not be read.
-    pub errors: Vec<InputError>,
+    pub errors: Vec<Diagnostic>,
     /// The world's accounts (its account directories and the organization's accounts).
     pub accounts: BTreeSet<String>,
 }
@@ -35,11 +36,7 @@ pub fn world_policies(dir: &Path) -> WorldPolicies {
     let accounts = match files.account_dirs() {
         Ok(a) => a,
         Err(e) => {
-            out.errors.push(InputError {
-                path: dir.display().to_string(),
-                position: None,
-                message: e.to_string(),
-            });
+            out.errors.push(e);
             return out;
         }
     };
@@ -52,11 +49,7 @@ pub fn world_policies(dir: &Path) -> WorldPolicies {
             ))),
             Ok(None) => None,
             Err(e) => {
-                out.errors.push(InputError {
-                    path: format!("{base}/{rel}"),
-                    position: None,
-                    message: e.to_string(),
-                });
+                out.errors.push(e.in_file(format!("{base}/{rel}")));
                 None
             }
         }
@@ -96,19 +89,21 @@ fn with_json(
     match parsed {
         Ok(result) => match result.value {
             Some(root) => walk(&root, out),
-            None => out.errors.push(InputError {
-                path: file.path.clone(),
-                position: None,
-                message: "the file is empty".into(),
-            }),
+            None => out.errors.push(input_error(
+                "empty-file",
+                file.path.clone(),
+                None,
+                "the file is empty",
+            )),
         },
         Err(e) => {
             let lines = LineIndex::new(&file.text);
-            out.errors.push(InputError {
-                path: file.path.clone(),
-                position: Some(lines.position(&file.text, e.range().start)),
-                message: format!("not valid JSON: {}", e.kind()),
-            });
+            out.errors.push(input_error(
+                "invalid-json",
+                file.path.clone(),
+                Some(lines.position(&file.text, e.range().start)),
+                format!("not valid JSON: {}", e.kind()),
+            ));
         }
     }
 }

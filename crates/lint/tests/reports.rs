@@ -276,6 +276,12 @@ fn an_unreadable_world_file_is_an_input_error_with_its_position() {
     let w = world_policies(dir.path());
     assert_eq!(w.errors.len(), 1);
     let e = &w.errors[0];
-    assert!(e.path.ends_with("authorization-details.json"));
-    assert_eq!(e.position.map(|p| p.line), Some(2));
+    assert!(
+        e.file
+            .as_deref()
+            .unwrap()
+            .ends_with("authorization-details.json")
+    );
+    assert_eq!(e.position().map(|p| p.line), Some(2));
+    assert_eq!(e.code, "invalid-json");
 }

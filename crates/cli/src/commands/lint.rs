@@ -4,17 +4,18 @@
 //! `--fail-on`, 2 an input that cannot be read or bad arguments.
 
 use super::validate::TypeArg;
+use crate::render::diagnostic::render;
 use clap::{Args, ValueEnum};
+use iamwhy_diagnostic::{Diagnostic, LineIndex, Severity};
 use iamwhy_lint::source::{policy_files, read_file};
 use iamwhy_lint::world::world_policies;
 use iamwhy_lint::{Config, FindingType, LintRun, Linter, LocatedFinding, PolicySource, rule};
 use iamwhy_policy::PolicyType;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use std::collections::BTreeSet;
 use std::fmt;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Arguments of `iamwhy lint`.
 #[derive(Debug, Args)]
@@ -84,8 +85,7 @@ impl From<FailOn> for FindingType {
 }
 
 fn usage_error(message: impl fmt::Display) -> anyhow::Result<ExitCode> {
-    eprintln!("iamwhy lint: {message}");
-    Ok(ExitCode::from(2))
+    Err(Diagnostic::error("bad-lint-arguments", message.to_string()).into())
 }
 
 /// Run the command.
@@ -167,7 +167,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
         Format::Text => print_text(&run),
     }
     for e in &run.errors {
-        eprintln!("iamwhy lint: {e}");
+        anstream::eprint!("{}", render(e, true));
     }
     Ok(if !run.errors.is_empty() {
         ExitCode::from(2)
@@ -178,118 +178,70 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// One finding as a miette diagnostic.
-#[derive(Debug)]
-struct Rendered {
-    message: String,
-    code: String,
-    severity: miette::Severity,
-    help: Option<String>,
-    url: String,
-    source: NamedSource<String>,
-    label: LabeledSpan,
-}
-
-impl fmt::Display for Rendered {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+/// The message of a finding: its details, prefixed with the finding type where the rendered
+/// level (error / warning) does not already say it (SECURITY_WARNING, SUGGESTION).
+fn kind_and_details(f: &iamwhy_lint::Finding) -> String {
+    match f.rule.finding_type {
+        FindingType::Error | FindingType::Warning => f.details.clone(),
+        other => format!("{other}: {}", f.details),
     }
 }
 
-impl std::error::Error for Rendered {}
-
-impl Diagnostic for Rendered {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(self.severity)
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.url))
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(self.label.clone())))
-    }
-}
-
-fn rendered(l: &LocatedFinding<'_>) -> Rendered {
+/// One finding as the project's located diagnostic, rendered by the shared renderer: the
+/// finding type and details as the message, the rule's title under the caret, the help and a
+/// link to the rule's section of docs/lint.md. A policy encoded inside its file (an escaped
+/// JSON string, URL-encoded text) is shown decoded, and the message says where it is in the
+/// file.
+fn to_diagnostic(l: &LocatedFinding<'_>) -> Diagnostic {
     let f = l.finding;
     let severity = match f.rule.finding_type {
-        FindingType::Error => miette::Severity::Error,
-        FindingType::SecurityWarning | FindingType::Warning => miette::Severity::Warning,
-        FindingType::Suggestion => miette::Severity::Advice,
+        FindingType::Error => Severity::Error,
+        _ => Severity::Warning,
     };
     let (file_start, _) = l.file_range;
     let policy = match (&l.source.json_path, &l.source.name) {
-        (Some(p), Some(n)) => format!(" ({n}, {p})"),
-        (Some(p), None) => format!(" ({p})"),
+        (Some(p), Some(n)) => format!(" (in {n}, at {p})"),
+        (Some(p), None) => format!(" (at {p})"),
         _ => String::new(),
     };
-    let (source, span, located) = if l.source.embedding.is_encoded() {
-        // Show the decoded document; say where it is in the file.
-        let name = format!("{}{policy}, decoded", l.source.file.path);
-        let located = format!(
-            " [at {}:{}:{} in the file, which holds the policy as {}]",
-            l.source.file.path,
-            file_start.line,
-            file_start.column,
-            l.source.embedding.describe()
-        );
-        (
-            NamedSource::new(name, l.source.text.clone()),
-            (f.span.start as usize, (f.span.end - f.span.start) as usize),
-            located,
-        )
-    } else {
-        (
-            NamedSource::new(
-                format!("{}{policy}", l.source.file.path),
-                l.source.file.text.clone(),
-            ),
-            (
-                l.file_span.start as usize,
-                (l.file_span.end - l.file_span.start) as usize,
-            ),
-            String::new(),
-        )
+    let help = match &f.help {
+        Some(h) => format!("{h}\nsee {}", f.rule.docs_url()),
+        None => format!("see {}", f.rule.docs_url()),
     };
-    Rendered {
-        message: format!("{}: {}{located}", f.rule.finding_type, f.details),
-        code: f.rule.code.to_string(),
-        severity,
-        help: f.help.clone(),
-        url: f.rule.docs_url(),
-        source: source.with_language("json"),
-        label: LabeledSpan::new(Some(f.rule.title.to_string()), span.0, span.1),
-    }
+    let d = if l.source.embedding.is_encoded() {
+        let text: Arc<str> = Arc::from(l.source.text.as_str());
+        let lines = LineIndex::new(&text);
+        Diagnostic::new(
+            f.rule.code,
+            severity,
+            format!(
+                "{}{policy} [at {}:{}:{} in the file, which holds the policy as {}]",
+                kind_and_details(f),
+                l.source.file.path,
+                file_start.line,
+                file_start.column,
+                l.source.embedding.describe()
+            ),
+        )
+        .in_file(format!("{} (decoded)", l.source.file.path))
+        .at_span(&text, &lines, f.span)
+    } else {
+        Diagnostic::new(
+            f.rule.code,
+            severity,
+            format!("{}{policy}", kind_and_details(f)),
+        )
+        .in_file(l.source.file.path.clone())
+        .at_located_span(file_start, l.file_span)
+        .with_source(Arc::from(l.source.file.text.as_str()))
+    };
+    d.with_label_text(f.rule.title).with_help(help)
 }
 
 fn print_text(run: &LintRun) {
-    let terminal = std::io::stdout().is_terminal();
-    let theme = if terminal {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let mut handler = GraphicalReportHandler::new_themed(theme).with_links(false);
-    if !terminal {
-        handler = handler.with_width(100);
-    }
     let located = run.located();
     for l in &located {
-        let mut out = String::new();
-        if handler.render_report(&mut out, &rendered(l)).is_ok() {
-            println!("{out}");
-        }
+        anstream::println!("{}", render(&to_diagnostic(l), true));
     }
     let [errors, security, warnings, suggestions] = run.counts();
     let suppressed: usize = run.policies.iter().map(|p| p.suppressed).sum();
