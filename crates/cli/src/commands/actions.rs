@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use crate::render::diagnostic::render;
 use clap::{Args, ValueEnum};
 use iamwhy_catalog::{Action, Catalog, catalog};
+use iamwhy_diagnostic::Diagnostic;
 use iamwhy_policy::wildcard::has_wildcard;
 use serde::Serialize;
 
@@ -59,8 +61,8 @@ fn list(cat: &'static Catalog, patterns: &[String], output: OutputFormat) -> io:
     for pattern in patterns {
         match expand(cat, pattern) {
             Ok(actions) => found.extend(actions),
-            Err(message) => {
-                eprintln!("iamwhy: {message}");
+            Err(d) => {
+                report(&d);
                 failed = true;
             }
         }
@@ -88,62 +90,104 @@ fn list(cat: &'static Catalog, patterns: &[String], output: OutputFormat) -> io:
 }
 
 /// Expands one pattern, or explains why it matches nothing.
-fn expand(cat: &'static Catalog, pattern: &str) -> Result<Vec<Action<'static>>, String> {
+fn expand(cat: &'static Catalog, pattern: &str) -> Result<Vec<Action<'static>>, Diagnostic> {
     if pattern == "*" {
         return Ok(cat.expand(pattern));
     }
     let Some((service, action)) = pattern.split_once(':') else {
-        let hint = did_you_mean(cat.suggest_actions(pattern).iter().map(|a| a.to_string()));
-        return Err(format!(
-            "'{pattern}' is not an action pattern (expected SERVICE:ACTION, e.g. s3:Get*){hint}"
+        return Err(with_hint(
+            Diagnostic::error(
+                "not-an-action-pattern",
+                format!(
+                    "'{pattern}' is not an action pattern (expected SERVICE:ACTION, e.g. s3:Get*)"
+                ),
+            ),
+            cat.suggest_actions(pattern).iter().map(|a| a.to_string()),
         ));
     };
     if !has_wildcard(service) && cat.service(service).is_none() {
-        let hint = did_you_mean(cat.suggest_services(service).iter().map(|s| s.to_string()));
-        return Err(format!("unknown service '{service}'{hint}"));
+        return Err(with_hint(
+            Diagnostic::error("unknown-service", format!("unknown service '{service}'")),
+            cat.suggest_services(service).iter().map(|s| s.to_string()),
+        ));
     }
     if action.is_empty() {
-        return Err(format!("'{pattern}' names no action"));
+        return Err(Diagnostic::error(
+            "not-an-action-pattern",
+            format!("'{pattern}' names no action"),
+        ));
     }
     let actions = cat.expand(pattern);
     if !actions.is_empty() {
         return Ok(actions);
     }
     if has_wildcard(pattern) {
-        return Err(format!("'{pattern}' matches no action"));
+        return Err(Diagnostic::error(
+            "matches-no-action",
+            format!("'{pattern}' matches no action"),
+        ));
     }
-    let hint = did_you_mean(cat.suggest_actions(pattern).iter().map(|a| a.to_string()));
-    Err(format!("unknown action '{pattern}'{hint}"))
+    Err(with_hint(
+        Diagnostic::error("unknown-action", format!("unknown action '{pattern}'")),
+        cat.suggest_actions(pattern).iter().map(|a| a.to_string()),
+    ))
 }
 
-/// `; did you mean 'a'?`, `; did you mean 'a' or 'b'?`, or nothing.
-fn did_you_mean(names: impl Iterator<Item = String>) -> String {
+/// "did you mean 'a'?", "did you mean 'a' or 'b'?", or nothing.
+fn did_you_mean(names: impl Iterator<Item = String>) -> Option<String> {
     let names: Vec<String> = names.map(|n| format!("'{n}'")).collect();
     match names.as_slice() {
-        [] => String::new(),
-        [one] => format!("; did you mean {one}?"),
-        [init @ .., last] => format!("; did you mean {} or {last}?", init.join(", ")),
+        [] => None,
+        [one] => Some(format!("did you mean {one}?")),
+        [init @ .., last] => Some(format!("did you mean {} or {last}?", init.join(", "))),
     }
+}
+
+/// `d` with "did you mean ...?" as its help when any name is close.
+fn with_hint(d: Diagnostic, names: impl Iterator<Item = String>) -> Diagnostic {
+    match did_you_mean(names) {
+        Some(h) => d.with_help(h),
+        None => d,
+    }
+}
+
+/// Print a problem with a name the user gave (the command then exits 1, not 2: the catalog
+/// answered, the name is not in it).
+fn report(d: &Diagnostic) {
+    anstream::eprint!("{}", render(d, true));
 }
 
 fn describe(cat: &'static Catalog, name: &str, output: OutputFormat) -> io::Result<ExitCode> {
     let Some(action) = cat.action(name) else {
-        let message = match name.split_once(':') {
+        let d = match name.split_once(':') {
             Some((service, _)) if cat.service(service).is_none() => {
-                let mut hint =
-                    did_you_mean(cat.suggest_actions(name).iter().map(|a| a.to_string()));
-                if hint.is_empty() {
-                    hint =
-                        did_you_mean(cat.suggest_services(service).iter().map(|s| s.to_string()));
-                }
-                format!("unknown service '{service}' in '{name}'{hint}")
+                let actions: Vec<String> = cat
+                    .suggest_actions(name)
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect();
+                let names = if actions.is_empty() {
+                    cat.suggest_services(service)
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                } else {
+                    actions
+                };
+                with_hint(
+                    Diagnostic::error(
+                        "unknown-service",
+                        format!("unknown service '{service}' in '{name}'"),
+                    ),
+                    names.into_iter(),
+                )
             }
-            _ => {
-                let hint = did_you_mean(cat.suggest_actions(name).iter().map(|a| a.to_string()));
-                format!("unknown action '{name}'{hint}")
-            }
+            _ => with_hint(
+                Diagnostic::error("unknown-action", format!("unknown action '{name}'")),
+                cat.suggest_actions(name).iter().map(|a| a.to_string()),
+            ),
         };
-        eprintln!("iamwhy: {message}");
+        report(&d);
         return Ok(ExitCode::from(1));
     };
     let details = ActionJson::new(action);
