@@ -219,7 +219,7 @@ impl CompiledCondition {
             (
                 Tri::True,
                 if op.qualifier == Some(SetQualifier::ForAnyValue) {
-                    "key missing: ...IfExists holds (spec §12 #4: some engines say false for ForAnyValue:...IfExists)"
+                    "key missing: ...IfExists holds (docs/spec-notes.md, settled ambiguities: other simulators say false for ForAnyValue:...IfExists)"
                 } else {
                     "key missing: ...IfExists holds"
                 },
