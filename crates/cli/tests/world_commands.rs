@@ -66,8 +66,13 @@ fn check_names_the_deciding_statement_with_file_and_line() {
         .stdout(predicate::str::contains(
             "Deny statement DenyAllExceptListedIfNoMFA of RequireMFA",
         ))
+        // The line and column in the file on disk (the statement is at line 249 of it, line
+        // 33 of its document).
         .stdout(predicate::str::contains(
-            "in accounts/222222222222/authorization-details.json Policies[",
+            "of RequireMFA (identity-based policy), accounts/222222222222/authorization-details.json:249:15",
+        ))
+        .stdout(predicate::str::contains(
+            "in Policies[1].PolicyVersionList[0].Document, lines 33-48 of the document",
         ))
         .stdout(predicate::str::contains(
             "BoolIfExists aws:MultiFactorAuthPresent [false] — key missing from the request → true",

@@ -148,8 +148,13 @@ impl ParsedMessage {
             };
         };
         let phrase = crate::message::policy_kind_phrase(kind);
+        let article = if phrase.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         Some(match self.deny {
-            Some(DenyKind::Explicit) => format!("explicit deny in a {phrase}"),
+            Some(DenyKind::Explicit) => format!("explicit deny in {article} {phrase}"),
             _ => format!("no {phrase} allows it"),
         })
     }

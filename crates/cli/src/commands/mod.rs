@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod demo;
 pub mod explain;
+pub mod request_flags;
 pub mod simulate;
 pub mod validate;
 pub mod version;
