@@ -180,7 +180,12 @@ fn compare(observed: &Observed, e: &Evaluation, has_org: bool) -> Agreement {
         return Agreement {
             verdict: "differs",
             explanation: format!(
-                "AWS says a {phrase} denied this, but the world allows it: the snapshot may be stale, or a layer is missing from it{missing}"
+                "AWS says {} {phrase} denied this, but the world allows it: the snapshot may be stale, or a layer is missing from it{missing}",
+                if phrase.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                }
             ),
         };
     }
@@ -201,9 +206,11 @@ fn compare(observed: &Observed, e: &Evaluation, has_org: bool) -> Agreement {
             verdict: "differs",
             explanation: format!(
                 "AWS says {} {phrase}; the simulation says: {}. The snapshot may be stale, a request detail (context key, VPC endpoint, session policy) may differ from the real call, or AWS named one of several refusing layers",
-                match m.deny {
-                    Some(DenyKind::Explicit) => "an explicit deny in a",
-                    _ => "no allow in a",
+                match (m.deny, phrase.starts_with(['a', 'e', 'i', 'o', 'u'])) {
+                    (Some(DenyKind::Explicit), true) => "an explicit deny in an",
+                    (Some(DenyKind::Explicit), false) => "an explicit deny in a",
+                    (_, true) => "no allow in an",
+                    (_, false) => "no allow in a",
                 },
                 e.reason.summary
             ),

@@ -76,6 +76,8 @@ fn roles_matching(cx: &Cx<'_, '_>, pattern: &str, out: &mut Vec<String>, report:
         }
     }
     let wanted = Wildcard::compile_folded(pattern);
+    let before = out.len();
+    let searched = accounts.join(", ");
     for id in accounts {
         let Some(account) = cx.index.world.accounts.get(id) else {
             continue;
@@ -98,6 +100,11 @@ fn roles_matching(cx: &Cx<'_, '_>, pattern: &str, out: &mut Vec<String>, report:
                 out.push(role.to_string());
             }
         }
+    }
+    if out.len() == before {
+        report.rejected.push(format!(
+            "the denying statement exempts {pattern}, but no such role is in account {searched} of the world"
+        ));
     }
 }
 
