@@ -405,3 +405,41 @@ fn a_star_aws_wrote_in_a_message_is_a_pattern_and_said_so() {
         // Read as a pattern, the Deny on a*b/* does not cover every key under lit/.
         .stdout(predicate::str::contains("ALLOWED — s3:GetObject"));
 }
+
+#[test]
+fn policy_files_named_on_the_command_line_are_capped() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        eprintln!("skipped: no /dev/zero");
+        return;
+    }
+    iamwhy()
+        .args([
+            "check",
+            "--world",
+            &demo_world(),
+            "--principal",
+            "arn:aws:iam::222222222222:user/alice",
+            "--action",
+            "s3:GetObject",
+            "--session-policy",
+            "/dev/zero",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("input-too-large"))
+        .stderr(predicate::str::contains("holds more than 16 MiB"));
+    iamwhy()
+        .args([
+            "simulate-custom-policy",
+            "--policy-input-list",
+            "file:///dev/zero",
+            "--action-names",
+            "s3:GetObject",
+        ])
+        .assert()
+        .code(252)
+        .stderr(predicate::str::contains(
+            "Unable to load paramfile file:///dev/zero",
+        ))
+        .stderr(predicate::str::contains("more than 16 MiB"));
+}

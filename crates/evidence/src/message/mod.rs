@@ -135,6 +135,13 @@ pub fn parse_message(text: &str) -> Option<ParsedMessage> {
     parse_clean(&clean_paste(text))
 }
 
+/// Whether `text` states an authorization failure in the words of AWS's messages (`is not
+/// authorized to perform`, `Not authorized to perform `): a cheap test, for CloudTrail's
+/// `errorMessage`, that needs no parse.
+pub fn states_denial(text: &str) -> bool {
+    text.contains(ANCHOR) || text.contains(SHORT_ANCHOR)
+}
+
 /// Every access-denied message in a paste, in order (several CLI errors, a log excerpt).
 /// Empty when the text contains none.
 ///

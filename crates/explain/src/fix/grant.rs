@@ -269,10 +269,28 @@ fn add_to_layer(cx: &Cx<'_, '_>, layer: Layer, report: &mut FixReport) {
         f.kind = "request";
         f.session_policy = Some(after);
         f.origin = None;
-        f.command_template = Some(format!(
-            "aws sts assume-role ... --policy file://{}",
-            super::command::FILE
-        ));
+        // `arn:aws:sts::A:assumed-role/ROLE/SESSION` names the session; the role ARN (with
+        // its path) comes from the world.
+        let session = cx
+            .request
+            .principal
+            .arn
+            .as_deref()
+            .and_then(|a| a.split_once(":assumed-role/"))
+            .and_then(|(_, rest)| rest.split_once('/'))
+            .map(|(_, session)| session.to_string());
+        f.command_template = match (&cx.request.principal.role_arn, session) {
+            (Some(role), Some(session)) => Some(format!(
+                "aws sts assume-role --role-arn {role} --role-session-name {session} --policy file://{}",
+                super::command::FILE
+            )),
+            _ => None,
+        };
+        if f.command_template.is_none() {
+            f.also_allows.push(
+                "pass the document as the session policy where the session is created (--policy of aws sts assume-role, or your SDK or SSO tooling)".into(),
+            );
+        }
     }
     report.fixes.push(f);
 }

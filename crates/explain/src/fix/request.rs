@@ -134,7 +134,7 @@ fn try_candidate(cx: &Cx<'_, '_>, key: String, value: String, report: &mut FixRe
     let how = match lower.as_str() {
         "aws:requestedregion" => format!("make the call in region {value}"),
         "sts:externalid" => format!("pass --external-id {value} when assuming the role"),
-        "aws:multifactorauthpresent" => "sign in or get a session with MFA (aws sts get-session-token --serial-number ... --token-code ...)".to_string(),
+        "aws:multifactorauthpresent" => "sign in or get a session with MFA (aws sts get-session-token with --serial-number and --token-code)".to_string(),
         "aws:sourcevpce" => format!("send the request through the VPC endpoint {value}"),
         "aws:securetransport" => "use HTTPS".to_string(),
         "sts:sourceidentity" => format!("set the source identity {value} when assuming the role"),

@@ -10,6 +10,10 @@ use iamwhy_policy::Arn;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Resource policies by (action, resource), as `simulate-principal-policy --world` includes
+/// them.
+pub type ResourcePolicies = HashMap<(String, String), Arc<iamwhy_engine::CompiledPolicy>>;
+
 /// AWS's `SourcePolicyId` and `SourcePolicyType` (`user`, `group`, `role`, `aws-managed`,
 /// `user-managed`) per compiled policy source.
 pub type PolicyIds = HashMap<String, (String, &'static str)>;
@@ -153,10 +157,7 @@ impl World {
         resources: &[String],
         owner: Option<&str>,
         has_caller: bool,
-    ) -> (
-        HashMap<(String, String), Arc<iamwhy_engine::CompiledPolicy>>,
-        Vec<String>,
-    ) {
+    ) -> (ResourcePolicies, Vec<String>) {
         let mut policies = HashMap::new();
         let mut notes = Vec::new();
         let concrete: Vec<&String> = resources.iter().filter(|r| r.as_str() != "*").collect();

@@ -9,7 +9,7 @@
 
 mod base;
 
-pub use base::PolicyIds;
+pub use base::{PolicyIds, ResourcePolicies};
 
 use iamwhy_engine::{
     CompiledPolicy, Context, Evaluation, EvaluationOptions, PolicySet, Principal, Request,
@@ -218,7 +218,7 @@ pub struct Base {
     pub policy_ids: PolicyIds,
     /// Resource policies from the world, by (action, resource), used when no
     /// `ResourcePolicy` is submitted ([`World::simulator_resource_policies`]).
-    pub resource_policies: std::collections::HashMap<(String, String), Arc<CompiledPolicy>>,
+    pub resource_policies: ResourcePolicies,
     /// What the world said about the resources' policies (included, none, not in the world).
     pub notes: Vec<String>,
 }
