@@ -443,3 +443,54 @@ fn policy_files_named_on_the_command_line_are_capped() {
         ))
         .stderr(predicate::str::contains("more than 16 MiB"));
 }
+
+#[test]
+fn a_statement_in_a_policy_held_as_an_escaped_string_is_located_inside_it() {
+    // The region-lock SCP's content is JSON text inside a string of organization.json.
+    let out = iamwhy()
+        .args([
+            "check",
+            "--world",
+            &demo_world(),
+            "--principal",
+            "arn:aws:iam::222222222222:user/alice",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::prod-app-artifacts/x",
+            "--context",
+            "aws:MultiFactorAuthPresent=true",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let line = out
+        .lines()
+        .find(|l| l.contains("Deny statement DenyAllOutsideEU"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.contains("(inside an escaped JSON string; line 4, column 5 of the decoded document)"),
+        "{line}"
+    );
+    let at = line.split("organization.json:").nth(1).unwrap();
+    let mut parts = at.split([':', ' ']);
+    let (l, c): (usize, usize) = (
+        parts.next().unwrap().parse().unwrap(),
+        parts.next().unwrap().parse().unwrap(),
+    );
+    let file = std::fs::read_to_string(format!("{}/organization.json", demo_world())).unwrap();
+    let text: String = file
+        .lines()
+        .nth(l - 1)
+        .unwrap()
+        .chars()
+        .skip(c - 1)
+        .collect();
+    assert!(
+        text.starts_with(r#"{\n      \"Sid\": \"DenyAllOutsideEU\""#),
+        "{text}"
+    );
+}

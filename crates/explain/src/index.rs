@@ -1,7 +1,8 @@
 //! What fix generation looks up in a world, indexed once: where each compiled policy lives
 //! (the entity, managed policy, resource or organization policy that holds it) and who holds
-//! each permissions boundary. Built in one pass over the world, so that explaining an event
-//! costs the same in a world of a hundred roles as in one of thirty thousand.
+//! each permissions boundary. Built in one pass over the world the first time a fix needs it
+//! (an allowed request never does), so that explaining an event costs the same in a world of a
+//! hundred roles as in one of thirty thousand.
 
 use iamwhy_engine::CompiledPolicy;
 use iamwhy_world::{PolicyOrigin, World};
@@ -15,6 +16,12 @@ type Policy = Arc<CompiledPolicy>;
 pub struct WorldIndex<'w> {
     /// The world.
     pub world: &'w World,
+    /// The lookups, built on first use.
+    tables: std::sync::OnceLock<Tables>,
+}
+
+/// The lookups of a [`WorldIndex`].
+struct Tables {
     /// Policy origin by the address of the compiled policy.
     origins: HashMap<usize, PolicyOrigin>,
     /// User and role ARNs by the ARN of their boundary policy.
@@ -26,8 +33,36 @@ fn address(p: &Policy) -> usize {
 }
 
 impl<'w> WorldIndex<'w> {
-    /// Index `world` (one pass over every account and the organization).
+    /// An index of `world`; the pass over it is made when a lookup first needs it.
     pub fn new(world: &'w World) -> WorldIndex<'w> {
+        WorldIndex {
+            world,
+            tables: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn tables(&self) -> &Tables {
+        self.tables.get_or_init(|| Tables::build(self.world))
+    }
+
+    /// Where `policy` (a compiled policy of this world) lives; the same answer as
+    /// [`World::policy_origin`], in constant time once the index is built.
+    pub fn origin(&self, policy: &Policy) -> Option<PolicyOrigin> {
+        self.tables().origins.get(&address(policy)).cloned()
+    }
+
+    /// The users and roles whose permissions boundary is the managed policy `arn`.
+    pub fn boundary_holders(&self, arn: &str) -> &[String] {
+        self.tables()
+            .boundary_holders
+            .get(arn)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Tables {
+    /// One pass over every account and the organization.
+    fn build(world: &World) -> Tables {
         let mut origins: HashMap<usize, PolicyOrigin> = HashMap::new();
         let mut boundary_holders: HashMap<String, Vec<String>> = HashMap::new();
         // The first home found wins, in the order `World::policy_origin` looks.
@@ -103,22 +138,10 @@ impl<'w> WorldIndex<'w> {
                 });
             }
         }
-        WorldIndex {
-            world,
+        Tables {
             origins,
             boundary_holders,
         }
-    }
-
-    /// Where `policy` (a compiled policy of this world) lives; the same answer as
-    /// [`World::policy_origin`], in constant time.
-    pub fn origin(&self, policy: &Policy) -> Option<PolicyOrigin> {
-        self.origins.get(&address(policy)).cloned()
-    }
-
-    /// The users and roles whose permissions boundary is the managed policy `arn`.
-    pub fn boundary_holders(&self, arn: &str) -> &[String] {
-        self.boundary_holders.get(arn).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -188,3 +188,40 @@ fn a_trust_fix_for_another_caller_extends_the_statement_and_keeps_its_external_i
         );
     }
 }
+
+#[test]
+fn no_safe_fix_gives_the_true_reason() {
+    // An identity Deny and a KMS key policy that does not allow: lifting the Deny alone is not
+    // enough, and granting alone cannot beat the Deny.
+    let dir = tempfile::tempdir().unwrap();
+    let account = dir.path().join("accounts/111111111111");
+    std::fs::create_dir_all(&account).unwrap();
+    std::fs::write(
+        account.join("authorization-details.json"),
+        r#"{"UserDetailList":[{"UserName":"u","Arn":"arn:aws:iam::111111111111:user/u",
+            "UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"},
+              {"Sid":"NoDecrypt","Effect":"Deny","Action":"kms:Decrypt","Resource":"*"}]}}]}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        account.join("resource-policies.json"),
+        r#"[{"arn":"arn:aws:kms:eu-west-1:111111111111:key/k1","policy":{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/Admin"},"Action":"kms:*","Resource":"*"}]}}]"#,
+    )
+    .unwrap();
+    let world = iamwhy_world::load_dir(dir.path()).unwrap();
+    let q = Question {
+        principal: "arn:aws:iam::111111111111:user/u".into(),
+        action: "kms:Decrypt".into(),
+        resource: "arn:aws:kms:eu-west-1:111111111111:key/k1".into(),
+        ..Question::default()
+    };
+    let r = report(&world, &q);
+    assert!(r.fixes.is_empty(), "{:#?}", titles(&r));
+    let why = r.no_safe_fix.as_deref().unwrap();
+    assert!(
+        why.contains("one Deny (in the identity-based policy) and one missing Allow (in the resource-based policy): both must change"),
+        "{why}"
+    );
+}

@@ -8,7 +8,7 @@ use super::{
     policy_fix, principal_arn, replace_policy, statement_actions,
 };
 use crate::edit;
-use iamwhy_engine::{CompiledPolicy, ConditionResult, Decision, MatchedStatement};
+use iamwhy_engine::{CompiledPolicy, ConditionResult, Decision, LayerStatus, MatchedStatement};
 use iamwhy_policy::wildcard::Wildcard;
 use iamwhy_policy::{Arn, Effect, is_account_id};
 use iamwhy_world::Question;
@@ -305,9 +305,20 @@ pub(super) fn exempt_from_denies(cx: &Cx<'_, '_>, report: &mut FixReport) {
         return;
     }
     if !allowed(&current, cx.request) {
+        let after = current.evaluate(cx.request, &Default::default());
         report.rejected.push(format!(
-            "exempting {arn} from the denying statement(s) is not enough: another layer still refuses"
+            "exempting {arn} from the denying statement(s) is not enough: {}",
+            after.reason.summary
         ));
+        report.refusing_after_exemption = after
+            .layers
+            .iter()
+            .filter(|l| matches!(l.status, LayerStatus::NoAllow | LayerStatus::Deny))
+            .filter(|l| {
+                l.required || l.status == LayerStatus::Deny || Some(l.layer) == after.reason.layer
+            })
+            .map(|l| l.layer)
+            .collect();
         return;
     }
     let together = edits.len() > 1;

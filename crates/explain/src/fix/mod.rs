@@ -190,6 +190,9 @@ pub struct FixReport {
     pub no_safe_fix: Option<String>,
     /// Candidates that were tried and did not flip the decision (for transparency).
     pub rejected: Vec<String>,
+    /// The layers that still refuse once the caller is exempted from every deciding Deny.
+    #[serde(skip)]
+    refusing_after_exemption: Vec<Layer>,
 }
 
 impl FixReport {
@@ -301,26 +304,32 @@ pub fn suggest_with(
     }
     report.fixes.sort_by_key(|f| f.cost);
     if report.fixes.is_empty() {
-        report.no_safe_fix = Some(no_fix_reason(e));
+        report.no_safe_fix = Some(no_fix_reason(e, &report.refusing_after_exemption));
     }
     report.place_files(None, "fix");
     report
 }
 
-/// The true reason nothing single can be verified: which layers deny, which lack an allow.
-fn no_fix_reason(e: &Evaluation) -> String {
+/// The true reason nothing single can be verified: which layers deny, which lack an allow
+/// (for an explicit deny: the layers that still refuse once the Deny is lifted).
+fn no_fix_reason(e: &Evaluation, refusing_after_exemption: &[Layer]) -> String {
     let denies: Vec<&str> = e
         .layers
         .iter()
         .filter(|l| l.status == LayerStatus::Deny)
         .map(|l| l.layer.phrase())
         .collect();
-    let missing: Vec<&str> = e
+    let mut missing: Vec<&str> = e
         .layers
         .iter()
         .filter(|l| l.required && l.status == LayerStatus::NoAllow)
         .map(|l| l.layer.phrase())
         .collect();
+    for l in refusing_after_exemption {
+        if !missing.contains(&l.phrase()) && !denies.contains(&l.phrase()) {
+            missing.push(l.phrase());
+        }
+    }
     let count = |n: usize, one: &str, many: &str| match n {
         1 => format!("one {one}"),
         2 => format!("two {many}"),
