@@ -279,3 +279,50 @@ fn trace_output_follows_the_documented_schema() {
     assert_eq!(e["layers"][0]["layer"], "identity");
     assert_eq!(e["layers"][0]["status"], "allow");
 }
+
+#[test]
+fn a_deny_applied_only_because_a_value_could_not_be_evaluated_is_marked() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"FewKeys","Effect":"Deny","Action":"s3:ListBucket","Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":"10"}}}]}"#;
+    let out = iamwhy()
+        .args([
+            "simulate-custom-policy",
+            "--policy-input-list",
+            policy,
+            "--action-names",
+            "s3:ListBucket",
+            "--resource-arns",
+            "arn:aws:s3:::b",
+            "--context-entries",
+            "ContextKeyName=s3:max-keys,ContextKeyValues=many,ContextKeyType=string",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "PolicyInputList.1 statement FewKeys could not be evaluated",
+        ))
+        .stderr(predicate::str::contains(
+            "the Deny was applied (conservative default)",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let r = &v["EvaluationResults"][0];
+    // AWS's fields as AWS writes them, and iamwhy's addition beside them.
+    assert_eq!(r["EvalDecision"], "explicitDeny");
+    assert_eq!(r["IamwhyUnevaluable"][0]["Statement"], "FewKeys");
+    assert_eq!(
+        r["ResourceSpecificResults"][0]["IamwhyUnevaluable"][0]["Assumed"],
+        "the Deny was applied (conservative default)"
+    );
+    // A readable value: nothing conservative, no added field.
+    let v = run_json(&[
+        "--policy-input-list",
+        policy,
+        "--action-names",
+        "s3:ListBucket",
+        "--context-entries",
+        "ContextKeyName=s3:max-keys,ContextKeyValues=50,ContextKeyType=numeric",
+    ]);
+    assert!(v["EvaluationResults"][0].get("IamwhyUnevaluable").is_none());
+}

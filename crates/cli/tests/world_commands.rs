@@ -66,8 +66,13 @@ fn check_names_the_deciding_statement_with_file_and_line() {
         .stdout(predicate::str::contains(
             "Deny statement DenyAllExceptListedIfNoMFA of RequireMFA",
         ))
+        // The line and column in the file on disk (the statement is at line 249 of it, line
+        // 33 of its document).
         .stdout(predicate::str::contains(
-            "in accounts/222222222222/authorization-details.json Policies[",
+            "of RequireMFA (identity-based policy), accounts/222222222222/authorization-details.json:249:15",
+        ))
+        .stdout(predicate::str::contains(
+            "in Policies[1].PolicyVersionList[0].Document, lines 33-48 of the document",
         ))
         .stdout(predicate::str::contains(
             "BoolIfExists aws:MultiFactorAuthPresent [false] — key missing from the request → true",
@@ -341,4 +346,51 @@ fn simulate_principal_policy_unknown_entity_is_no_such_entity() {
         .assert()
         .code(254)
         .stderr(predicate::str::contains("(NoSuchEntity)"));
+}
+
+#[test]
+fn simulate_principal_policy_includes_the_resources_policy_from_the_world_and_says_so() {
+    let out = iamwhy()
+        .args([
+            "simulate-principal-policy",
+            "--world",
+            &demo_world(),
+            "--policy-source-arn",
+            "arn:aws:iam::222222222222:user/alice",
+            "--action-names",
+            "s3:GetObject",
+            "--resource-arns",
+            "arn:aws:s3:::prod-app-customer-data/orders/x.csv",
+            "--context-entries",
+            "ContextKeyName=aws:MultiFactorAuthPresent,ContextKeyValues=true,ContextKeyType=boolean",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "the resource policy of arn:aws:s3:::prod-app-customer-data/orders/x.csv from the world was included",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let r = &v["EvaluationResults"][0];
+    // The bucket policy denies requests that do not come through the prod VPC endpoint.
+    assert_eq!(r["EvalDecision"], "explicitDeny", "{r:#}");
+    assert_eq!(r["MatchedStatements"][0]["SourcePolicyType"], "resource");
+    // Without a resource ARN, the output says resource policies were not considered.
+    iamwhy()
+        .args([
+            "simulate-principal-policy",
+            "--world",
+            &demo_world(),
+            "--policy-source-arn",
+            "arn:aws:iam::222222222222:user/alice",
+            "--action-names",
+            "s3:ListAllMyBuckets",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "resource policies were not considered",
+        ));
 }

@@ -22,8 +22,12 @@ pub mod statement;
 pub mod tri;
 
 pub use compile::{CompiledPolicy, CompiledStatement};
+pub use condition::ConditionResult;
 pub use context::Context;
-pub use decision::{Decision, Evaluation, Layer, PolicySet};
+pub use decision::{
+    Decision, Evaluation, Layer, LayerReport, LayerStatus, MatchedStatement, OrgLevel, PolicyList,
+    PolicySet, Unevaluable,
+};
 pub use discovery::{
     ConditionTerm, Discovery, Formula, KeyKnowledge, Literal, StatementDiscovery, Term, TermSource,
     UnknownDefault, Unknowns,

@@ -545,7 +545,10 @@ fn for_any_value_if_exists_missing_key_is_true_per_docs() {
         let e = check(&cond(&op, "aws:TagKeys", r#""a""#), &Context::new());
         assert_eq!(e.tri, Tri::True, "{op}");
         let note = only_result(&e).note.clone().unwrap();
-        assert!(note.contains("IfExists") && note.contains("other simulators say false"), "{note}");
+        assert!(
+            note.contains("IfExists") && note.contains("other simulators say false"),
+            "{note}"
+        );
     }
 }
 

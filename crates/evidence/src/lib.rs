@@ -15,4 +15,4 @@ pub mod message;
 pub mod observed;
 
 pub use message::parse_message;
-pub use observed::{DenyKind, Observed, Origin, ParsedMessage, PolicyKind};
+pub use observed::{DenyKind, Observed, Origin, ParsedMessage, PolicyKind, ResourceReading};

@@ -84,6 +84,18 @@ pub enum Origin {
     DecodedMessage,
 }
 
+/// How a resource naming `*` or `?` is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceReading {
+    /// The name as it is: an S3 key may contain `*` (a resource typed by the user, or read from
+    /// CloudTrail, names one resource).
+    Literal,
+    /// A pattern AWS wrote in an error message (`arn:aws:ec2:…:instance/*`): some resource
+    /// matching it.
+    Pattern,
+}
+
 /// A request as AWS reported it, plus what AWS said about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Observed {
@@ -98,6 +110,8 @@ pub struct Observed {
     pub actions: Vec<String>,
     /// The resource.
     pub resource: Option<String>,
+    /// Whether a `*` or `?` in the resource is a character of its name or a wildcard.
+    pub resource_reading: ResourceReading,
     /// The resource owner, when reported.
     pub resource_account: Option<String>,
     /// Context keys derived from the record (a key repeated is multivalued).
@@ -119,10 +133,28 @@ pub struct Observed {
 impl ParsedMessage {
     /// What AWS claims decided the request, in words ("explicit deny in a service control
     /// policy", "no identity-based policy allows it"), when the message names a policy type.
+    /// A message that says "with an explicit deny" without naming the policy is still an
+    /// explicit deny.
     pub fn claim(&self) -> Option<String> {
-        let phrase = crate::message::policy_kind_phrase(self.policy_type?);
+        let Some(kind) = self.policy_type else {
+            return match self.deny {
+                Some(DenyKind::Explicit) => {
+                    Some("explicit deny (the message does not say in which policy)".into())
+                }
+                Some(DenyKind::Implicit) => Some(
+                    "implicit deny (the message does not say which policy lacks an allow)".into(),
+                ),
+                None => None,
+            };
+        };
+        let phrase = crate::message::policy_kind_phrase(kind);
+        let article = if phrase.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         Some(match self.deny {
-            Some(DenyKind::Explicit) => format!("explicit deny in a {phrase}"),
+            Some(DenyKind::Explicit) => format!("explicit deny in {article} {phrase}"),
             _ => format!("no {phrase} allows it"),
         })
     }
@@ -137,6 +169,7 @@ impl Observed {
             role_arn: None,
             actions: Vec::new(),
             resource: None,
+            resource_reading: ResourceReading::Literal,
             resource_account: None,
             context: Vec::new(),
             vpce: None,
@@ -150,9 +183,15 @@ impl Observed {
 }
 
 /// An observation built from an error message alone (`None` when the text holds no
-/// access-denied message).
+/// access-denied message). The whole text is one message; see
+/// [`crate::message::parse_messages`] for a paste holding several.
 pub fn from_message(text: &str) -> Option<Observed> {
-    let parsed = crate::message::parse_message(text)?;
+    crate::message::parse_message(text).map(from_parsed)
+}
+
+/// An observation built from a parsed error message. A resource AWS wrote with wildcards
+/// (`arn:aws:ec2:…:instance/*`) is a pattern: "some resource matching this".
+pub fn from_parsed(parsed: ParsedMessage) -> Observed {
     let mut o = Observed::new(Origin::Message);
     o.principal = parsed.principal.clone();
     o.actions = parsed.action.clone().into_iter().collect();
@@ -167,7 +206,13 @@ pub fn from_message(text: &str) -> Option<Observed> {
             "the message names the resource as \"{r}\", not an ARN; give the ARN to simulate it"
         ));
     }
+    if o.resource
+        .as_deref()
+        .is_some_and(|r| r != "*" && r.contains(['*', '?']))
+    {
+        o.resource_reading = ResourceReading::Pattern;
+    }
     o.allowed = Some(false);
     o.message = Some(parsed);
-    Some(o)
+    o
 }

@@ -2,7 +2,7 @@
 //! to end (`iamwhy check` on the edited world) or handed to someone as files.
 
 use crate::fix::Fix;
-use iamwhy_world::origin::PolicyOrigin;
+use iamwhy_world::PolicyOrigin;
 use serde_json::Value;
 use std::path::Path;
 

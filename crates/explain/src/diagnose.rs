@@ -1,12 +1,16 @@
-//! With a world: rebuild the request AWS reported, simulate it, compare with what AWS said,
-//! check the caller is who the user thinks, and suggest verified fixes.
+//! With a world: rebuild the request AWS reported (with what the user added on the command
+//! line), simulate it, compare with what AWS said, check the caller is who the user thinks, and
+//! suggest verified fixes. When the world lacks the caller or the resource, say what is missing
+//! and simulate the side that is there ([`crate::partial`]).
 
-use crate::fix::{FixReport, suggest};
-use iamwhy_engine::EvaluationOptions;
-use iamwhy_engine::decision::{Decision, Evaluation, Layer};
+use crate::fix::{FixReport, suggest_with};
+use crate::index::WorldIndex;
+use crate::partial::{Partial, partial};
+use crate::request::{Override, RequestOverrides, question_for, reading_note};
+use iamwhy_engine::{Decision, Evaluation, EvaluationOptions, Layer, RequestResource};
 use iamwhy_evidence::message::policy_kind_phrase;
-use iamwhy_evidence::{DenyKind, Observed, PolicyKind};
-use iamwhy_world::{ContextReport, Question, World};
+use iamwhy_evidence::{DenyKind, Observed, PolicyKind, ResourceReading};
+use iamwhy_world::{ContextReport, Question};
 use serde::Serialize;
 
 /// The diagnosis of one action of one observed request.
@@ -24,6 +28,9 @@ pub struct ActionDiagnosis {
     pub agreement: Agreement,
     /// Verified fixes.
     pub fixes: FixReport,
+    /// The question simulated (for applying a fix: [`crate::fix::Fix::changed_question`]).
+    #[serde(skip)]
+    pub question: Question,
 }
 
 /// Whether iamwhy's answer agrees with AWS's message.
@@ -40,8 +47,15 @@ pub struct Agreement {
 pub struct Diagnosis {
     /// Findings to read first (the caller is not who the user expected ...).
     pub first: Vec<String>,
+    /// What the command line changed in the request the evidence describes.
+    pub overrides: Vec<Override>,
+    /// How the request was read (a resource naming `*`: literal or pattern).
+    pub notes: Vec<String>,
     /// One entry per action.
     pub actions: Vec<ActionDiagnosis>,
+    /// What the world lacks (the caller's or the resource's account, the entity), and the
+    /// side that could still be simulated.
+    pub partial: Option<Partial>,
     /// Why the request could not be rebuilt, when it could not.
     pub error: Option<String>,
 }
@@ -106,6 +120,34 @@ fn compare(observed: &Observed, e: &Evaluation, has_org: bool) -> Agreement {
             },
         };
     };
+    if m.policy_type.is_none()
+        && let Some(deny) = m.deny
+    {
+        let explicit = e.decision == Decision::ExplicitDeny;
+        let said = if deny == DenyKind::Explicit {
+            "an explicit deny"
+        } else {
+            "an implicit deny"
+        };
+        return if e.decision != Decision::Allowed && explicit == (deny == DenyKind::Explicit) {
+            Agreement {
+                verdict: "agrees",
+                explanation: format!(
+                    "AWS says {said} without naming the policy type; the simulation agrees: {}",
+                    e.reason.summary
+                ),
+            }
+        } else {
+            Agreement {
+                verdict: "differs",
+                explanation: format!(
+                    "AWS says {said}; the simulation says {}: {}. The snapshot may be stale or a request detail may differ",
+                    e.decision.simulator_name(),
+                    e.reason.summary
+                ),
+            }
+        };
+    }
     let Some(kind) = m.policy_type else {
         return Agreement {
             verdict: if e.decision == Decision::Allowed {
@@ -138,7 +180,12 @@ fn compare(observed: &Observed, e: &Evaluation, has_org: bool) -> Agreement {
         return Agreement {
             verdict: "differs",
             explanation: format!(
-                "AWS says a {phrase} denied this, but the world allows it: the snapshot may be stale, or a layer is missing from it{missing}"
+                "AWS says {} {phrase} denied this, but the world allows it: the snapshot may be stale, or a layer is missing from it{missing}",
+                if phrase.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                }
             ),
         };
     }
@@ -159,9 +206,11 @@ fn compare(observed: &Observed, e: &Evaluation, has_org: bool) -> Agreement {
             verdict: "differs",
             explanation: format!(
                 "AWS says {} {phrase}; the simulation says: {}. The snapshot may be stale, a request detail (context key, VPC endpoint, session policy) may differ from the real call, or AWS named one of several refusing layers",
-                match m.deny {
-                    Some(DenyKind::Explicit) => "an explicit deny in a",
-                    _ => "no allow in a",
+                match (m.deny, phrase.starts_with(['a', 'e', 'i', 'o', 'u'])) {
+                    (Some(DenyKind::Explicit), true) => "an explicit deny in an",
+                    (Some(DenyKind::Explicit), false) => "an explicit deny in a",
+                    (_, true) => "no allow in an",
+                    (_, false) => "no allow in a",
                 },
                 e.reason.summary
             ),
@@ -170,22 +219,41 @@ fn compare(observed: &Observed, e: &Evaluation, has_org: bool) -> Agreement {
 }
 
 /// What the user adds to what AWS reported.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DiagnoseOptions {
     /// Who the user expected the caller to be.
     pub expected_principal: Option<String>,
-    /// The session policy the session was created with (JSON text).
-    pub session_policy: Option<String>,
-    /// For federated-user sessions: the IAM user that created them.
-    pub federated_by: Option<String>,
+    /// The request flags (`--context`, `--session-policy`, `--region` ...): they win over the
+    /// evidence, and each is reported.
+    pub overrides: RequestOverrides,
+    /// Whether to suggest fixes (batch mode suggests them once per group).
+    pub fixes: bool,
 }
 
-/// Diagnose an observed request against a world.
-pub fn diagnose(world: &World, observed: &Observed, options: &DiagnoseOptions) -> Diagnosis {
+impl Default for DiagnoseOptions {
+    fn default() -> DiagnoseOptions {
+        DiagnoseOptions {
+            expected_principal: None,
+            overrides: RequestOverrides::default(),
+            fixes: true,
+        }
+    }
+}
+
+/// Diagnose an observed request against the world of `index`.
+pub fn diagnose(
+    index: &WorldIndex<'_>,
+    observed: &Observed,
+    options: &DiagnoseOptions,
+) -> Diagnosis {
+    let world = index.world;
     let expected_principal = options.expected_principal.as_deref();
     let mut d = Diagnosis {
         first: Vec::new(),
+        overrides: Vec::new(),
+        notes: reading_note(observed).into_iter().collect(),
         actions: Vec::new(),
+        partial: None,
         error: None,
     };
     if let (Some(expected), Some(actual)) = (expected_principal, &observed.principal)
@@ -207,29 +275,39 @@ pub fn diagnose(world: &World, observed: &Observed, options: &DiagnoseOptions) -
         return d;
     }
     for action in &observed.actions {
-        let question = Question {
-            principal: principal.clone(),
-            action: action.clone(),
-            resource: observed.resource.clone().unwrap_or_else(|| "*".into()),
-            context: observed.context.clone(),
-            session_policy: options.session_policy.clone(),
-            source_vpce: observed.vpce.clone(),
-            resource_account: observed.resource_account.clone(),
-            now: None,
-            federated_by: options.federated_by.clone(),
-        };
-        let prepared = match world.prepare(&question) {
+        let mut question = question_for(observed, principal, action);
+        let overrides = options.overrides.apply_to_evidence(&mut question);
+        if d.overrides.is_empty() {
+            d.overrides = overrides;
+        }
+        let mut prepared = match world.prepare(&question) {
             Ok(p) => p,
             Err(e) => {
-                d.error = Some(e.to_string());
+                match partial(world, &question) {
+                    Some(p) => d.partial = Some(p),
+                    None => d.error = Some(e.to_string()),
+                }
                 return d;
             }
         };
+        if observed.resource_reading == ResourceReading::Pattern {
+            prepared.request.resource = RequestResource::parse_pattern(&question.resource);
+        }
         let evaluation = prepared
             .set
             .evaluate(&prepared.request, &EvaluationOptions::default());
         let agreement = compare(observed, &evaluation, world.organization.is_some());
-        let fixes = suggest(world, &prepared.set, &prepared.request, &evaluation);
+        let fixes = if options.fixes {
+            suggest_with(
+                index,
+                &question,
+                &prepared,
+                &evaluation,
+                observed.resource_reading,
+            )
+        } else {
+            FixReport::default()
+        };
         d.actions.push(ActionDiagnosis {
             action: action.clone(),
             evaluation,
@@ -237,6 +315,7 @@ pub fn diagnose(world: &World, observed: &Observed, options: &DiagnoseOptions) -
             notes: prepared.notes,
             agreement,
             fixes,
+            question,
         });
     }
     d

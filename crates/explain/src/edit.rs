@@ -163,6 +163,29 @@ pub fn exempt_principal(doc: &mut Json, index: usize, principal_arn: &str) -> bo
     true
 }
 
+/// Add `principal_arn` to the `Principal` of statement `index` (its `AWS` entry, made a list
+/// when it held one value), leaving everything else of the statement — its conditions — as
+/// it is. False when the statement has no `Principal` object to extend (`"*"` already trusts
+/// everyone).
+pub fn add_principal(doc: &mut Json, index: usize, principal_arn: &str) -> bool {
+    let Some(stmt) = statements(doc).and_then(|s| s.get_mut(index)) else {
+        return false;
+    };
+    let Some(Json::Object(entries)) = stmt.get_mut("Principal") else {
+        return false;
+    };
+    let new = Json::str(principal_arn);
+    match entries.iter_mut().find(|(k, _)| k == "AWS") {
+        Some((_, Json::Array(list))) => list.push(new),
+        Some((_, other)) => {
+            let old = std::mem::replace(other, Json::Null);
+            *other = Json::Array(vec![old, new]);
+        }
+        None => entries.push(("AWS".into(), new)),
+    }
+    true
+}
+
 /// Append a statement.
 pub fn add_statement(doc: &mut Json, statement: Json) -> bool {
     match statements(doc) {
@@ -221,6 +244,20 @@ mod tests {
         ));
         let diff = unified_diff(&before, &after, "p");
         assert!(diff.contains("+      \"Condition\""), "{diff}");
+    }
+
+    #[test]
+    fn a_principal_is_added_to_a_statement_and_its_condition_stays() {
+        let text = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/A"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}]}"#;
+        let mut doc = Json::parse(text).unwrap();
+        assert!(add_principal(&mut doc, 0, "arn:aws:iam::2:role/B"));
+        let out = doc.pretty();
+        assert!(out.contains("\"arn:aws:iam::1:role/A\",\n"), "{out}");
+        assert!(out.contains("\"arn:aws:iam::2:role/B\""), "{out}");
+        assert!(out.contains("\"sts:ExternalId\": \"x\""), "{out}");
+        let mut star =
+            Json::parse(r#"{"Statement":[{"Effect":"Allow","Principal":"*"}]}"#).unwrap();
+        assert!(!add_principal(&mut star, 0, "arn:aws:iam::2:role/B"));
     }
 
     #[test]

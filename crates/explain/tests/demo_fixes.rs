@@ -2,11 +2,10 @@
 //! message is parsed, the request rebuilt and simulated, the deciding statement found, and the
 //! first suggested fix — written into a copy of the world — makes the request allowed.
 
-use iamwhy_engine::EvaluationOptions;
-use iamwhy_engine::decision::Decision;
-use iamwhy_evidence::observed::from_message;
+use iamwhy_engine::{Decision, EvaluationOptions};
+use iamwhy_evidence::input::from_message;
 use iamwhy_explain::apply::apply_to_world_dir;
-use iamwhy_explain::diagnose::{DiagnoseOptions, diagnose};
+use iamwhy_explain::{DiagnoseOptions, RequestOverrides, WorldIndex, diagnose};
 use iamwhy_world::demo::demo_scenarios;
 use iamwhy_world::load_dir;
 use std::path::{Path, PathBuf};
@@ -53,6 +52,7 @@ fn aws_message(s: &iamwhy_world::scenario::Scenario) -> String {
 #[test]
 fn every_demo_denial_is_explained_and_its_first_fix_makes_it_allowed() {
     let world = load_dir(&demo_dir()).unwrap();
+    let index = WorldIndex::new(&world);
     let mut checked = 0;
     for s in demo_scenarios().unwrap() {
         if s.expected.decision == "Allowed" {
@@ -72,11 +72,13 @@ fn every_demo_denial_is_explained_and_its_first_fix_makes_it_allowed() {
         observed.vpce = s.source_vpce.clone();
         let question = s.question();
         let options = DiagnoseOptions {
-            expected_principal: None,
-            session_policy: s.session_policy.as_ref().map(|p| p.to_string()),
-            federated_by: None,
+            overrides: RequestOverrides {
+                session_policy: s.session_policy.as_ref().map(|p| p.to_string()),
+                ..RequestOverrides::default()
+            },
+            ..DiagnoseOptions::default()
         };
-        let d = diagnose(&world, &observed, &options);
+        let d = diagnose(&index, &observed, &options);
         assert!(d.error.is_none(), "{}: {:?}", s.title, d.error);
         let a = &d.actions[0];
         assert_eq!(
@@ -106,10 +108,9 @@ fn every_demo_denial_is_explained_and_its_first_fix_makes_it_allowed() {
         apply_to_world_dir(&dir, fix).unwrap_or_else(|e| panic!("{}: {e}", s.title));
         let fixed = load_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: the fixed world does not load: {e}", s.title));
-        let mut q = question.clone();
-        q.context.extend(fix.request_context.iter().cloned());
-        if let Some(sp) = &fix.session_policy {
-            q.session_policy = Some(sp.clone());
+        let mut q = fix.changed_question(&question);
+        if q.session_policy.is_none() {
+            q.session_policy = s.session_policy.as_ref().map(|p| p.to_string());
         }
         let p = fixed.prepare(&q).unwrap();
         let e = p.set.evaluate(&p.request, &EvaluationOptions::default());

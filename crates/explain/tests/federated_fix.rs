@@ -1,11 +1,10 @@
 //! A federated user's identity permissions are its creating IAM user's: the fix for a missing
 //! identity allow is written to that user, and it makes the request allowed.
 
-use iamwhy_engine::EvaluationOptions;
-use iamwhy_engine::decision::Decision;
-use iamwhy_evidence::observed::from_message;
+use iamwhy_engine::{Decision, EvaluationOptions};
+use iamwhy_evidence::input::from_message;
 use iamwhy_explain::apply::apply_to_world_dir;
-use iamwhy_explain::diagnose::{DiagnoseOptions, diagnose};
+use iamwhy_explain::{DiagnoseOptions, RequestOverrides, WorldIndex, diagnose};
 use iamwhy_world::{Question, load_dir};
 
 fn write(dir: &std::path::Path, rel: &str, text: &str) {
@@ -35,11 +34,14 @@ fn identity_fix_for_a_federated_user_goes_to_the_user_that_created_the_session()
     let all =
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
     let options = DiagnoseOptions {
-        expected_principal: None,
-        session_policy: Some(all.into()),
-        federated_by: Some("arn:aws:iam::111111111111:user/builder".into()),
+        overrides: RequestOverrides {
+            session_policy: Some(all.into()),
+            federated_by: Some("arn:aws:iam::111111111111:user/builder".into()),
+            ..RequestOverrides::default()
+        },
+        ..DiagnoseOptions::default()
     };
-    let d = diagnose(&world, &observed, &options);
+    let d = diagnose(&WorldIndex::new(&world), &observed, &options);
     assert!(d.error.is_none(), "{:?}", d.error);
     let fix = d.actions[0]
         .fixes

@@ -1,9 +1,8 @@
 //! Request-side fixes suggest only changes the caller can make: a region the resource lives
 //! in, and a VPC endpoint route that accounts for what the endpoint changes.
 
-use iamwhy_engine::EvaluationOptions;
-use iamwhy_engine::decision::Decision;
-use iamwhy_explain::fix::{FixReport, suggest};
+use iamwhy_engine::{Decision, EvaluationOptions};
+use iamwhy_explain::{FixReport, WorldIndex, suggest};
 use iamwhy_world::{Question, World, load_dir};
 
 fn write(dir: &std::path::Path, rel: &str, text: &str) {
@@ -35,22 +34,21 @@ fn world(tag: &str, statement: &str) -> World {
 }
 
 fn fixes(w: &World, action: &str, resource: &str, context: &[(&str, &str)]) -> FixReport {
-    let p = w
-        .prepare(&Question {
-            principal: "arn:aws:iam::111111111111:user/dev".into(),
-            action: action.into(),
-            resource: resource.into(),
-            context: context
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            now: Some("2026-11-22T12:00:00Z".into()),
-            ..Question::default()
-        })
-        .unwrap();
+    let q = Question {
+        principal: "arn:aws:iam::111111111111:user/dev".into(),
+        action: action.into(),
+        resource: resource.into(),
+        context: context
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        now: Some("2026-11-22T12:00:00Z".into()),
+        ..Question::default()
+    };
+    let p = w.prepare(&q).unwrap();
     let e = p.set.evaluate(&p.request, &EvaluationOptions::default());
     assert_eq!(e.decision, Decision::ImplicitDeny);
-    suggest(w, &p.set, &p.request, &e)
+    suggest(&WorldIndex::new(w), &q, &p, &e)
 }
 
 const ONLY_FRANKFURT: &str = r#"{"Effect":"Allow","Action":["dynamodb:GetItem","s3:GetObject"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-central-1"}}}"#;
@@ -104,19 +102,18 @@ fn endpoint_fix_drops_the_public_source_address_and_names_the_endpoint_policy() 
            {"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
     );
     // From the office network the deny fires.  Through the endpoint there is no aws:SourceIp.
-    let p = w
-        .prepare(&Question {
-            principal: "arn:aws:iam::111111111111:user/dev".into(),
-            action: "s3:GetObject".into(),
-            resource: "arn:aws:s3:::data/report.csv".into(),
-            context: vec![("aws:SourceIp".into(), "203.0.113.7".into())],
-            now: Some("2026-11-22T12:00:00Z".into()),
-            ..Question::default()
-        })
-        .unwrap();
+    let q = Question {
+        principal: "arn:aws:iam::111111111111:user/dev".into(),
+        action: "s3:GetObject".into(),
+        resource: "arn:aws:s3:::data/report.csv".into(),
+        context: vec![("aws:SourceIp".into(), "203.0.113.7".into())],
+        now: Some("2026-11-22T12:00:00Z".into()),
+        ..Question::default()
+    };
+    let p = w.prepare(&q).unwrap();
     let e = p.set.evaluate(&p.request, &EvaluationOptions::default());
     assert_eq!(e.decision, Decision::ExplicitDeny);
-    let r = suggest(&w, &p.set, &p.request, &e);
+    let r = suggest(&WorldIndex::new(&w), &q, &p, &e);
     let fix = r
         .fixes
         .iter()

@@ -50,6 +50,12 @@ pub fn demo_world() -> Result<World, Diagnostic> {
     load(&EmbeddedFiles(&DEMO))
 }
 
+/// The text of a file of the demo world (`accounts/222222222222/authorization-details.json`),
+/// as `examples/demo-world` holds it.
+pub fn demo_file(path: &str) -> Option<&'static str> {
+    DEMO.get_file(path).and_then(|f| f.contents_utf8())
+}
+
 /// The demo's scenarios.
 pub fn demo_scenarios() -> Result<Vec<Scenario>, Diagnostic> {
     let file = DEMO

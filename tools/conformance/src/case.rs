@@ -102,6 +102,22 @@ struct CaseRequest {
     context: serde_json::Map<String, Value>,
     #[serde(default)]
     wildcard_only_action: bool,
+    /// How a `*` or `?` in `resource` is read: `pattern` (the default: the cases of the
+    /// peer's suite ask "any resource matching this", as AWS's simulator does) or `literal`
+    /// (a resource name containing the character, as a user or CloudTrail gives it).
+    #[serde(default)]
+    resource_reading: ResourceReading,
+}
+
+/// How a case's resource is read.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+enum ResourceReading {
+    /// Wildcards are wildcards.
+    #[default]
+    Pattern,
+    /// `*` and `?` are characters of the name.
+    Literal,
 }
 
 #[derive(Deserialize)]
@@ -346,7 +362,10 @@ fn build_request(r: &CaseRequest) -> Result<Request> {
     let resource = if r.wildcard_only_action {
         RequestResource::Any
     } else {
-        RequestResource::parse_pattern(&r.resource)
+        match r.resource_reading {
+            ResourceReading::Pattern => RequestResource::parse_pattern(&r.resource),
+            ResourceReading::Literal => RequestResource::parse(&r.resource),
+        }
     };
     let mut req =
         Request::new(principal, &r.action, resource, ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -391,4 +410,34 @@ pub fn build(case: &Case) -> Result<(PolicySet, Request)> {
         set = set.with_endpoint(compile_all(e, PolicyType::Endpoint)?);
     }
     Ok((set, req))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The vendored cases of `cases/resource-readings.jsonl`: one resource read literally and
+    /// as a pattern.
+    #[test]
+    fn resource_readings_literal_and_pattern() {
+        let divergences = Divergences::load().unwrap();
+        let text = include_str!("../cases/resource-readings.jsonl");
+        let mut n = 0;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let r = run_line(line, &divergences).unwrap();
+            assert!(matches!(r.outcome, Outcome::Pass), "{}", r.describe());
+            n += 1;
+        }
+        assert_eq!(n, 4);
+    }
+
+    #[test]
+    fn an_unknown_resource_reading_is_a_malformed_case() {
+        let line = include_str!("../cases/resource-readings.jsonl")
+            .lines()
+            .next()
+            .unwrap()
+            .replace("\"literal\"", "\"fuzzy\"");
+        assert!(run_line(&line, &Divergences::load().unwrap()).is_err());
+    }
 }

@@ -4,6 +4,9 @@
 //! The last line is exactly `conformance: N passed, M failed, K skipped`; the exit code is 1
 //! when any case failed. A case on the known-divergence list (divergences.json, each entry
 //! with the AWS documentation it rests on) passes only when iamwhy gives the documented answer.
+//! A case's `request.resourceReading` says how a `*` or `?` in its resource is read: `pattern`
+//! (the default, as the peer's cases mean it: any resource matching) or `literal` (a name that
+//! contains the character); `cases/resource-readings.jsonl` holds cases of both.
 
 use iamwhy_conformance::case;
 

@@ -1,12 +1,13 @@
 //! `iamwhy check --world DIR --principal ARN --action A --resource ARN [...]`: one request
 //! against a world, explained; `--expect` turns it into a CI assertion.
 
-use crate::render::trace::{render, render_context};
+use super::request_flags::RequestFlags;
+use crate::render::trace::{locate_in_dir, render_context, render_located};
 use anstream::{print, println};
 use clap::{Args, ValueEnum};
-use iamwhy_diagnostic::Diagnostic;
-use iamwhy_engine::EvaluationOptions;
-use iamwhy_engine::decision::Decision;
+use iamwhy_engine::{Decision, EvaluationOptions};
+use iamwhy_explain::request::check_request_fields;
+use iamwhy_explain::{WorldIndex, suggest};
 use iamwhy_world::Question;
 use serde_json::json;
 use std::path::PathBuf;
@@ -26,24 +27,17 @@ pub struct CheckArgs {
     /// The action, e.g. s3:GetObject.
     #[arg(long, value_name = "ACTION")]
     pub action: String,
-    /// The resource ARN, or `*` for actions without resources.
+    /// The resource ARN, or `*` for actions without resources. A `*` or `?` inside an ARN is
+    /// a character of the name (an S3 key may contain one), not a wildcard.
     #[arg(long, value_name = "ARN", default_value = "*")]
     pub resource: String,
-    /// A context key: KEY=VALUE; repeat a key for multivalued keys.
-    #[arg(long = "context", value_name = "KEY=VALUE")]
-    pub context: Vec<String>,
-    /// A session policy (file) the session was created with.
-    #[arg(long, value_name = "FILE")]
-    pub session_policy: Option<PathBuf>,
-    /// For a federated-user principal: the IAM user that called GetFederationToken.
-    #[arg(long, value_name = "USER_ARN")]
-    pub federated_by: Option<String>,
-    /// The VPC endpoint the request goes through.
-    #[arg(long, value_name = "VPCE_ID")]
-    pub source_vpce: Option<String>,
-    /// The account owning the resource, when the ARN has none and the world cannot tell.
-    #[arg(long, value_name = "ACCOUNT")]
-    pub resource_account: Option<String>,
+    /// The request details shared with `explain`.
+    #[command(flatten)]
+    pub request: RequestFlags,
+    /// Write each suggested fix's document to DIR/fix-N.json, the file its `apply:` command
+    /// reads.
+    #[arg(long, value_name = "DIR")]
+    pub write_fix: Option<PathBuf>,
     /// Exit 1 unless the decision is this.
     #[arg(long, value_enum, value_name = "DECISION")]
     pub expect: Option<Expectation>,
@@ -94,40 +88,19 @@ pub enum Format {
     Json,
 }
 
-/// Parse `KEY=VALUE` context arguments.
-pub fn parse_context(args: &[String]) -> Result<Vec<(String, String)>, Diagnostic> {
-    args.iter()
-        .map(|a| {
-            a.split_once('=')
-                .filter(|(k, _)| !k.trim().is_empty())
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .ok_or_else(|| {
-                    Diagnostic::error("bad-context-flag", format!("--context {a}: expected KEY=VALUE"))
-                        .with_help("for example --context aws:MultiFactorAuthPresent=true; repeat a key for a multivalued key")
-                })
-        })
-        .collect()
-}
-
 /// Run the command.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_request_fields(&args.principal, &args.action, &args.resource)?;
+    let overrides = args.request.overrides()?;
     let world = super::load_world(&args.world)?;
-    let session_policy = match &args.session_policy {
-        Some(p) => Some(super::read_file(p, "session policy")?),
-        None => None,
-    };
-    let question = Question {
+    let mut question = Question {
         principal: args.principal.clone(),
         action: args.action.clone(),
         resource: args.resource.clone(),
-        context: parse_context(&args.context)?,
-        session_policy,
-        source_vpce: args.source_vpce.clone(),
-        resource_account: args.resource_account.clone(),
-        now: None,
-        federated_by: args.federated_by.clone(),
+        ..Question::default()
     };
+    overrides.apply_to_check(&mut question);
     let loaded = started.elapsed();
     let prepare_started = std::time::Instant::now();
     let prepared = world.prepare(&question)?;
@@ -156,9 +129,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let expectation_ok = args.expect.map(|e| e.holds(evaluation.decision));
+    let index = WorldIndex::new(&world);
+    let mut fixes = suggest(&index, &question, &prepared, &evaluation);
+    let written = match &args.write_fix {
+        Some(dir) => {
+            fixes.place_files(Some(&dir.display().to_string()), "fix");
+            fixes.write_files()?;
+            true
+        }
+        None => false,
+    };
     match args.output {
         Format::Text => {
-            print!("{}", render(&evaluation, &args.action, &args.resource));
+            let locate = locate_in_dir(&args.world);
+            print!(
+                "{}",
+                render_located(&evaluation, &args.action, &args.resource, &locate)
+            );
             print!("{}", render_context(&prepared.context, &evaluation));
             for n in &prepared.notes {
                 println!("  note: {n}");
@@ -166,6 +153,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             if let Some(d) = &discovery {
                 print!("{}", crate::render::discovery::render(d));
             }
+            print!("{}", crate::render::fixes::render(&fixes, written));
         }
         Format::Json => {
             let v = json!({
@@ -181,6 +169,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 "notes": prepared.notes,
                 "evaluation": evaluation,
                 "discovery": discovery,
+                "fixes": fixes,
             });
             println!("{}", serde_json::to_string_pretty(&v)?);
         }

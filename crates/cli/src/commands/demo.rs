@@ -1,12 +1,13 @@
 //! `iamwhy demo`: the main job on the built-in demo organization — realistic denials, one per
 //! cause of the access-denied runbooks, and one allowed request, each explained end to end.
 
-use crate::render::trace::render;
+use crate::render::trace::render_located;
 use anstream::{print, println};
 use clap::Args;
-use iamwhy_engine::EvaluationOptions;
-use iamwhy_engine::decision::Decision;
-use iamwhy_world::demo::{demo_scenarios, demo_world};
+use iamwhy_engine::{Decision, EvaluationOptions, MatchedStatement};
+use iamwhy_explain::{WorldIndex, suggest};
+use iamwhy_world::demo::{demo_file, demo_scenarios, demo_world};
+use iamwhy_world::position::statement_position;
 use iamwhy_world::scenario::Scenario;
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -95,6 +96,12 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "Each story below is a real-looking request, iamwhy's answer, and the line that decided it.\n"
     );
     let opts = EvaluationOptions::default();
+    let index = WorldIndex::new(&world);
+    let locate = |m: &MatchedStatement| {
+        statement_position(m.source.as_deref()?, m.start, &|f: &str| {
+            demo_file(f).map(str::to_string)
+        })
+    };
     let mut mismatches = 0;
     let total = chosen.len();
     for (i, s) in chosen.iter().enumerate() {
@@ -110,26 +117,20 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         println!();
         println!("  $ {}", check_command(s));
         println!();
+        let question = s.question();
         let prepared = world
-            .prepare(&s.question())
+            .prepare(&question)
             .map_err(|e| anyhow::anyhow!("scenario \"{}\": {e}", s.title))?;
         let e = prepared.set.evaluate(&prepared.request, &opts);
-        print!("{}", indent(&render(&e, &s.action, &s.resource), "  "));
-        let fixes = iamwhy_explain::fix::suggest(&world, &prepared.set, &prepared.request, &e);
-        if let Some(f) = fixes.fixes.first() {
-            println!(
-                "  smallest fix (re-simulated: it allows this request): {}",
-                f.title
-            );
-            for also in &f.also_allows {
-                println!("    also allows: {also}");
-            }
-            if let Some(c) = &f.command {
-                println!("    apply: {c}");
-            }
-        } else if let Some(why) = &fixes.no_safe_fix {
-            println!("  no safe fix: {why}");
-        }
+        print!(
+            "{}",
+            indent(&render_located(&e, &s.action, &s.resource, &locate), "  ")
+        );
+        let fixes = suggest(&index, &question, &prepared, &e);
+        print!(
+            "{}",
+            indent(&crate::render::fixes::render(&fixes, false), "  ")
+        );
         let decision = match e.decision {
             Decision::Allowed => "Allowed",
             Decision::ExplicitDeny => "ExplicitDeny",

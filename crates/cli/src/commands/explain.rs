@@ -1,28 +1,34 @@
-//! `iamwhy explain [TEXT|FILE|-]`: from what AWS said — an access-denied message, CloudTrail
-//! events or logs, a decoded authorization message — to the reason and a verified fix.
+//! `iamwhy explain [TEXT|FILE|-]`: from what AWS said — access-denied messages (as pasted:
+//! wrapped, decorated, several at once), CloudTrail events or logs, a decoded authorization
+//! message — to the reason and verified fixes. Parsing, diagnosis, batch grouping and fixes
+//! live in the evidence and explain crates; this module reads the arguments and renders.
 
-use crate::render::trace::{render, render_context};
+use super::request_flags::RequestFlags;
+use crate::render::trace::{locate_in_dir, render_context, render_located};
 use anstream::{print, println};
 use clap::{Args, ValueEnum};
 use iamwhy_diagnostic::Diagnostic;
-use iamwhy_evidence::input::{Input, InputKind, read_bytes, read_path};
+use iamwhy_evidence::input::{
+    InputKind, Limits, ReadOptions, Reader, Source, looks_like_path, parse_size,
+};
 use iamwhy_evidence::observed::{Observed, Origin};
-use iamwhy_explain::diagnose::{DiagnoseOptions, Diagnosis, diagnose};
 use iamwhy_explain::guide::{Guide, guide};
-use iamwhy_world::World;
-use serde_json::json;
-use std::collections::BTreeMap;
+use iamwhy_explain::partial::Partial;
+use iamwhy_explain::request::reading_note;
+use iamwhy_explain::{Batch, BatchReport, DiagnoseOptions, Diagnosis, WorldIndex, diagnose};
+use serde_json::{Value, json};
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `iamwhy explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The error message text, a file (message, CloudTrail event or log, .json.gz, decoded
-    /// authorization message), a directory of CloudTrail logs, or `-` for standard input;
-    /// several files or directories are read together.
+    /// The error message text (as pasted: wrapped, quoted, several messages), a file
+    /// (message, CloudTrail event or log, .json.gz, decoded authorization message), a
+    /// directory of CloudTrail logs, or `-` for standard input; several files or directories
+    /// are read together (an event in two of them is counted once).
     #[arg(value_name = "TEXT|FILE|-", required = true, num_args = 1..)]
     pub inputs: Vec<String>,
     /// A world to rebuild and simulate the request in.
@@ -31,15 +37,20 @@ pub struct ExplainArgs {
     /// Who you expected the caller to be; checked first.
     #[arg(long, value_name = "ARN")]
     pub expected_principal: Option<String>,
-    /// The session policy the session was created with (no snapshot records it).
-    #[arg(long, value_name = "FILE")]
-    pub session_policy: Option<PathBuf>,
-    /// For a federated-user caller: the IAM user that called GetFederationToken.
-    #[arg(long, value_name = "USER_ARN")]
-    pub federated_by: Option<String>,
+    /// Request details to add to (and override) what the evidence carried.
+    #[command(flatten)]
+    pub request: RequestFlags,
     /// CloudTrail: explain every record, not only the denied ones.
     #[arg(long)]
     pub all: bool,
+    /// Write each suggested fix's document to DIR/fix-N.json, the file its `apply:` command
+    /// reads.
+    #[arg(long, value_name = "DIR")]
+    pub write_fix: Option<PathBuf>,
+    /// The most one input (a file, standard input) may hold, counted after decompression
+    /// (e.g. 512M, 2G).
+    #[arg(long, value_name = "SIZE", default_value = "256M")]
+    pub max_input_size: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub output: Format,
@@ -54,117 +65,229 @@ pub enum Format {
     Json,
 }
 
-fn read_input(args: &ExplainArgs) -> Result<Input, Diagnostic> {
-    if args.inputs.len() > 1 {
-        let mut merged: Option<Input> = None;
-        for raw in &args.inputs {
-            let path = Path::new(raw);
-            if !path.exists() {
-                return Err(Diagnostic::error(
-                    "no-such-file",
-                    format!("{raw}: no such file or directory"),
-                )
-                .with_help("several inputs must all be files or directories"));
-            }
-            let input = read_path(path, args.all)?;
-            match &mut merged {
-                None => merged = Some(input),
-                Some(m) => {
-                    m.records += input.records;
-                    m.observed.extend(input.observed);
-                }
-            }
+/// What to read, from the arguments.
+fn sources(args: &ExplainArgs) -> Result<Vec<Source<'_>>, Diagnostic> {
+    let several = args.inputs.len() > 1;
+    let mut out = Vec::new();
+    for raw in &args.inputs {
+        if raw == "-" {
+            out.push(Source::Stdin);
+            continue;
         }
-        return merged.ok_or_else(|| Diagnostic::error("no-input", "no input was given"));
-    }
-    let single = &args.inputs[0];
-    if single == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
-            Diagnostic::error(
-                "unreadable-input",
-                format!("cannot read standard input: {e}"),
+        let path = Path::new(raw.as_str());
+        if path.exists() {
+            out.push(Source::Path(path));
+        } else if several || looks_like_path(raw) {
+            return Err(Diagnostic::error(
+                "no-such-file",
+                format!("{raw}: no such file or directory"),
             )
-        })?;
-        return read_bytes(&bytes, None, args.all);
+            .with_help(if several {
+                "several inputs must all be files, directories or `-`; quote a message to pass it as text"
+            } else {
+                "give an existing file or directory, `-` for standard input, or the message text itself in quotes"
+            }));
+        } else {
+            out.push(Source::Text(raw));
+        }
     }
-    let path = Path::new(single);
-    if path.exists() {
-        return read_path(path, args.all);
-    }
-    read_bytes(single.as_bytes(), None, args.all)
+    Ok(out)
 }
 
-fn options(args: &ExplainArgs) -> anyhow::Result<DiagnoseOptions> {
-    let session_policy = match &args.session_policy {
-        Some(p) => Some(super::read_file(p, "session policy")?),
-        None => None,
-    };
-    Ok(DiagnoseOptions {
-        expected_principal: args.expected_principal.clone(),
-        session_policy,
-        federated_by: args.federated_by.clone(),
-    })
+fn options(args: &ExplainArgs) -> Result<(DiagnoseOptions, Limits), Diagnostic> {
+    let max = parse_size(&args.max_input_size)
+        .map_err(|e| Diagnostic::error("bad-size-flag", format!("--max-input-size {e}")))?;
+    Ok((
+        DiagnoseOptions {
+            expected_principal: args.expected_principal.clone(),
+            overrides: args.request.overrides()?,
+            fixes: true,
+        },
+        Limits {
+            max_input_bytes: max,
+            flag: "--max-input-size",
+        },
+    ))
+}
+
+/// CloudTrail events as they stream in: one is explained in full; from the second on they
+/// are grouped.
+enum Events<'i, 'w> {
+    None,
+    One(Box<Observed>),
+    Batch(Box<Batch<'i, 'w>>, Option<indicatif::ProgressBar>),
 }
 
 /// Run the command.
 pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
-    let input = read_input(args)?;
+    let (opts, limits) = options(args)?;
+    let sources = sources(args)?;
     let world = args.world.as_deref().map(super::load_world).transpose()?;
-    if input.observed.is_empty() {
+    let index = world.as_ref().map(WorldIndex::new);
+    let mut reader = Reader::new(ReadOptions {
+        all: args.all,
+        limits,
+    });
+    let mut others: Vec<Observed> = Vec::new();
+    let mut events = Events::None;
+    for source in sources {
+        reader.read(source, &mut |o| {
+            if !matches!(o.origin, Origin::CloudTrail { .. }) {
+                others.push(o);
+                return Ok(());
+            }
+            events = match std::mem::replace(&mut events, Events::None) {
+                Events::None => Events::One(Box::new(o)),
+                Events::One(first) => {
+                    let mut b = Batch::new(index.as_ref(), opts.clone());
+                    b.add(&first);
+                    b.add(&o);
+                    let bar = std::io::stderr().is_terminal().then(|| {
+                        let bar = indicatif::ProgressBar::new_spinner();
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template(
+                                "{spinner} {pos} events explained {elapsed}",
+                            )
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                        );
+                        bar.set_position(2);
+                        bar
+                    });
+                    Events::Batch(Box::new(b), bar)
+                }
+                Events::Batch(mut b, bar) => {
+                    b.add(&o);
+                    if let Some(bar) = &bar {
+                        bar.inc(1);
+                    }
+                    Events::Batch(b, bar)
+                }
+            };
+            Ok(())
+        })?;
+    }
+    let summary = reader.summary().clone();
+    let kind = summary.kind.unwrap_or(InputKind::CloudTrail);
+    let batch = match events {
+        Events::None => None,
+        Events::One(o) => {
+            others.push(*o);
+            None
+        }
+        Events::Batch(b, bar) => {
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            Some(b.finish())
+        }
+    };
+    if others.is_empty() && batch.is_none() {
         match args.output {
             Format::Json => println!(
                 "{}",
-                serde_json::to_string_pretty(
-                    &json!({"schema": "iamwhy.explain/1", "input": input.kind, "records": input.records, "items": []})
-                )?
+                serde_json::to_string_pretty(&json!({
+                    "schema": "iamwhy.explain/1", "input": kind, "records": summary.records,
+                    "duplicates": summary.duplicates, "items": []
+                }))?
             ),
             Format::Text => println!(
                 "{} record(s) read; none was denied (use --all to explain them anyway).",
-                input.records
+                summary.records
             ),
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if input.observed.len() == 1 {
-        return single(args, &input, world.as_ref());
-    }
-    batch(args, &input, world.as_ref())
-}
-
-fn single(args: &ExplainArgs, input: &Input, world: Option<&World>) -> anyhow::Result<ExitCode> {
-    let o = &input.observed[0];
-    let opts = options(args)?;
-    let diagnosis = world.map(|w| diagnose(w, o, &opts));
-    let guide = world.is_none().then(|| guide(o));
-    match args.output {
-        Format::Json => {
-            let v = json!({
-                "schema": "iamwhy.explain/1",
-                "input": input.kind,
-                "parsed": o.message,
-                "observed": o,
-                "diagnosis": diagnosis,
-                "guide": guide,
-            });
-            println!("{}", serde_json::to_string_pretty(&v)?);
+    let mut failed = false;
+    let mut items: Vec<Value> = Vec::new();
+    let count = others.len();
+    for (i, o) in others.iter().enumerate() {
+        if count > 1 && args.output == Format::Text {
+            println!("━━━ message {} of {count} ━━━\n", i + 1);
         }
-        Format::Text => {
-            print!("{}", render_observed(input.kind, o));
-            if let Some(d) = &diagnosis {
-                print!("{}", render_diagnosis(d, o));
-            }
-            if let Some(g) = &guide {
-                print!("{}", render_guide(g, args.expected_principal.as_deref(), o));
-            }
-        }
+        let stem = if count > 1 {
+            format!("fix-m{}", i + 1)
+        } else {
+            "fix".to_string()
+        };
+        let (item, item_failed) = single(args, kind, o, index.as_ref(), &opts, &stem)?;
+        failed |= item_failed;
+        items.push(item);
     }
-    let failed = diagnosis.as_ref().is_some_and(|d| d.error.is_some());
+    if let Some(report) = &batch {
+        items.push(render_batch(args, &summary, report, index.is_some())?);
+    }
+    if args.output == Format::Json {
+        let v = if items.len() == 1 {
+            items.pop().expect("one item")
+        } else {
+            json!({"schema": "iamwhy.explain/1", "input": kind, "items": items})
+        };
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    }
     Ok(if failed {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One request explained in full: printed as text, or returned as JSON. Returns whether it
+/// could not be simulated.
+fn single(
+    args: &ExplainArgs,
+    kind: InputKind,
+    o: &Observed,
+    index: Option<&WorldIndex<'_>>,
+    opts: &DiagnoseOptions,
+    stem: &str,
+) -> anyhow::Result<(Value, bool)> {
+    let mut diagnosis = index.map(|i| diagnose(i, o, opts));
+    let needs_guide = diagnosis.as_ref().is_none_or(|d| d.partial.is_some());
+    let guide = needs_guide.then(|| guide(o));
+    let mut written = false;
+    if let Some(d) = &mut diagnosis {
+        let several = d.actions.len() > 1;
+        let dir = args.write_fix.as_ref().map(|p| p.display().to_string());
+        for (j, a) in d.actions.iter_mut().enumerate() {
+            let stem = if several {
+                format!("{stem}-a{}", j + 1)
+            } else {
+                stem.to_string()
+            };
+            a.fixes.place_files(dir.as_deref(), &stem);
+            if dir.is_some() {
+                a.fixes.write_files()?;
+                written = true;
+            }
+        }
+    }
+    let failed = diagnosis.as_ref().is_some_and(|d| d.error.is_some());
+    match args.output {
+        Format::Json => {
+            let v = json!({
+                "schema": "iamwhy.explain/1",
+                "input": kind,
+                "parsed": o.message,
+                "observed": o,
+                "diagnosis": diagnosis,
+                "guide": guide,
+            });
+            return Ok((v, failed));
+        }
+        Format::Text => {
+            print!("{}", render_observed(kind, o));
+            if let Some(d) = &diagnosis {
+                print!("{}", render_diagnosis(args, d, o, written));
+            }
+            if let Some(g) = &guide {
+                print!(
+                    "{}",
+                    render_guide(g, args.expected_principal.as_deref(), o, index.is_some())
+                );
+            }
+        }
+    }
+    Ok((Value::Null, failed))
 }
 
 fn render_observed(kind: InputKind, o: &Observed) -> String {
@@ -182,7 +305,7 @@ fn render_observed(kind: InputKind, o: &Observed) -> String {
                 .map(|t| format!(" at {t}"))
                 .unwrap_or_default()
         ),
-        (_, InputKind::DecodedMessage) => "decoded authorization message".into(),
+        (Origin::DecodedMessage, _) => "decoded authorization message".into(),
         _ => "error message".into(),
     };
     let _ = writeln!(out, "What AWS said ({source}):");
@@ -213,6 +336,9 @@ fn render_observed(kind: InputKind, o: &Observed) -> String {
     if !o.reported_statements.is_empty() {
         field(&mut out, "matched", Some(&o.reported_statements.join(", ")));
     }
+    if let Some(n) = reading_note(o) {
+        let _ = writeln!(out, "  note: {n}");
+    }
     for n in &o.notes {
         let _ = writeln!(out, "  note: {n}");
     }
@@ -220,22 +346,59 @@ fn render_observed(kind: InputKind, o: &Observed) -> String {
     out
 }
 
-fn indent(text: &str, by: &str) -> String {
-    text.lines().map(|l| format!("{by}{l}\n")).collect()
+fn render_partial(p: &Partial) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "The world does not hold everything this request needs:"
+    );
+    for m in &p.missing {
+        let _ = writeln!(out, "  - {m}");
+    }
+    if let Some(side) = &p.simulated {
+        let _ = writeln!(
+            out,
+            "\nWhat the world can still tell (the {} side, simulated on its own):",
+            side.side
+        );
+        for f in &side.findings {
+            let _ = writeln!(out, "  - {f}");
+        }
+    }
+    out.push('\n');
+    out
 }
 
-fn render_diagnosis(d: &Diagnosis, o: &Observed) -> String {
+fn render_diagnosis(args: &ExplainArgs, d: &Diagnosis, o: &Observed, written: bool) -> String {
     let mut out = String::new();
     for f in &d.first {
         let _ = writeln!(out, "FIRST: {f}\n");
+    }
+    if !d.overrides.is_empty() {
+        let _ = writeln!(out, "Given on the command line (overriding the evidence):");
+        for ov in &d.overrides {
+            let _ = writeln!(out, "  {}", ov.sentence());
+        }
+        out.push('\n');
+    }
+    if let Some(p) = &d.partial {
+        out.push_str(&render_partial(p));
+        return out;
     }
     if let Some(e) = &d.error {
         let _ = writeln!(out, "Cannot simulate: {e}");
         return out;
     }
     let resource = o.resource.clone().unwrap_or_else(|| "*".into());
+    let dir = args.world.as_deref().unwrap_or(Path::new("."));
+    let locate = locate_in_dir(dir);
     for a in &d.actions {
-        out.push_str(&render(&a.evaluation, &a.action, &resource));
+        out.push_str(&render_located(
+            &a.evaluation,
+            &a.action,
+            &resource,
+            &locate,
+        ));
         out.push_str(&render_context(&a.context, &a.evaluation));
         for n in &a.notes {
             let _ = writeln!(out, "  note: {n}");
@@ -245,32 +408,16 @@ fn render_diagnosis(d: &Diagnosis, o: &Observed) -> String {
             "\nCompared with AWS ({}): {}",
             a.agreement.verdict, a.agreement.explanation
         );
-        if !a.fixes.fixes.is_empty() {
-            let _ = writeln!(out, "\nFixes (each re-simulated: it allows this request):");
-            for (i, f) in a.fixes.fixes.iter().enumerate() {
-                let _ = writeln!(out, "  {}. {}", i + 1, f.title);
-                for also in &f.also_allows {
-                    let _ = writeln!(out, "     also allows: {also}");
-                }
-                if let Some(c) = &f.command {
-                    let _ = writeln!(out, "     apply: {c}");
-                }
-                if let Some(diff) = &f.diff {
-                    out.push_str(&indent(diff, "       "));
-                }
-            }
-        }
-        if let Some(why) = &a.fixes.no_safe_fix {
-            let _ = writeln!(out, "\nNo safe fix: {why}");
-        }
+        out.push_str(&crate::render::fixes::render(&a.fixes, written));
     }
     out
 }
 
-fn render_guide(g: &Guide, expected: Option<&str>, o: &Observed) -> String {
+fn render_guide(g: &Guide, expected: Option<&str>, o: &Observed, with_world: bool) -> String {
     let mut out = String::new();
     if let (Some(e), Some(p)) = (expected, &o.principal)
         && e != p
+        && !with_world
     {
         let _ = writeln!(
             out,
@@ -281,10 +428,12 @@ fn render_guide(g: &Guide, expected: Option<&str>, o: &Observed) -> String {
     for p in &g.proves {
         let _ = writeln!(out, "  - {p}");
     }
-    let _ = writeln!(
-        out,
-        "\nWhere to look, in order (no world given; add --world DIR to simulate and get verified fixes):"
-    );
+    let heading = if with_world {
+        "Where to look, in order (the world cannot simulate this request whole):"
+    } else {
+        "Where to look, in order (no world given; add --world DIR to simulate and get verified fixes):"
+    };
+    let _ = writeln!(out, "\n{heading}");
     for (i, s) in g.steps.iter().enumerate() {
         let _ = writeln!(out, "  {}. {} — {}", i + 1, s.check, s.why);
         for c in &s.commands {
@@ -294,117 +443,66 @@ fn render_guide(g: &Guide, expected: Option<&str>, o: &Observed) -> String {
     out
 }
 
-/// Batch mode: group many denials by cause, with counts.
-fn batch(args: &ExplainArgs, input: &Input, world: Option<&World>) -> anyhow::Result<ExitCode> {
-    let bar = (input.observed.len() > 200 && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(input.observed.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} events {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    });
-    let opts = options(args)?;
-    let mut groups: BTreeMap<String, (usize, Vec<String>, serde_json::Value)> = BTreeMap::new();
-    for o in &input.observed {
-        let principal = o
-            .principal
-            .clone()
-            .unwrap_or_else(|| "(unknown principal)".into());
-        let action = o.actions.join("+");
-        let key_and_detail = match world {
-            Some(w) => {
-                let d = diagnose(w, o, &opts);
-                match (&d.error, d.actions.first()) {
-                    (Some(e), _) => (format!("cannot simulate: {e}"), json!({"error": e})),
-                    (None, Some(a)) => {
-                        let stmt = a
-                            .evaluation
-                            .deciding
-                            .first()
-                            .map(|m| {
-                                format!(
-                                    " — {} statement {} ({})",
-                                    m.policy,
-                                    m.label(),
-                                    m.layer.phrase()
-                                )
-                            })
-                            .unwrap_or_default();
-                        (
-                            format!(
-                                "{}: {}{stmt}",
-                                a.evaluation.decision.simulator_name(),
-                                a.evaluation.reason.summary
-                            ),
-                            json!({"decision": a.evaluation.decision, "reason": a.evaluation.reason, "fixes": a.fixes.fixes.len()}),
-                        )
-                    }
-                    _ => ("nothing to simulate".into(), json!(null)),
-                }
-            }
-            None => {
-                let claim = o
-                    .message
-                    .as_ref()
-                    .map(|m| m.claim().unwrap_or_else(|| "no reason given".into()))
-                    .unwrap_or_else(|| "no message".into());
-                (claim, json!(o.message))
-            }
+/// Batch mode: the groups, the most frequent first, each with its verdict against AWS.
+fn render_batch(
+    args: &ExplainArgs,
+    summary: &iamwhy_evidence::input::Summary,
+    report: &BatchReport,
+    with_world: bool,
+) -> anyhow::Result<Value> {
+    let what = if args.all { "explained" } else { "denied" };
+    if args.output == Format::Json {
+        return Ok(json!({
+            "schema": "iamwhy.explain/1",
+            "input": summary.kind,
+            "records": summary.records,
+            "duplicates": summary.duplicates,
+            "denied": report.events,
+            "groups": report.groups,
+        }));
+    }
+    let duplicates = if summary.duplicates > 0 {
+        format!(
+            " ({} duplicate event(s) with the same eventID skipped)",
+            summary.duplicates
+        )
+    } else {
+        String::new()
+    };
+    println!(
+        "{} records read{duplicates}, {} {what} — grouped by cause, most frequent first:\n",
+        summary.records, report.events
+    );
+    for g in &report.groups {
+        let verdict = match g.verdict {
+            Some("agrees") => " [agrees with AWS]".to_string(),
+            Some("differs") => " [DIFFERS from AWS]".to_string(),
+            Some(v) => format!(" [{v}]"),
+            None => String::new(),
         };
-        let key = format!("{principal} {action}: {}", key_and_detail.0);
-        let entry = groups
-            .entry(key)
-            .or_insert_with(|| (0, Vec::new(), key_and_detail.1));
-        entry.0 += 1;
-        if entry.1.len() < 3
-            && let Origin::CloudTrail {
-                event_id: Some(id), ..
-            } = &o.origin
+        println!(
+            "{:>6} × {} {}: {}{verdict}",
+            g.count, g.principal, g.action, g.cause
+        );
+        if !g.examples.is_empty() {
+            println!("         e.g. event {}", g.examples.join(", "));
+        }
+        if g.verdict == Some("differs")
+            && let Some(why) = &g.verdict_explanation
         {
-            entry.1.push(id.clone());
+            println!("         {why}");
         }
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-    }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    let mut sorted: Vec<_> = groups.into_iter().collect();
-    sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
-    match args.output {
-        Format::Json => {
-            let items: Vec<_> = sorted
-                .iter()
-                .map(|(k, (n, ids, detail))| json!({"cause": k, "count": n, "examples": ids, "detail": detail}))
-                .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(
-                    &json!({"schema": "iamwhy.explain/1", "input": input.kind, "records": input.records, "denied": input.observed.len(), "groups": items})
-                )?
-            );
-        }
-        Format::Text => {
-            println!(
-                "{} records read, {} {} — grouped by cause:\n",
-                input.records,
-                input.observed.len(),
-                if args.all { "explained" } else { "denied" }
-            );
-            for (k, (n, ids, _)) in &sorted {
-                println!("{n:>6} × {k}");
-                if !ids.is_empty() {
-                    println!("         e.g. event {}", ids.join(", "));
-                }
-            }
-            if world.is_none() {
-                println!(
-                    "\nAdd --world DIR to simulate each denial and group by the deciding statement."
-                );
-            }
+        if let Some(f) = g.fixes.as_ref().and_then(|r| r.fixes.first()) {
+            let label = f
+                .cost
+                .label()
+                .map(|l| format!("[{l}] "))
+                .unwrap_or_default();
+            println!("         first fix: {label}{}", f.title);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    if !with_world {
+        println!("\nAdd --world DIR to simulate each denial and group by the deciding statement.");
+    }
+    Ok(Value::Null)
 }

@@ -7,6 +7,7 @@ pub mod completions;
 pub mod demo;
 pub mod explain;
 pub mod lint;
+pub mod request_flags;
 pub mod simulate;
 pub mod validate;
 pub mod version;
@@ -55,18 +56,39 @@ pub(crate) fn load_world(dir: &Path) -> Result<iamwhy_world::World, Diagnostic> 
     })
 }
 
-/// Read a file the user named on the command line.
+/// The most a file named on the command line (a policy) may hold: a policy is at most a few
+/// KiB; this only stops `/dev/zero` and the like.
+const MAX_NAMED_FILE: u64 = 16 << 20;
+
+/// Read a file the user named on the command line (at most 16 MiB).
 pub(crate) fn read_file(path: &Path, what: &str) -> Result<String, Diagnostic> {
-    std::fs::read_to_string(path).map_err(|e| {
+    use std::io::Read;
+    let label = path.display().to_string();
+    let cannot = |e: std::io::Error| {
         let code = if e.kind() == std::io::ErrorKind::NotFound {
             "no-such-file"
         } else {
             "unreadable-file"
         };
-        Diagnostic::error(
-            code,
-            format!("cannot read the {what} {}: {e}", path.display()),
+        Diagnostic::error(code, format!("cannot read the {what} {label}: {e}")).in_file(&label)
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_NAMED_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_NAMED_FILE {
+        return Err(Diagnostic::error(
+            "input-too-large",
+            format!(
+                "the {what} {label} holds more than {}, the limit for a file named on the command line",
+                iamwhy_evidence::input::human_size(MAX_NAMED_FILE)
+            ),
         )
-        .in_file(path.display().to_string())
+        .in_file(&label));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::error("not-utf8", format!("the {what} {label} is not UTF-8 text"))
+            .in_file(&label)
     })
 }

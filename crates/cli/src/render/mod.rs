@@ -2,4 +2,5 @@
 
 pub mod diagnostic;
 pub mod discovery;
+pub mod fixes;
 pub mod trace;

@@ -7,6 +7,7 @@ use iamwhy_engine::Tri;
 use iamwhy_engine::condition::ConditionResult;
 use iamwhy_engine::decision::{Decision, Evaluation, LayerReport, LayerStatus, MatchedStatement};
 use iamwhy_world::ContextReport;
+use iamwhy_world::position::{FilePosition, statement_position};
 use owo_colors::OwoColorize;
 use std::fmt::Write as _;
 
@@ -63,26 +64,52 @@ fn condition_line(c: &ConditionResult) -> String {
     s
 }
 
-fn statement_block(out: &mut String, m: &MatchedStatement, indent: &str) {
+/// How a deciding statement's position in the file on disk is found (world policies), when
+/// it can be.
+pub type Locate<'a> = &'a dyn Fn(&MatchedStatement) -> Option<FilePosition>;
+
+fn statement_block(out: &mut String, m: &MatchedStatement, indent: &str, locate: Locate<'_>) {
     let level = m
         .level
         .as_deref()
         .map(|l| format!(" attached at {l}"))
         .unwrap_or_default();
-    let header = format!(
-        "{} statement {} of {} ({}{level}), lines {}-{} (line {}, column {})",
+    let what = format!(
+        "{} statement {} of {} ({}{level})",
         m.effect,
         m.label(),
         m.policy,
-        m.layer.phrase(),
-        m.start.line,
-        m.end.line,
-        m.start.line,
-        m.start.column
+        m.layer.phrase()
     );
-    let _ = writeln!(out, "{indent}{}", header.bold());
-    if let Some(source) = &m.source {
-        let _ = writeln!(out, "{indent}    in {source}");
+    match locate(m) {
+        Some(fp) => {
+            let _ = writeln!(
+                out,
+                "{indent}{}",
+                format!("{what}, {}", fp.describe()).bold()
+            );
+            let path = m
+                .source
+                .as_deref()
+                .and_then(|s| s.split_once(' '))
+                .map(|(_, p)| format!("{p}, "))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{indent}    in {path}lines {}-{} of the document",
+                m.start.line, m.end.line
+            );
+        }
+        None => {
+            let header = format!(
+                "{what}, lines {}-{} (line {}, column {})",
+                m.start.line, m.end.line, m.start.line, m.start.column
+            );
+            let _ = writeln!(out, "{indent}{}", header.bold());
+            if let Some(source) = &m.source {
+                let _ = writeln!(out, "{indent}    in {source}");
+            }
+        }
     }
     for c in &m.detail.conditions {
         let _ = writeln!(out, "{indent}    {}", condition_line(c));
@@ -120,6 +147,12 @@ fn layer_line(out: &mut String, l: &LayerReport) {
 
 /// Render an evaluation for people.
 pub fn render(e: &Evaluation, action: &str, resource: &str) -> String {
+    render_located(e, action, resource, &|_| None)
+}
+
+/// Render an evaluation for people, naming each deciding statement's line and column in the
+/// file on disk where `locate` finds it.
+pub fn render_located(e: &Evaluation, action: &str, resource: &str, locate: Locate<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -134,7 +167,7 @@ pub fn render(e: &Evaluation, action: &str, resource: &str) -> String {
     if !e.deciding.is_empty() {
         let _ = writeln!(out, "  deciding statements:");
         for m in &e.deciding {
-            statement_block(&mut out, m, "    ");
+            statement_block(&mut out, m, "    ", locate);
         }
     }
     if !e.blocked_by.is_empty() {
@@ -213,4 +246,17 @@ pub fn render_context(c: &ContextReport, e: &Evaluation) -> String {
         );
     }
     out
+}
+
+/// A [`Locate`] for the world loaded from `dir`: each file is read when a statement in it is
+/// asked for.
+pub fn locate_in_dir(
+    dir: &std::path::Path,
+) -> impl Fn(&MatchedStatement) -> Option<FilePosition> + '_ {
+    move |m: &MatchedStatement| {
+        let source = m.source.as_deref()?;
+        statement_position(source, m.start, &|file: &str| {
+            std::fs::read_to_string(dir.join(file)).ok()
+        })
+    }
 }

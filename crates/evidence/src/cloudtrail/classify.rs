@@ -39,7 +39,5 @@ pub fn is_denied(event: &Value) -> bool {
             return true;
         }
     }
-    text(event, "errorMessage").is_some_and(|m| {
-        m.contains("is not authorized to perform") || m.contains("Not authorized to perform ")
-    })
+    text(event, "errorMessage").is_some_and(crate::message::states_denial)
 }

@@ -34,7 +34,8 @@
 mod actions;
 mod classify;
 mod derive;
-mod read;
+pub(crate) mod read;
+pub(crate) mod stream;
 
 pub use actions::{actions_for_event, service_prefix};
 pub use classify::is_denied;

@@ -1,48 +1,57 @@
 //! Reading CloudTrail records from bytes, files and directories in every shape they come in.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
 use serde_json::{Map, Value};
 
-use crate::error::{json_error, json_problem, read_error};
+use super::stream::{RecordSink, StreamError, for_each_record};
+use crate::error::{json_problem, read_error};
+use crate::input::io_diagnostic;
+use crate::input::limits::{Capped, Counted, Limits};
 use crate::json::kind_of;
 use iamwhy_diagnostic::Diagnostic;
 
 /// The raw CloudTrail records in `bytes`: one event, a log file (`{"Records": [...]}`), gzip
 /// or not, `lookup-events` output, an array of events, or several JSON documents in a row.
-/// `file` only labels errors.
+/// `file` only labels errors. Decompression is capped at [`Limits::DEFAULT_MAX_INPUT_BYTES`].
 pub fn read_events(bytes: &[u8], file: Option<&str>) -> Result<Vec<Value>, Diagnostic> {
-    let inflated;
-    let mut data = bytes;
-    if data.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        if let Err(e) = MultiGzDecoder::new(data).read_to_end(&mut out) {
-            return Err(read_error(
-                "bad-gzip",
-                format!("the data starts like gzip but cannot be decompressed ({e})"),
-                file,
-            ));
-        }
-        inflated = out;
-        data = &inflated;
-    }
-    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    if data.iter().all(u8::is_ascii_whitespace) {
-        return Err(read_error(
-            "empty-input",
-            "the input is empty: expected a CloudTrail event or log file",
-            file,
-        ));
-    }
     let mut out = Vec::new();
-    for value in serde_json::Deserializer::from_slice(data).into_iter::<Value>() {
-        let value = value.map_err(|e| json_error(&e, file))?;
-        collect(value, file, &mut out)?;
-    }
+    stream_events(bytes, file, &mut |v| {
+        out.push(v);
+        Ok(())
+    })?;
     Ok(out)
+}
+
+/// [`read_events`], handing each record to `sink` as it is parsed instead of collecting them.
+pub(crate) fn stream_events(
+    bytes: &[u8],
+    file: Option<&str>,
+    sink: &mut RecordSink<'_>,
+) -> Result<(), Diagnostic> {
+    let limits = Limits::default();
+    let located = |d: Diagnostic| match file {
+        Some(f) if d.file.is_none() => d.in_file(f),
+        _ => d,
+    };
+    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
+    let result = if gzip {
+        let gz = MultiGzDecoder::new(bytes);
+        for_each_record(
+            Capped::new(gz, limits.max_input_bytes, Counted::Decompressed),
+            file,
+            sink,
+        )
+    } else {
+        for_each_record(bytes, file, sink)
+    };
+    match result {
+        Ok(_) => Ok(()),
+        Err(StreamError::Input(d)) => Err(located(d)),
+        Err(StreamError::Io(e)) => Err(located(io_diagnostic(&e, gzip, &limits, "the data"))),
+    }
 }
 
 /// Records from a file or, recursively, from every `.json` / `.json.gz` file under a
@@ -81,9 +90,10 @@ pub fn read_path(path: &Path) -> Result<Vec<(Option<String>, Value)>, Diagnostic
                 Some(&label),
             )
         })?;
-        for record in read_events(&bytes, Some(&label))? {
+        stream_events(&bytes, Some(&label), &mut |record| {
             out.push((Some(label.clone()), record));
-        }
+            Ok(())
+        })?;
     }
     Ok(out)
 }
@@ -146,42 +156,6 @@ pub(crate) fn looks_like_event(map: &Map<String, Value>) -> bool {
     ]
     .iter()
     .any(|k| map.contains_key(*k))
-}
-
-pub(crate) fn collect(
-    value: Value,
-    file: Option<&str>,
-    out: &mut Vec<Value>,
-) -> Result<(), Diagnostic> {
-    match value {
-        Value::Array(items) => {
-            for (i, item) in items.into_iter().enumerate() {
-                match item {
-                    Value::Object(map) => collect_object(map, file, out, &format!("item {i}"))?,
-                    other => {
-                        return Err(read_error(
-                            "not-an-event",
-                            format!(
-                                "item {i} of the list is a {}, not a CloudTrail event",
-                                kind_of(&other)
-                            ),
-                            file,
-                        ));
-                    }
-                }
-            }
-            Ok(())
-        }
-        Value::Object(map) => collect_object(map, file, out, "the document"),
-        other => Err(read_error(
-            "not-cloudtrail",
-            format!(
-                "the JSON is a {}, not a CloudTrail event, log file or lookup-events output",
-                kind_of(&other)
-            ),
-            file,
-        )),
-    }
 }
 
 pub(crate) fn collect_object(

@@ -8,6 +8,11 @@ use crate::origin::PolicyOrigin;
 use crate::prepare::{Entity, role_policies, user_policies};
 use iamwhy_policy::Arn;
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Resource policies by (action, resource), as `simulate-principal-policy --world` includes
+/// them.
+pub type ResourcePolicies = HashMap<(String, String), Arc<iamwhy_engine::CompiledPolicy>>;
 
 /// AWS's `SourcePolicyId` and `SourcePolicyType` (`user`, `group`, `role`, `aws-managed`,
 /// `user-managed`) per compiled policy source.
@@ -137,5 +142,62 @@ impl World {
         }
         base.context = context;
         Ok(base)
+    }
+}
+
+impl World {
+    /// The resource policies `simulate-principal-policy --world` includes when no
+    /// `--resource-policy` is given: each resource's own policy from the world (the trust
+    /// policy for `sts:AssumeRole` on a role), by (action, resource), as `--resource-policy`
+    /// would apply it — and a note for each resource saying what was included or why nothing
+    /// was (AWS's own command considers resource policies only when given one).
+    pub fn simulator_resource_policies(
+        &self,
+        actions: &[String],
+        resources: &[String],
+        owner: Option<&str>,
+        has_caller: bool,
+    ) -> (ResourcePolicies, Vec<String>) {
+        let mut policies = HashMap::new();
+        let mut notes = Vec::new();
+        let concrete: Vec<&String> = resources.iter().filter(|r| r.as_str() != "*").collect();
+        if concrete.is_empty() {
+            notes.push(
+                "resource policies were not considered: no resource ARN was given (--resource-arns)"
+                    .to_string(),
+            );
+            return (policies, notes);
+        }
+        if !has_caller {
+            notes.push("resource policies were not considered: a group is not a caller (give --caller-arn)".to_string());
+            return (policies, notes);
+        }
+        for resource in concrete {
+            let mut included = false;
+            let mut missing: Option<String> = None;
+            for action in actions {
+                match self.resolve_resource(action, resource, owner) {
+                    Ok(r) => {
+                        if let Some(p) = r.policy {
+                            policies.insert((action.clone(), resource.clone()), p);
+                            included = true;
+                        }
+                    }
+                    Err(d) => missing = Some(d.message),
+                }
+            }
+            notes.push(match (included, missing) {
+                (true, _) => format!(
+                    "the resource policy of {resource} from the world was included, as --resource-policy would include it; pass --resource-policy to simulate another"
+                ),
+                (false, Some(why)) => format!(
+                    "the resource policy of {resource} was not considered: {why}"
+                ),
+                (false, None) => format!(
+                    "{resource} has no resource policy in the world: none was considered"
+                ),
+            });
+        }
+        (policies, notes)
     }
 }

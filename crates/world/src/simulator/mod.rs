@@ -9,7 +9,7 @@
 
 mod base;
 
-pub use base::PolicyIds;
+pub use base::{PolicyIds, ResourcePolicies};
 
 use iamwhy_engine::{
     CompiledPolicy, Context, Evaluation, EvaluationOptions, PolicySet, Principal, Request,
@@ -172,6 +172,9 @@ pub struct ResourceResult {
     pub evaluation: Evaluation,
     /// Whether principal and resource accounts differ.
     pub cross_account: bool,
+    /// Whether a resource policy (submitted, or the resource's own from the world) was part
+    /// of the evaluation.
+    pub resource_policy: bool,
 }
 
 /// All results of one action.
@@ -213,6 +216,11 @@ pub struct Base {
     pub context: Vec<(String, Vec<String>)>,
     /// AWS's `SourcePolicyId` and `SourcePolicyType` per policy source.
     pub policy_ids: PolicyIds,
+    /// Resource policies from the world, by (action, resource), used when no
+    /// `ResourcePolicy` is submitted ([`World::simulator_resource_policies`]).
+    pub resource_policies: ResourcePolicies,
+    /// What the world said about the resources' policies (included, none, not in the world).
+    pub notes: Vec<String>,
 }
 
 /// Compile a submitted document as `ty`, refusing it as AWS would (`MalformedPolicyDocument`
@@ -284,7 +292,7 @@ pub fn simulate(input: &SimulationInput) -> Result<Simulation, SimulatorError> {
 pub fn simulate_with(input: &SimulationInput, base: Base) -> Result<Simulation, SimulatorError> {
     let op = input.operation;
     check_actions(input)?;
-    let mut notes = Vec::new();
+    let mut notes = base.notes.clone();
     if let Some(option) = &input.resource_handling_option {
         notes.push(format!(
             "ResourceHandlingOption {option} is accepted but EC2 resource-handling scenarios are not modelled: each resource is simulated on its own"
@@ -333,11 +341,23 @@ pub fn simulate_with(input: &SimulationInput, base: Base) -> Result<Simulation, 
                 .or_else(|| principal.account.clone());
             req.principal_has_boundary = has_boundary;
             let cross_account = req.resource_account != principal.account;
-            let evaluation = set.evaluate(&req, &opts);
+            let from_world = input
+                .resource_policy
+                .is_none()
+                .then(|| {
+                    base.resource_policies
+                        .get(&(action.clone(), resource.clone()))
+                })
+                .flatten();
+            let evaluation = match from_world {
+                Some(p) => set.clone().with_resource(p.clone()).evaluate(&req, &opts),
+                None => set.evaluate(&req, &opts),
+            };
             per_resource.push(ResourceResult {
                 resource: resource.clone(),
                 evaluation,
                 cross_account,
+                resource_policy: input.resource_policy.is_some() || from_world.is_some(),
             });
         }
         results.push(ActionResult {

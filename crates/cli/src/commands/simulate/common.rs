@@ -155,6 +155,9 @@ pub fn finish(
                     for n in &sim.notes {
                         eprintln!("note: {n}");
                     }
+                    for n in output::conservative_notes(&sim) {
+                        eprintln!("note: {n}");
+                    }
                     println!(
                         "{}",
                         serde_json::to_string_pretty(&output::to_response(

@@ -9,14 +9,31 @@ use serde_json::Value;
 
 /// Read a parameter value: `file://PATH` / `fileb://PATH` load the file, anything else is the
 /// value itself.
+/// The most a `file://` parameter may hold (policies are at most a few KiB; this only stops
+/// `file:///dev/zero` and the like).
+const MAX_PARAMFILE: u64 = 16 << 20;
+
 pub fn load_value(value: &str) -> Result<String, AwsCliError> {
+    use std::io::Read;
     for prefix in ["file://", "fileb://"] {
         if let Some(path) = value.strip_prefix(prefix) {
-            return std::fs::read_to_string(path).map_err(|e| {
+            let fail = |why: String| {
                 AwsCliError::Parameter(format!(
-                    "Error parsing parameter: Unable to load paramfile {value}: {e}"
+                    "Error parsing parameter: Unable to load paramfile {value}: {why}"
                 ))
-            });
+            };
+            let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+            let mut bytes = Vec::new();
+            file.take(MAX_PARAMFILE + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| fail(e.to_string()))?;
+            if bytes.len() as u64 > MAX_PARAMFILE {
+                return Err(fail(format!(
+                    "the file holds more than {} (iamwhy's limit for a parameter file)",
+                    iamwhy_evidence::input::human_size(MAX_PARAMFILE)
+                )));
+            }
+            return String::from_utf8(bytes).map_err(|_| fail("the file is not UTF-8 text".into()));
         }
     }
     Ok(value.to_string())

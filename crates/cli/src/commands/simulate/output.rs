@@ -41,6 +41,31 @@ pub struct StatementRef {
     end_position: Position,
 }
 
+/// A statement whose condition could not be evaluated, and what was assumed — iamwhy's
+/// addition to AWS's shape (`IamwhyUnevaluable`), present only when there is one, so that a
+/// conservative decision is never unmarked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UnevaluableRef {
+    source_policy_id: String,
+    statement: String,
+    reason: String,
+    assumed: String,
+}
+
+fn unevaluable(r: &ResourceResult) -> Vec<UnevaluableRef> {
+    r.evaluation
+        .unevaluable
+        .iter()
+        .map(|u| UnevaluableRef {
+            source_policy_id: u.policy.clone(),
+            statement: u.statement.clone(),
+            reason: u.reason.clone(),
+            assumed: u.assumed.clone(),
+        })
+        .collect()
+}
+
 /// AWS's `ResourceSpecificResult`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -53,6 +78,8 @@ pub struct ResourceSpecificResult {
     eval_decision_details: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     permissions_boundary_decision_detail: Option<BoundaryDetail>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    iamwhy_unevaluable: Vec<UnevaluableRef>,
 }
 
 /// AWS's `PermissionsBoundaryDecisionDetail`.
@@ -86,6 +113,8 @@ pub struct EvaluationResult {
     eval_decision_details: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     resource_specific_results: Option<Vec<ResourceSpecificResult>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    iamwhy_unevaluable: Vec<UnevaluableRef>,
 }
 
 /// The whole response.
@@ -167,7 +196,7 @@ fn decision_details(r: &ResourceResult, has_resource_policy: bool) -> Option<Map
         "IAM Policy".into(),
         json!(layer_decision(r, Layer::Identity)),
     );
-    if has_resource_policy {
+    if has_resource_policy || r.resource_policy {
         details.insert(
             "Resource Policy".into(),
             json!(layer_decision(r, Layer::Resource)),
@@ -258,6 +287,14 @@ fn evaluation_result(
         }),
     });
     let only_star = a.resources.len() == 1 && a.resources[0].resource == "*";
+    let mut all_unevaluable: Vec<UnevaluableRef> = Vec::new();
+    for r in &a.resources {
+        for u in unevaluable(r) {
+            if !all_unevaluable.contains(&u) {
+                all_unevaluable.push(u);
+            }
+        }
+    }
     EvaluationResult {
         eval_action_name: a.action.clone(),
         eval_resource_name: resource_template(&a.action, &a.resources),
@@ -279,9 +316,11 @@ fn evaluation_result(
                     permissions_boundary_decision_detail: sim
                         .has_boundary
                         .then(|| boundary_detail(r)),
+                    iamwhy_unevaluable: unevaluable(r),
                 })
                 .collect()
         }),
+        iamwhy_unevaluable: all_unevaluable,
     }
 }
 
@@ -295,6 +334,23 @@ pub fn to_response(sim: &Simulation, has_resource_policy: bool) -> Response {
             .collect(),
         is_truncated: false,
     }
+}
+
+/// One line per conservative assumption of the simulation, for stderr: the AWS-shaped JSON
+/// on stdout carries them as `IamwhyUnevaluable`.
+pub fn conservative_notes(sim: &Simulation) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in &sim.results {
+        for r in &a.resources {
+            for u in &r.evaluation.unevaluable {
+                out.push(format!(
+                    "{} on {}: {} statement {} could not be evaluated ({}); {}",
+                    a.action, r.resource, u.policy, u.statement, u.reason, u.assumed
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// A text rendering for people: the full explanation of every (action, resource).

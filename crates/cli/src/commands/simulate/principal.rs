@@ -37,7 +37,23 @@ pub fn run(args: &PrincipalPolicyArgs) -> anyhow::Result<ExitCode> {
                     "the following arguments are required: --policy-source-arn".into(),
                 )
             })?;
-        let base = world.simulator_base(&source)?;
+        let mut base = world.simulator_base(&source)?;
+        if sim_input.resource_policy.is_none() {
+            let resources = if sim_input.resources.is_empty() {
+                vec!["*".to_string()]
+            } else {
+                sim_input.resources.clone()
+            };
+            let has_caller = sim_input.caller_arn.is_some() || base.caller.is_some();
+            let (policies, notes) = world.simulator_resource_policies(
+                &sim_input.actions,
+                &resources,
+                sim_input.resource_owner.as_deref(),
+                has_caller,
+            );
+            base.resource_policies = policies;
+            base.notes = notes;
+        }
         let has_rp = sim_input.resource_policy.is_some();
         iamwhy_world::simulator::simulate_with(&sim_input, base).map(|sim| (sim, has_rp))
     })();
