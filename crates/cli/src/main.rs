@@ -56,6 +56,8 @@ enum Command {
     Lint(Box<commands::lint::LintArgs>),
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
+    /// Collect a world from live AWS accounts, read-only (docs/collect.md).
+    Collect(Box<commands::collect::CollectArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(commands::completions::CompletionsArgs),
     /// Print the manual page (roff) to standard output.
@@ -90,6 +92,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args),
         Command::Explain(args) => commands::explain::run(&args),
         Command::SimulatePrincipalPolicy(args) => commands::simulate::principal::run(&args),
+        Command::Collect(args) => commands::collect::run(&args),
         Command::Completions(args) => commands::completions::run(&args, &mut Cli::command()),
         Command::Man => commands::completions::man(Cli::command()),
     };

@@ -143,6 +143,10 @@ pub struct ResourcePolicyEntry {
     pub policy: Option<Box<RawValue>>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The resource's region, for ARNs that carry none (S3 buckets; written by `iamwhy
+    /// collect`). Accepted and not yet used.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// `aws ec2 describe-vpc-endpoints` output.

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod check;
+pub mod collect;
 pub mod completions;
 pub mod demo;
 pub mod explain;
