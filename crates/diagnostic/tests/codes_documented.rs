@@ -310,7 +310,12 @@ fn f(xs: &[&'static str]) {
     let codes: BTreeMap<&str, Vec<&str>> = found
         .codes
         .iter()
-        .map(|(c, sites)| (c.as_str(), sites.iter().map(|s| s.severity.name()).collect()))
+        .map(|(c, sites)| {
+            (
+                c.as_str(),
+                sites.iter().map(|s| s.severity.name()).collect(),
+            )
+        })
         .collect();
     let expected: BTreeMap<&str, Vec<&str>> = [
         ("a-warning", vec!["warning"]),
@@ -1144,8 +1149,7 @@ fn resolve(
         return Resolved::Codes(vec![code.to_string()]);
     }
     let expr = s.text[a..b].trim();
-    if let Some((_, why)) = NOT_OURS.iter().find(|(end, _)| expr.ends_with(end)) {
-        let _ = why;
+    if NOT_OURS.iter().any(|(end, _why)| expr.ends_with(end)) {
         return Resolved::NotOurs;
     }
     if !expr.bytes().all(is_ident) {
