@@ -283,6 +283,10 @@ impl Checker {
         self.push(Severity::Warning, code, message);
     }
     fn check(&mut self) {
+        let located = |line: usize, code: &'static str| {
+            Diagnostic::error(code, format!("at {line}"))
+        };
+        self.out.push(located(1, "via-closure"));
         self.warn("via-method", String::new());
         self.out.push(required("r", "f", "via-two-helpers"));
         let _ = in_file("via-helper", "f", "m");
@@ -326,6 +330,7 @@ fn f(xs: &[&'static str]) {
         ("struct-literal", vec!["warning"]),
         ("tuple-a", vec!["error"]),
         ("tuple-b", vec!["error"]),
+        ("via-closure", vec!["error"]),
         ("via-helper", vec!["error"]),
         ("via-method", vec!["warning"]),
         ("via-two-helpers", vec!["error"]),
@@ -896,7 +901,10 @@ impl Sev {
 /// A function whose parameter `code` becomes a code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Helper {
+    /// The crate it can be called from (`None`: every crate).
     krate: Option<String>,
+    /// The file it can be called from, for a closure bound by `let`.
+    file: Option<String>,
     owner: Option<String>,
     name: String,
     method: bool,
@@ -921,6 +929,7 @@ fn extract(sources: &[Source]) -> Found {
         .iter()
         .map(|&(owner, name, code, severity)| Helper {
             krate: None,
+            file: None,
             owner: Some(owner.to_string()),
             name: name.to_string(),
             method: false,
@@ -937,7 +946,9 @@ fn extract(sources: &[Source]) -> Found {
         let mut new_helpers = Vec::new();
         for (s, fns) in sources.iter().zip(&fns) {
             for h in &helpers {
-                if h.krate.as_ref().is_some_and(|k| *k != s.krate) {
+                if h.krate.as_ref().is_some_and(|k| *k != s.krate)
+                    || h.file.as_ref().is_some_and(|f| *f != s.path)
+                {
                     continue;
                 }
                 for (call, args) in calls(s, h) {
@@ -967,9 +978,24 @@ fn extract(sources: &[Source]) -> Found {
                             let f = &fns[f];
                             let helper = Helper {
                                 krate: (!f.public).then(|| s.krate.clone()),
+                                file: None,
                                 owner: f.owner.clone(),
                                 name: f.name.clone(),
                                 method: f.method,
+                                code: index,
+                                severity,
+                            };
+                            if !helpers.contains(&helper) && !new_helpers.contains(&helper) {
+                                new_helpers.push(helper);
+                            }
+                        }
+                        Resolved::Closure(name, index) => {
+                            let helper = Helper {
+                                krate: Some(s.krate.clone()),
+                                file: Some(s.path.clone()),
+                                owner: None,
+                                name,
+                                method: false,
                                 code: index,
                                 severity,
                             };
@@ -1114,6 +1140,8 @@ enum Resolved {
     Codes(Vec<String>),
     /// The argument is parameter `.1` of function `.0` (of this file), which is thus a helper.
     Param(usize, usize),
+    /// The argument is parameter `.1` of the closure bound by `let .0 = |…| …`.
+    Closure(String, usize),
     /// A code documented elsewhere ([`NOT_OURS`]).
     NotOurs,
     Unknown(&'static str),
@@ -1170,6 +1198,9 @@ fn resolve(
                 Resolved::Codes(codes)
             };
         }
+        if let Some((name, i)) = closure_param(&s.masked, open, call, expr) {
+            return Resolved::Closure(name, i);
+        }
         if let Some(i) = fns[f].params.iter().position(|p| p == expr) {
             return Resolved::Param(f, i);
         }
@@ -1212,6 +1243,76 @@ fn in_call(m: &[u8], from: usize, at: usize) -> bool {
         }
     }
     false
+}
+
+/// The closure holding `at` (`let located = |code: &'static str, …| …;` between `from` and
+/// `at`) one of whose parameters is `name`: the closure's name and the parameter's index.
+fn closure_param(m: &[u8], from: usize, at: usize, name: &str) -> Option<(String, usize)> {
+    let mut best = None;
+    let mut k = from;
+    while let Some(l) = find(&m[..at], b"let", k) {
+        k = l + 3;
+        if is_ident(m[l - 1]) || !m[l + 3].is_ascii_whitespace() {
+            continue;
+        }
+        let mut j = l + 3;
+        while m[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let start = j;
+        while is_ident(m[j]) {
+            j += 1;
+        }
+        let binding = std::str::from_utf8(&m[start..j]).unwrap().to_string();
+        let rest = std::str::from_utf8(&m[j..at]).unwrap();
+        let rest_trimmed = rest.trim_start();
+        let Some(after_eq) = rest_trimmed.strip_prefix('=') else {
+            continue;
+        };
+        let after_eq = after_eq.trim_start();
+        let after_move = after_eq
+            .strip_prefix("move")
+            .map_or(after_eq, str::trim_start);
+        if binding.is_empty() || !after_move.starts_with('|') {
+            continue;
+        }
+        let open = at - rest.len() + (rest.len() - after_move.len());
+        let Some(close) = m[open + 1..at].iter().position(|&c| c == b'|') else {
+            continue;
+        };
+        let close = open + 1 + close;
+        // The closure runs to the `;` ending the `let`; `at` must be inside it.
+        let mut depth = 0i32;
+        let mut e = close + 1;
+        while e < m.len() {
+            match m[e] {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth -= 1,
+                b';' if depth <= 0 => break,
+                _ => {}
+            }
+            if depth < 0 {
+                break;
+            }
+            e += 1;
+        }
+        if at >= e {
+            continue;
+        }
+        let params: Vec<String> = split_args(m, open + 1, close)
+            .into_iter()
+            .map(|(a, b)| {
+                let text = std::str::from_utf8(&m[a..b]).unwrap();
+                let pat = text.split(':').next().unwrap_or("").trim();
+                let pat = pat.trim_start_matches('&').trim();
+                pat.strip_prefix("mut ").unwrap_or(pat).trim().to_string()
+            })
+            .collect();
+        if let Some(i) = params.iter().position(|p| p == name) {
+            best = Some((binding, i));
+        }
+    }
+    best
 }
 
 /// The initializer (`start..end`) of the last `let` binding `name` in `from..to`.
