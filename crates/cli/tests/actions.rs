@@ -130,3 +130,28 @@ fn pattern_matching_nothing_exits_1() {
 fn version_names_the_catalog() {
     assert_run!("version", run(&["--version"]));
 }
+
+#[test]
+fn json_output_prints_failures_as_json_errors() {
+    let out = iamwhy()
+        .args(["actions", "s3:GetObjcts", "--output", "json"])
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).expect("utf-8");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is one JSON error");
+    assert_eq!(v["schema"], "iamwhy.error/1");
+    assert_eq!(v["error"]["code"], "unknown-action");
+    let out = iamwhy()
+        .args([
+            "actions",
+            "--describe",
+            "nosuchservice:Get",
+            "--output",
+            "json",
+        ])
+        .assert()
+        .code(1);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.get_output().stdout).expect("stdout is one JSON error");
+    assert_eq!(v["error"]["code"], "unknown-service");
+}

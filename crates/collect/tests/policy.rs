@@ -5,11 +5,12 @@
 
 use iamwhy_catalog::{AccessLevel, catalog};
 use iamwhy_collect::{CALLS, DEFAULT_ROLE_NAME, required_policy};
+use iamwhy_diagnostic::Severity;
 use iamwhy_engine::{
     CompiledPolicy, Context, Decision, EvaluationOptions, PolicySet, Principal, Request,
     RequestResource,
 };
-use iamwhy_policy::{PolicyDocument, PolicyType, Severity};
+use iamwhy_policy::{PolicyDocument, PolicyType};
 use std::sync::Arc;
 
 const COLLECTOR: &str = "arn:aws:iam::111122223333:role/iamwhy-collector";

@@ -1,8 +1,8 @@
 //! The request context: condition keys and their values.
 //!
-//! Key names are case-insensitive in their entirety (spec §5.1), so keys are stored lowercased.
+//! Key names are case-insensitive in their entirety (AWS: condition block shape), so keys are stored lowercased.
 //! A key is *multivalued* when it was given as a list (or the catalog says it is); a multivalued
-//! key with zero values counts as missing (spec §12 #14).
+//! key with zero values counts as missing (docs/spec-notes.md).
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -96,7 +96,7 @@ impl Context {
     }
 
     /// The value of a single-valued key given in lowercase: what a policy variable resolves to.
-    /// Multivalued keys never resolve (spec §4.4.3).
+    /// Multivalued keys never resolve (AWS: policy variables).
     pub fn single_lower(&self, key_lower: &str) -> Option<&str> {
         match self.entries.get(key_lower) {
             Some(v) if !v.multi && v.values.len() == 1 => Some(&v.values[0]),

@@ -1,5 +1,5 @@
 //! Who is asking (the request principal) and how `Principal` / `NotPrincipal` elements match
-//! it (spec §4.3, §2.4).
+//! it (AWS: principal matching; NotPrincipal).
 
 use iamwhy_diagnostic::Diagnostic;
 use iamwhy_policy::document::{PrincipalElement, PrincipalEntry, PrincipalType, PrincipalValue};
@@ -173,7 +173,7 @@ impl Principal {
     }
 }
 
-/// How a principal element entry matched the caller (spec §4.3), best first.
+/// How a principal element entry matched the caller (AWS: principal matching), best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 pub enum PrincipalMatch {
     /// No entry matches.
@@ -189,7 +189,7 @@ pub enum PrincipalMatch {
     Direct,
 }
 
-/// How `NotPrincipal` decides whether the caller is exempt (spec §4.3, §12 #18).
+/// How `NotPrincipal` decides whether the caller is exempt (AWS: principal matching; docs/spec-notes.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 pub enum NotPrincipalMode {
     /// The documented reading for `Deny` (strict) and, for the unsupported `Allow` +

@@ -22,7 +22,7 @@ pub enum RequestResource {
     /// Something that is not an ARN (IAM's `user Adam` form); no ARN pattern matches it.
     Other(String),
     /// A resource *pattern* with wildcards: "could the principal act on any of these?"
-    /// (spec §4.2.11). An Allow applies when its resource overlaps the pattern; a Deny only
+    /// (AWS: resource patterns in requests). An Allow applies when its resource overlaps the pattern; a Deny only
     /// when it covers the whole pattern.
     Pattern {
         /// The pattern as given.
@@ -99,7 +99,7 @@ pub struct Request {
     /// Condition keys.
     pub context: Context,
     /// Whether the principal has a permissions boundary (a Deny with NotPrincipal always
-    /// applies to such a principal, spec §2.4).
+    /// applies to such a principal: the NotPrincipal rule).
     pub principal_has_boundary: bool,
     /// Whether the principal belongs to the organization's management account (SCPs do not
     /// apply to it).

@@ -16,10 +16,10 @@ use serde::Serialize;
 /// Settings that choose between documented readings where AWS's documentation is ambiguous.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct EvaluationOptions {
-    /// How `NotPrincipal` exemptions are read (spec §12 #18).
+    /// How `NotPrincipal` exemptions are read (docs/spec-notes.md).
     pub not_principal: NotPrincipalMode,
     /// Whether an implicit deny in a session policy limits a same-account resource policy
-    /// that names the session directly (spec §12 #1). AWS's documentation says it does not
+    /// that names the session directly (docs/spec-notes.md). AWS's documentation says it does not
     /// (the default, `false`); one empirical engine says it does.
     pub session_policy_limits_direct_session_grants: bool,
 }
@@ -255,7 +255,7 @@ fn resources_match(r: &CompiledResources, req: &Request, effect: Effect) -> bool
     any != r.negated
 }
 
-/// Spec §4.2.11: against a wildcard request, `Resource` in an Allow needs an overlap and in a
+/// Resource patterns in requests: against a wildcard request, `Resource` in an Allow needs an overlap and in a
 /// Deny needs to cover the pattern; `NotResource` uses the opposite relation (an Allow's
 /// NotResource excludes the request only if it covers it, a Deny's NotResource excludes it
 /// if it overlaps).

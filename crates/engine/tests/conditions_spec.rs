@@ -1,4 +1,4 @@
-//! Conformance table for spec §5 (conditions), with §4.4 (policy variables in condition values)
+//! Conformance table for condition evaluation, with policy variables in condition values
 //! and the §12 decisions 3, 4, 5, 14, 15, 16 and 21.
 //!
 //! Every test names one behaviour and asserts its exact outcome. Each condition is evaluated as

@@ -1,4 +1,4 @@
-//! Conformance table for spec §1 (evaluation flow) and §2 (service-specific authorization),
+//! Conformance table for AWS's policy evaluation logic and its service-specific authorization,
 //! with every canonical vector of §11.2 (named `rowNN` in the comments) and the reason
 //! selection of §11.3.
 //!
@@ -246,7 +246,7 @@ fn slr() -> Principal {
 
 fn run_with(set: &PolicySet, r: &Request, opts: &EvaluationOptions) -> Evaluation {
     let mut r = r.clone();
-    // As the inventory does: a principal with a boundary says so (spec §2.4).
+    // As the inventory does: a principal with a boundary says so (AWS: NotPrincipal).
     if set.boundary.is_some() {
         r.principal_has_boundary = true;
     }
@@ -460,7 +460,7 @@ fn comma_separated_actions_in_one_string_grant_nothing() {
 
 #[test]
 fn action_with_trailing_space_grants_nothing() {
-    // row 5 (spec §4.1.4)
+    // row 5 (AWS: action matching)
     let set = PolicySet::new().with_identity(vec![idp(&[allow("Space", "s3:GetObject ", OBJS)])]);
     expect(
         &run(&set, &req(ALICE, "s3:GetObject", OBJ)),

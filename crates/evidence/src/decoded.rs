@@ -1,4 +1,4 @@
-//! The output of `aws sts decode-authorization-message` (spec §8.5) into an [`Observed`]
+//! The output of `aws sts decode-authorization-message` into an [`Observed`]
 //! request.
 //!
 //! Accepts the CLI's `{"DecodedMessage": "<JSON text>"}` or the decoded JSON itself, and reads

@@ -33,7 +33,7 @@ pub enum DenyKind {
     Implicit,
 }
 
-/// The fields read from an access-denied error message (spec §8).
+/// The fields read from an access-denied error message (AWS's access-denied message formats).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ParsedMessage {
     /// The principal ARN as the message gives it (a session ARN for roles).
@@ -55,7 +55,7 @@ pub struct ParsedMessage {
     /// EC2's encoded authorization failure message, to decode with
     /// `aws sts decode-authorization-message`.
     pub encoded_message: Option<String>,
-    /// The authorization id of the Access troubleshooter suffix (spec §8.3).
+    /// The authorization id of the Access troubleshooter suffix (AWS: the Access troubleshooter suffix).
     pub authorization_id: Option<String>,
     /// Service-specific shapes recognised: `kms-ciphertext`, `kms-key-policy-vague`,
     /// `iam-resource-form`, `s3-bare`, `web-identity`, `ec2-encoded`, `classic` (no reason).
@@ -106,7 +106,7 @@ pub struct Observed {
     pub principal: Option<String>,
     /// The role ARN with its path for role sessions (CloudTrail's session issuer).
     pub role_arn: Option<String>,
-    /// The action(s) to simulate; usually one (`CopyObject` needs two, spec §9.2).
+    /// The action(s) to simulate; usually one (`CopyObject` needs two, AWS: CloudTrail event names and IAM actions).
     pub actions: Vec<String>,
     /// The resource.
     pub resource: Option<String>,

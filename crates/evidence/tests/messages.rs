@@ -1,4 +1,4 @@
-//! Access-denied error messages (spec §8) → [`ParsedMessage`]: one test per format, each
+//! Access-denied error messages (AWS's access-denied message formats) → [`ParsedMessage`]: one test per format, each
 //! asserting every field (the whole struct is compared).
 
 use iamwhy_evidence::message::policy_kind_phrase;

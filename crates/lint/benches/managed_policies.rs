@@ -1,31 +1,24 @@
 //! Lint the whole AWS managed-policy corpus (1,594 policies) as identity policies: parsing,
 //! grammar, catalog and engine checks, with one `Linter` built beforehand. Target: under one
-//! second for the corpus. Reads the corpus beside the checkout (see tests/managed_policies.rs);
-//! without it, the benchmark says so and measures nothing.
+//! second for the corpus. Reads the embedded corpus (`iamwhy_managed_policies::embedded()`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use iamwhy_lint::{Linter, PolicyContext};
 use iamwhy_policy::PolicyType;
 use std::hint::black_box;
-use std::path::PathBuf;
 
-fn corpus() -> Option<Vec<String>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/aws-managed-policies.json");
-    let text = std::fs::read_to_string(&path).ok()?;
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).ok()?;
-    Some(
-        map.values()
-            .map(|e| serde_json::to_string_pretty(&e["document"]).unwrap_or_default())
-            .collect(),
-    )
+fn corpus() -> Vec<String> {
+    iamwhy_managed_policies::embedded()
+        .iter()
+        .map(|m| {
+            let doc: serde_json::Value = serde_json::from_str(m.document).unwrap_or_default();
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        })
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
-    let Some(policies) = corpus() else {
-        eprintln!("the managed-policy corpus is not beside the checkout; nothing to measure");
-        return;
-    };
+    let policies = corpus();
     let linter = Linter::new();
     let ctx = PolicyContext::of_type(PolicyType::Identity);
     let mut group = c.benchmark_group("lint");

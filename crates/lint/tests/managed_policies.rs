@@ -2,20 +2,13 @@
 //! findings per code (docs/lint.md reports them), and fails when an ERROR fires on a managed
 //! policy unless that policy is in the list of real errors below, each checked by hand.
 //!
-//! The corpus lives beside the checkout (`../shared/corpus/aws-managed-policies.json`); a fresh
-//! clone without it prints a message and returns. [`corpus_path`] is the one place to change
-//! when the project vendors its own copy.
+//! The corpus is the one embedded in the tree (`iamwhy_managed_policies::embedded()`, generated
+//! by tools/gen-managed-policies from the AWS managed policies, with its licence beside it), so a
+//! fresh clone runs this test in full.
 
 use iamwhy_lint::{FindingType, Linter, PolicyContext};
 use iamwhy_policy::PolicyType;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-/// Where the managed-policy corpus is: `{ARN: {name, versionId, updated, document}}`.
-fn corpus_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/aws-managed-policies.json")
-}
 
 /// One managed policy: name, date of its last update (`YYYY-MM-DD`), pretty JSON text.
 struct Managed {
@@ -24,32 +17,21 @@ struct Managed {
     text: String,
 }
 
-/// Every managed policy, or `None` when the corpus is absent.
-fn corpus() -> Option<Vec<Managed>> {
-    let path = corpus_path();
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!(
-            "skipping: the managed-policy corpus is not at {}",
-            path.display()
-        );
-        return None;
-    };
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&text).expect("corpus is JSON");
-    Some(
-        map.values()
-            .map(|e| Managed {
-                name: e["name"].as_str().unwrap_or("?").to_string(),
-                updated: e["updated"]
-                    .as_str()
-                    .unwrap_or("")
-                    .chars()
-                    .take(10)
-                    .collect(),
-                text: serde_json::to_string_pretty(&e["document"]).unwrap(),
-            })
-            .collect(),
-    )
+/// Every embedded AWS managed policy, its document pretty-printed (as IAM's console shows it,
+/// so findings have lines and columns worth reading).
+fn corpus() -> Vec<Managed> {
+    iamwhy_managed_policies::embedded()
+        .iter()
+        .map(|m| {
+            let doc: serde_json::Value =
+                serde_json::from_str(m.document).expect("embedded document is JSON");
+            Managed {
+                name: m.name.to_string(),
+                updated: m.updated.chars().take(10).collect(),
+                text: serde_json::to_string_pretty(&doc).expect("a JSON value prints"),
+            }
+        })
+        .collect()
 }
 
 /// ARNs in AWS managed policies that fit no resource type of the service catalog although the
@@ -116,7 +98,7 @@ fn real_error(m: &Managed, code: &str, at: &str) -> Option<&'static str> {
             Some("not in the service catalog, which is newer than the policy")
         }
         // A multivalued key under an operator without ForAllValues/ForAnyValue never matches
-        // (spec section 5.4).
+        // (AWS: string operators).
         "MISSING_QUALIFIER" => Some("multivalued key without a set operator never matches"),
         "INVALID_ARN_RESOURCE" => REAL_ARN_ERRORS
             .iter()
@@ -128,7 +110,7 @@ fn real_error(m: &Managed, code: &str, at: &str) -> Option<&'static str> {
 
 #[test]
 fn aws_managed_policies_have_no_error_findings_but_real_ones() {
-    let Some(corpus) = corpus() else { return };
+    let corpus = corpus();
     assert!(
         corpus.len() >= 1500,
         "expected the full corpus, got {}",

@@ -62,19 +62,30 @@ fn every_aws_managed_policy_validates_as_identity_policy_with_zero_errors() {
 #[test]
 fn statement_positions_in_a_managed_policy_are_exact() {
     let corpus = corpus();
-    let text = pretty(&corpus["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]);
-    // {
-    //   "Statement": [
-    //     {
-    //       "Action": [
-    //         "s3:Get*",
-    //         ... 4 more actions, then
-    //       ],
-    //       "Effect": "Allow",
-    //       "Resource": "*"
-    //     }
-    //   ],
-    let doc = PolicyDocument::parse(&text).unwrap();
+    // The text pinned here (keys sorted, two-space indent), so the positions below do not
+    // depend on how serde_json orders keys; it must still be the corpus's document.
+    let text = r#"{
+  "Statement": [
+    {
+      "Action": [
+        "s3:Get*",
+        "s3:List*",
+        "s3:Describe*",
+        "s3-object-lambda:Get*",
+        "s3-object-lambda:List*"
+      ],
+      "Effect": "Allow",
+      "Resource": "*"
+    }
+  ],
+  "Version": "2012-10-17"
+}"#;
+    let pinned: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(
+        pinned,
+        corpus["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]["document"]
+    );
+    let doc = PolicyDocument::parse(text).unwrap();
     let s = &doc.statements[0];
     assert_eq!(doc.range(s.span).0, Position { line: 3, column: 5 });
     assert_eq!(

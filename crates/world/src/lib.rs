@@ -1,6 +1,6 @@
 //! # iamwhy-world — snapshots of AWS accounts and organizations
 //!
-//! A *world* is a directory (design.md, "The world"): `organization.json` and, per account,
+//! A *world* is a directory (docs/worlds.md): `organization.json` and, per account,
 //! `accounts/<id>/authorization-details.json`, `resource-policies.json` and
 //! `vpc-endpoints.json`. [`load::load_dir`] reads one, compiling every policy once;
 //! [`World::prepare`] turns a question (principal, action, resource, context) into the

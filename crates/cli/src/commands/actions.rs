@@ -62,7 +62,7 @@ fn list(cat: &'static Catalog, patterns: &[String], output: OutputFormat) -> io:
         match expand(cat, pattern) {
             Ok(actions) => found.extend(actions),
             Err(d) => {
-                report(&d);
+                report(&d, output);
                 failed = true;
             }
         }
@@ -152,8 +152,12 @@ fn with_hint(d: Diagnostic, names: impl Iterator<Item = String>) -> Diagnostic {
 }
 
 /// Print a problem with a name the user gave (the command then exits 1, not 2: the catalog
-/// answered, the name is not in it).
-fn report(d: &Diagnostic) {
+/// answered, the name is not in it). With `--output json` its JSON form (`iamwhy.error/1`) also
+/// goes to standard output, as for every other command's failures.
+fn report(d: &Diagnostic, output: OutputFormat) {
+    if output == OutputFormat::Json {
+        crate::terminal::print_json_error(d);
+    }
     anstream::eprint!("{}", render(d, true));
 }
 
@@ -187,7 +191,7 @@ fn describe(cat: &'static Catalog, name: &str, output: OutputFormat) -> io::Resu
                 cat.suggest_actions(name).iter().map(|a| a.to_string()),
             ),
         };
-        report(&d);
+        report(&d, output);
         return Ok(ExitCode::from(1));
     };
     let details = ActionJson::new(action);

@@ -185,7 +185,7 @@ pub(crate) fn test_positive<'c>(
 }
 
 /// `StringEqualsIgnoreCase`: equal under Unicode *simple* lowercase, character by character
-/// (spec §5.4). Fix: this used `str::to_lowercase`, the full context-sensitive mapping, which
+/// (AWS: string operators). Fix: this used `str::to_lowercase`, the full context-sensitive mapping, which
 /// lowercases a word-final `Σ` to `ς` but leaves a typed `σ` alone (so "ΟΔΟΣ" ≠ "οδοσ") and maps
 /// `İ` to two characters (so "İ" ≠ "i"). The first character of `char::to_lowercase` is the
 /// simple mapping (`İ` → `i̇` is the only multi-character lowercase mapping; its simple form is

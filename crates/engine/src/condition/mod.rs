@@ -1,4 +1,4 @@
-//! Condition evaluation (spec §5): every operator, `IfExists`, `Null`, the set qualifiers, the
+//! Condition evaluation (AWS: condition evaluation): every operator, `IfExists`, `Null`, the set qualifiers, the
 //! missing-key table, multivalued keys, typed values and policy variables.
 //!
 //! Policy values are parsed once, when the statement is compiled. Evaluation returns a [`Tri`]:
@@ -213,7 +213,7 @@ impl CompiledCondition {
         if base.is_negated() { !any } else { any }
     }
 
-    /// The missing-key table (spec §5.3).
+    /// The missing-key table (AWS: missing condition keys).
     fn missing(&self, op: &ConditionOperator, note: &mut Option<String>) -> Tri {
         let (outcome, why) = if op.if_exists {
             (

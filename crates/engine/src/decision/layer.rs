@@ -60,7 +60,7 @@ impl Layer {
         }
     }
 
-    /// Order in which a primary explicit-deny reason is chosen (spec §11.3).
+    /// Order in which a primary explicit-deny reason is chosen (reason selection, docs/spec-notes.md).
     pub(crate) fn explicit_priority(self) -> u8 {
         match self {
             Layer::Scp => 0,
@@ -117,7 +117,7 @@ impl std::fmt::Display for Decision {
     }
 }
 
-/// How a resource policy granted access to the caller (spec §1.4).
+/// How a resource policy granted access to the caller (docs/semantics.md, "How a resource policy grants access").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantKind {

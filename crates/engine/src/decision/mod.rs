@@ -1,4 +1,4 @@
-//! The layered decision (spec §1–§2): explicit deny anywhere wins; then the guardrails (RCPs on
+//! The layered decision (AWS's policy evaluation logic): explicit deny anywhere wins; then the guardrails (RCPs on
 //! the resource owner's path, SCPs on the principal's path, the VPC endpoint policy); then the
 //! grants (resource policy, identity policies) limited by the permissions boundary and session
 //! policies — with the same-account and cross-account rules, the resource-policy grant kinds,
@@ -6,7 +6,7 @@
 //! reserved roles and aliases).
 //!
 //! [`PolicySet::decide`] is the fast path (no explanation); [`PolicySet::evaluate`] returns the
-//! same decision with the full [`Evaluation`]. Both share one [`decide_from_verdicts`].
+//! same decision with the full [`Evaluation`]. Both share one private function, `decide_from_verdicts`.
 
 pub mod layer;
 pub mod policy_set;
@@ -35,7 +35,7 @@ pub(crate) struct Facts {
     pub rcp_exemption: Option<String>,
     /// The resource policy must explicitly allow (trust policies, KMS key policies).
     pub resource_policy_required: Option<&'static str>,
-    /// `sts:AssumeRole*`: a Direct trust grant does not bypass the boundary (spec §1.5).
+    /// `sts:AssumeRole*`: a Direct trust grant does not bypass the boundary (AWS: permissions boundaries).
     pub assume_role: bool,
     /// A service rule that denies regardless of policies.
     pub service_rule_denial: Option<&'static str>,
@@ -63,7 +63,7 @@ impl Facts {
         };
         // `aws` in the account field (AWS managed policies, `arn:aws:iam::aws:policy/...`) is
         // not another account: AWS-owned resources are read through identity-based policies
-        // alone, so they are evaluated as the principal's own (spec §1.10 has no resource
+        // alone, so they are evaluated as the principal's own (AWS: cross-account evaluation has no resource
         // policy for them to satisfy).
         let aws_owned = req.resource_account.is_none()
             && resource_field.is_some_and(|t| t.account().eq_ignore_ascii_case("aws"));
@@ -145,7 +145,7 @@ fn service_rule(req: &Request) -> Option<&'static str> {
         );
     }
     // GetFederationToken sessions cannot call IAM APIs through the CLI or API, nor any STS API
-    // except sts:GetCallerIdentity (decided before this point) (spec §1.6, STS API reference).
+    // except sts:GetCallerIdentity (decided before this point) (AWS: session policies, STS API reference).
     if req.principal.kind == PrincipalKind::FederatedUser && matches!(req.service(), "iam" | "sts")
     {
         return Some(
@@ -155,7 +155,7 @@ fn service_rule(req: &Request) -> Option<&'static str> {
     let RequestResource::Arn { target, .. } = &req.resource else {
         return None;
     };
-    // Requests never cross partitions (spec §1.10, §0.3).
+    // Requests never cross partitions (AWS: cross-account evaluation; AWS's ARN formats).
     if let Some(partition) = req.principal.partition.as_deref()
         && !target.partition().is_empty()
         && !target.partition().eq_ignore_ascii_case(partition)
@@ -417,7 +417,7 @@ fn grant_side(
             format!("no {} allows the {action} action", layer.phrase()),
         )
     };
-    // A missing trust-policy grant is named as such (spec §2.1, §8.1), whoever the caller is.
+    // A missing trust-policy grant is named as such (AWS: role trust policies; access-denied messages), whoever the caller is.
     let no_resource_allow = || {
         if f.assume_role {
             implicit(
@@ -447,7 +447,7 @@ fn grant_side(
         required.push(Layer::Resource);
         if grant.is_none() {
             notes.push(rule.to_string());
-            // Across accounts the caller's side must allow too (spec §1.10), so it is
+            // Across accounts the caller's side must allow too (AWS: cross-account evaluation), so it is
             // required even though the trust/key policy already refused.
             if !f.same_account && f.kind != PrincipalKind::Root {
                 required.push(Layer::Identity);
@@ -466,7 +466,7 @@ fn grant_side(
     let federated_without_session = f.kind == PrincipalKind::FederatedUser && !v.session.present;
 
     if !f.same_account {
-        // Cross-account: both sides must allow, with no bypass (spec §1.10).
+        // Cross-account: both sides must allow, with no bypass (AWS: cross-account evaluation).
         required.push(Layer::Resource);
         if grant.is_none() {
             return (Some(no_allow(Layer::Resource)), false);
@@ -557,7 +557,7 @@ fn principal_side(
 
 impl PolicySet {
     /// A principal whose policy set has a boundary has one, whatever the request says (the
-    /// NotPrincipal rule of spec §2.4 depends on it).
+    /// NotPrincipal rule depends on it).
     pub(crate) fn with_boundary_flag<'r>(&self, req: &'r Request) -> std::borrow::Cow<'r, Request> {
         if self.boundary.is_some() && !req.principal_has_boundary {
             let mut r = req.clone();

@@ -1,4 +1,4 @@
-//! CloudTrail event sources and names → IAM actions (spec §9.2).
+//! CloudTrail event sources and names → IAM actions.
 
 /// Event sources whose host differs from the IAM service prefix.
 const SOURCE_PREFIXES: &[(&str, &str)] = &[
@@ -143,7 +143,7 @@ pub(crate) fn canonical(action: &str) -> Option<String> {
         .map(|a| a.to_string())
 }
 
-/// The IAM actions a CloudTrail event name stands for (§9.2): `<prefix>:<eventName>`, except
+/// The IAM actions a CloudTrail event name stands for: `<prefix>:<eventName>`, except
 /// S3's renamed operations, Lambda's dated names (`GetFunction20150331v2`) and other
 /// version-suffixed names, and Lambda's `Invoke`.
 pub fn actions_for_event(event_source: &str, event_name: &str) -> Vec<String> {
@@ -158,7 +158,7 @@ pub(crate) fn map_event(event_source: &str, event_name: &str) -> (Vec<String>, S
     if prefix == "s3"
         && let Some((_, actions)) = S3_ACTIONS.iter().find(|(op, _)| *op == name)
     {
-        how.push_str(" (S3 operation whose IAM action has another name, spec §9.2)");
+        how.push_str(" (S3 operation whose IAM action has another name)");
         return (actions.iter().map(|a| a.to_string()).collect(), how);
     }
     let mut op = name.to_string();

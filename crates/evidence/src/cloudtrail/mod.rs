@@ -1,4 +1,4 @@
-//! CloudTrail records (spec §9) into [`Observed`] requests.
+//! CloudTrail records into [`Observed`](crate::Observed) requests.
 //!
 //! Reading accepts every shape the records usually come in: a single event object, a
 //! CloudTrail log file (`{"Records": [...]}`, plain or gzip-compressed), the output of
@@ -7,9 +7,9 @@
 //! directories of `.json` / `.json.gz` files. Errors are one sentence plus the file and, for
 //! JSON syntax errors, the line and column; nothing here panics on bad input.
 //!
-//! [`observe`] then derives the simulation request of §9.3 from one record: the principal,
+//! [`observe`] then derives the simulation request from one record: the principal,
 //! the role (with its path, from the session issuer), the action (the one AWS names in
-//! `errorMessage`, else the event name with the §9.2 exceptions), the resource and its
+//! `errorMessage`, else the event name with the exceptions of actions.rs), the resource and its
 //! account, and every request-context key the record supports. Each derivation, and each
 //! key that cannot be derived, is recorded in [`Observed::notes`].
 //!

@@ -168,7 +168,7 @@ pub(super) fn policy_phrase(t: &str) -> Option<(PolicyKind, &str)> {
     None
 }
 
-/// The 2026 policy-ARN suffix (§8.2): `: arn:...` or `, with policy ARN: arn:...`.
+/// The 2026 policy-ARN suffix: `: arn:...` or `, with policy ARN: arn:...`.
 pub(super) fn policy_arn_suffix(t: &str) -> Option<String> {
     let t = t.strip_prefix([':', ',']).unwrap_or(t).trim_start();
     let t = strip_prefix_ci(t, "with policy ARN:")
@@ -179,7 +179,7 @@ pub(super) fn policy_arn_suffix(t: &str) -> Option<String> {
     tok.starts_with("arn:").then(|| tok.to_string())
 }
 
-/// The Access troubleshooter's authorization id (§8.3).
+/// The Access troubleshooter's authorization id.
 pub(super) fn authorization_id(s: &str) -> Option<String> {
     value_after(s, AUTH_ID_MARKER)
         .or_else(|| value_after(s, AUTH_URL_MARKER))

@@ -1,4 +1,4 @@
-//! Reading AWS access-denied error messages (spec §8) into a [`ParsedMessage`].
+//! Reading AWS access-denied error messages (AWS's access-denied message formats) into a [`ParsedMessage`].
 //!
 //! The grammar AWS uses for its "enhanced" messages is
 //!
@@ -10,9 +10,9 @@
 //!           | because no role trust policy allows the sts:AssumeRole action
 //! ```
 //!
-//! plus the service-specific shapes of §8.4 (KMS ciphertext and key-policy messages, IAM's
+//! plus the service-specific shapes (KMS ciphertext and key-policy messages, IAM's
 //! `user Adam` resources, STS web identity, EC2's encoded authorization failure message,
-//! S3's bare `Access Denied`), the Access troubleshooter's authorization-id suffix (§8.3) and
+//! S3's bare `Access Denied`), the Access troubleshooter's authorization-id suffix and
 //! the prefixes tools put in front (`An error occurred (AccessDenied) when calling the AssumeRole
 //! operation: `, `AccessDeniedException: `, JSON escaping). The message may be embedded in a
 //! longer log line: the parser looks for its anchors rather than expecting it at the start.
@@ -54,11 +54,11 @@ pub(super) const SHORT_ANCHOR: &str = "Not authorized to perform ";
 pub(super) const EC2_SENTENCE: &str = "You are not authorized to perform this operation";
 /// EC2's blob marker.
 pub(super) const ENCODED_MARKER: &str = "Encoded authorization failure message:";
-/// The Access troubleshooter suffix (§8.3).
+/// The Access troubleshooter suffix.
 pub(super) const AUTH_ID_MARKER: &str = "with the following authorization id:";
 /// The console URL of the same suffix, used when the API sentence is missing.
 pub(super) const AUTH_URL_MARKER: &str = "#/authorization-details/";
-/// CloudTrail's network activity event message for VPC endpoint denials (§9.1).
+/// CloudTrail's network activity event message for VPC endpoint denials.
 pub(super) const VPCE_NETWORK: &str = "The request was denied due to a VPC endpoint policy";
 /// Where the reason part of a message ends at the latest.
 pub(super) const SUFFIX_MARKERS: &[&str] = &[
@@ -80,7 +80,7 @@ pub(super) const KNOWN_CODES: &[&str] = &[
     "AccessDenied",
 ];
 
-/// The policy-type phrases of §8.1, with the typo and the trust policy.
+/// The policy-type phrases of AWS's messages, with the typo and the trust policy.
 pub(super) const PHRASES: &[(&str, PolicyKind)] = &[
     ("service control policy", PolicyKind::Scp),
     ("resource control policy", PolicyKind::Rcp),

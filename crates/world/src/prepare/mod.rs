@@ -156,8 +156,7 @@ impl World {
             &q.action,
             RequestResource::parse(&q.resource),
             context,
-        )
-        .map_err(|e| Diagnostic::error("invalid-request", e.to_string()))?;
+        )?;
         request.resource_account = resource.owner;
         request.principal_has_boundary = has_boundary;
         request.principal_in_management_account = principal_in_management;

@@ -1,4 +1,4 @@
-//! Rendering a simulation: AWS's `EvaluationResults` JSON shape (spec §7.3) and a text form
+//! Rendering a simulation: AWS's `EvaluationResults` JSON shape (AWS: the policy simulator's output) and a text form
 //! for people.
 
 use iamwhy_engine::decision::{Decision, Layer, LayerStatus, MatchedStatement};
@@ -14,7 +14,7 @@ fn decision_rank(d: Decision) -> u8 {
     }
 }
 
-/// `SourcePolicyType` for a statement (spec §7.3: `user | group | role | aws-managed |
+/// `SourcePolicyType` for a statement (AWS: the policy simulator's output: `user | group | role | aws-managed |
 /// user-managed | resource | none`; submitted identity and boundary documents are `none`).
 fn source_policy_type(layer: Layer) -> &'static str {
     match layer {
@@ -183,7 +183,7 @@ fn layer_decision(r: &ResourceResult, layer: Layer) -> &'static str {
 }
 
 /// `EvalDecisionDetails`: content only for cross-account simulations, empty for same-account
-/// ones with a concrete resource, absent for `*` (spec §7.3).
+/// ones with a concrete resource, absent for `*` (AWS: the policy simulator's output).
 fn decision_details(r: &ResourceResult, has_resource_policy: bool) -> Option<Map<String, Value>> {
     if r.resource == "*" {
         return None;

@@ -1,7 +1,7 @@
 //! `iamwhy simulate-principal-policy --world DIR --policy-source-arn ARN ...`: a drop-in for
 //! `aws iam simulate-principal-policy`, with the world standing in for the account: the
 //! entity's policies (a user's own and its groups', a group's, a role's), its boundary, the
-//! SCPs on its account's path, and the context keys the simulator fills itself (spec §6.3).
+//! SCPs on its account's path, and the context keys the simulator fills itself (AWS: keys the policy simulator fills).
 
 use super::AwsCliError;
 use super::common::{CommonArgs, finish};
