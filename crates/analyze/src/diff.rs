@@ -673,7 +673,7 @@ fn diff_with(
     let mut todo: BTreeMap<(String, &'static str, String), BTreeSet<usize>> = BTreeMap::new();
     match brute {
         Some(actions) => {
-            for &(ref p, _) in &u.principals {
+            for (p, _) in &u.principals {
                 for &a in actions {
                     let svc = a.split(':').next().unwrap_or("").to_ascii_lowercase();
                     for r in &u.resources {

@@ -216,10 +216,7 @@ impl Analyzer<'_> {
         let mut by_service: BTreeMap<String, BTreeMap<u8, LevelGroup>> = BTreeMap::new();
         let mut evaluated = 0;
         let mut allowed = 0;
-        for i in from..to {
-            if !marked[i] {
-                continue;
-            }
+        for i in (from..to).filter(|&i| marked[i]) {
             evaluated += 1;
             let a = &table.actions[i];
             let d = if brute {
