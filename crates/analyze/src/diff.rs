@@ -53,10 +53,12 @@ pub struct Change {
     pub policy: String,
     /// One sentence.
     pub description: String,
+    /// The policies before (kept for callers that render them).
     #[serde(skip)]
-    old: Vec<Arc<CompiledPolicy>>,
+    pub old: Vec<Arc<CompiledPolicy>>,
+    /// The policies after.
     #[serde(skip)]
-    new: Vec<Arc<CompiledPolicy>>,
+    pub new: Vec<Arc<CompiledPolicy>>,
     #[serde(skip)]
     principals: Reach,
     #[serde(skip)]
@@ -64,6 +66,12 @@ pub struct Change {
     /// Whether it is a guardrail (SCP, RCP, boundary): it can only take away.
     #[serde(skip)]
     guardrail: bool,
+    /// The statements whose presence differs (all of both sides when the policy moved, or
+    /// when tags changed).
+    #[serde(skip)]
+    relevant: Vec<(Arc<CompiledPolicy>, usize)>,
+    /// How many statements differ.
+    pub statements_changed: usize,
 }
 
 /// Which principals or resources a change reaches.
@@ -167,11 +175,71 @@ impl Diff {
     }
 }
 
+/// The document as JSON values: formatting and key order do not count as a change.
+fn norm(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(text).ok()
+}
+
 fn same(a: &[Arc<CompiledPolicy>], b: &[Arc<CompiledPolicy>]) -> bool {
     a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| x.document.source == y.document.source)
+        && a.iter().zip(b).all(|(x, y)| {
+            x.document.source == y.document.source
+                || (norm(&x.document.source).is_some()
+                    && norm(&x.document.source) == norm(&y.document.source))
+        })
+}
+
+/// A statement's text as a JSON value (its text when it does not parse alone).
+fn statement_key(p: &CompiledPolicy, i: usize) -> String {
+    let span = p.statements[i].span;
+    let text = p
+        .document
+        .source
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or("");
+    norm(text).map_or_else(|| text.to_string(), |v| v.to_string())
+}
+
+/// The statements that differ between `old` and `new` (as a multiset of statement texts), or
+/// every statement of both when `all`.
+fn relevant_statements(
+    old: &[Arc<CompiledPolicy>],
+    new: &[Arc<CompiledPolicy>],
+    all: bool,
+) -> Vec<(Arc<CompiledPolicy>, usize)> {
+    let each = |ps: &[Arc<CompiledPolicy>]| -> Vec<(String, (Arc<CompiledPolicy>, usize))> {
+        ps.iter()
+            .flat_map(|p| (0..p.statements.len()).map(move |i| (statement_key(p, i), (p.clone(), i))))
+            .collect()
+    };
+    let (a, b) = (each(old), each(new));
+    if all {
+        return a.into_iter().chain(b).map(|(_, s)| s).collect();
+    }
+    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+    for (k, _) in &a {
+        *counts.entry(k).or_default() += 1;
+    }
+    for (k, _) in &b {
+        *counts.entry(k).or_default() -= 1;
+    }
+    let mut out = Vec::new();
+    let mut left = counts.clone();
+    for (k, s) in &a {
+        let c = left.get_mut(k.as_str()).expect("counted");
+        if *c > 0 {
+            *c -= 1;
+            out.push(s.clone());
+        }
+    }
+    for (k, s) in &b {
+        let c = left.get_mut(k.as_str()).expect("counted");
+        if *c < 0 {
+            *c += 1;
+            out.push(s.clone());
+        }
+    }
+    out
 }
 
 /// The changes between two worlds.
@@ -187,15 +255,21 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                   new: Vec<Arc<CompiledPolicy>>,
                   principals: Reach,
                   resources: Reach,
-                  guardrail: bool| Change {
-        kind: kind.into(),
-        policy,
-        description,
-        old,
-        new,
-        principals,
-        resources,
-        guardrail,
+                  guardrail: bool,
+                  all: bool| {
+        let relevant = relevant_statements(&old, &new, all);
+        Change {
+            kind: kind.into(),
+            policy,
+            description,
+            statements_changed: relevant.len(),
+            relevant,
+            old,
+            new,
+            principals,
+            resources,
+            guardrail,
+        }
     };
     for id in ids {
         let a = before.accounts.get(id).unwrap_or(&empty);
@@ -225,19 +299,21 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                 Reach::Only(holders),
                 Reach::All,
                 boundary,
+                false,
             ));
         }
         // Users and roles: their own policies, attachments, groups, boundary, tags.
         let users: BTreeSet<&String> = a.users.keys().chain(b.users.keys()).collect();
         for arn in users {
             let (ou, nu) = (a.users.get(arn), b.users.get(arn));
+            let tags_changed = ou.map(|u| &u.tags) != nu.map(|u| &u.tags);
             let changed = match (ou, nu) {
                 (Some(x), Some(y)) => {
                     !same(&x.inline, &y.inline)
                         || x.attached != y.attached
                         || x.groups != y.groups
                         || x.boundary != y.boundary
-                        || x.tags != y.tags
+                        || tags_changed
                 }
                 _ => true,
             };
@@ -253,18 +329,20 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                     Reach::Only([arn.clone()].into()),
                     Reach::All,
                     false,
+                    tags_changed || ou.is_none() || nu.is_none() || ou.map(|u| &u.boundary) != nu.map(|u| &u.boundary),
                 ));
             }
         }
         let roles: BTreeSet<&String> = a.roles.keys().chain(b.roles.keys()).collect();
         for arn in roles {
             let (or, nr) = (a.roles.get(arn), b.roles.get(arn));
+            let tags_changed = or.map(|r| &r.tags) != nr.map(|r| &r.tags);
             let own_changed = match (or, nr) {
                 (Some(x), Some(y)) => {
                     !same(&x.inline, &y.inline)
                         || x.attached != y.attached
                         || x.boundary != y.boundary
-                        || x.tags != y.tags
+                        || tags_changed
                 }
                 _ => true,
             };
@@ -280,6 +358,7 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                     Reach::Only([arn.clone()].into()),
                     Reach::All,
                     false,
+                    tags_changed || or.is_none() || nr.is_none() || or.map(|r| &r.boundary) != nr.map(|r| &r.boundary),
                 ));
             }
             let ot: Vec<_> = or.and_then(|r| r.trust.clone()).into_iter().collect();
@@ -293,6 +372,7 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                     nt,
                     Reach::All,
                     Reach::Only([arn.clone()].into()),
+                    false,
                     false,
                 ));
             }
@@ -329,6 +409,7 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                     Reach::Only(members),
                     Reach::All,
                     false,
+                    false,
                 ));
             }
         }
@@ -349,6 +430,7 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                     Reach::All,
                     Reach::Only([arn.clone()].into()),
                     false,
+                    tags_changed,
                 ));
             }
         }
@@ -400,6 +482,7 @@ fn org_changes(before: &World, after: &World) -> Vec<Change> {
         if same(&old, &new) && ra == rb {
             continue;
         }
+        let moved = ra != rb;
         let is_rcp = pa.or(pb).is_some_and(|p| p.is_rcp);
         let name = pa.or(pb).map(|p| p.name.clone()).unwrap_or_default();
         let accounts: BTreeSet<String> = ra.union(&rb).cloned().collect();
@@ -408,7 +491,10 @@ fn org_changes(before: &World, after: &World) -> Vec<Change> {
         } else {
             (Reach::Accounts(accounts.clone()), Reach::All)
         };
+        let relevant = relevant_statements(&old, &new, moved);
         out.push(Change {
+            statements_changed: relevant.len(),
+            relevant,
             kind: if is_rcp { "RCP" } else { "SCP" }.into(),
             policy: format!("{id} ({name})"),
             description: format!(
@@ -545,8 +631,7 @@ pub fn replace_policy(world: &World, target: &str, text: &str) -> Result<World, 
 /// The catalog actions a change's statements (before and after, either effect) match.
 fn change_actions(c: &Change) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
-    let statements = c.old.iter().chain(c.new.iter()).flat_map(|p| p.statements.iter());
-    let statements: Vec<_> = statements.collect();
+    let statements: Vec<_> = c.relevant.iter().map(|(p, i)| &p.statements[*i]).collect();
     for a in iamwhy_catalog::catalog().actions() {
         let (svc, name) = (a.service().prefix().to_ascii_lowercase(), a.name().to_ascii_lowercase());
         if statements
@@ -573,10 +658,9 @@ fn intern(s: String) -> &'static str {
 
 /// Literal resource ARNs the statements of a change name.
 fn change_resources(c: &Change) -> BTreeSet<String> {
-    c.old
+    c.relevant
         .iter()
-        .chain(c.new.iter())
-        .flat_map(|p| p.document.statements.iter())
+        .map(|(p, i)| &p.document.statements[*i])
         .filter_map(|s| s.resource.as_ref())
         .filter(|r| !r.negated)
         .flat_map(|r| r.values.iter().map(|v| v.value.clone()))
@@ -628,6 +712,26 @@ fn universe(before: &World, after: &World, changes: &[Change], q: &DiffQuery) ->
 /// explicitly).
 fn resource_fits(resource: &str, service: &str, explicit: bool) -> bool {
     explicit || resource == "*" || service_of(resource).as_deref() == Some(service)
+}
+
+/// Whether a statement's `Resource`/`NotResource` may match `resource` for `action` (a
+/// pattern with a policy variable may: its value comes from the request).
+fn may_match_resource(s: &iamwhy_engine::CompiledStatement, action: &str, resource: &str) -> bool {
+    if s.resources.is_none() {
+        return true;
+    }
+    let Ok(principal) = iamwhy_engine::Principal::parse("arn:aws:iam::000000000000:root") else {
+        return true;
+    };
+    match iamwhy_engine::Request::new(
+        principal,
+        action,
+        iamwhy_engine::RequestResource::parse(resource),
+        iamwhy_engine::Context::default(),
+    ) {
+        Ok(req) => s.resource_matches(&req),
+        Err(_) => true,
+    }
 }
 
 /// The owner account a resource has in either world (for RCP reach).
@@ -704,9 +808,24 @@ fn diff_with(
                     } else {
                         None
                     };
+                    let (asvc, aname) = iamwhy_policy::action::split_request_action(a)
+                        .unwrap_or_default();
+                    let matching: Vec<(&iamwhy_engine::CompiledStatement, bool)> = c
+                        .relevant
+                        .iter()
+                        .map(|(p, i)| {
+                            let vars = p.document.statements[*i]
+                                .resource
+                                .as_ref()
+                                .is_some_and(|r| r.values.iter().any(|v| v.value.contains("${")));
+                            (&p.statements[*i], vars)
+                        })
+                        .filter(|(s, _)| statement_matches_action(s, &asvc, &aname))
+                        .collect();
                     for r in &u.resources {
                         if !resource_fits(r, &svc, explicit)
                             || !c.resources.covers(r, owners[r].as_deref())
+                            || !matching.iter().any(|&(s, vars)| vars || may_match_resource(s, a, r))
                         {
                             continue;
                         }
@@ -772,6 +891,10 @@ fn diff_with(
                     deciding: e
                         .deciding
                         .iter()
+                        .filter(|m| {
+                            e.decision != Decision::Allowed
+                                || matches!(m.layer, Layer::Identity | Layer::Resource | Layer::Session)
+                        })
                         .map(|m| Decider {
                             layer: m.layer,
                             policy: m.policy.clone(),
