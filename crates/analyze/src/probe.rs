@@ -118,6 +118,10 @@ impl Probes {
                     id: id.clone(),
                     resources: a.resources.clone(),
                     endpoints: a.endpoints.clone(),
+                    // Roles are resources too: their trust policies govern sts:AssumeRole.
+                    roles: a.roles.clone(),
+                    role_names: a.role_names.clone(),
+                    managed: a.managed.clone(),
                     ..Account::default()
                 },
             );

@@ -433,7 +433,17 @@ impl Analyzer<'_> {
                 via_assume_role: false,
                 template: q.template.clone(),
             };
-            let answer = self.who_can_with(&sub, brute)?;
+            let answer = match self.who_can_with(&sub, brute) {
+                Ok(a) => a,
+                Err(d) => {
+                    edges.push(AssumeEdge {
+                        role: role.clone(),
+                        by: format!("(not evaluated: {})", d.message),
+                        allowed_when: iamwhy_engine::Formula::False,
+                    });
+                    continue;
+                }
+            };
             for g in answer.principals {
                 if g.kind == "role" && seen.insert(g.principal.clone()) {
                     queue.push(g.principal.clone());
