@@ -115,9 +115,7 @@ pub struct Case {
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum FileShape {
-    Wrapped {
-        tests: Vec<Case>,
-    },
+    Wrapped { tests: Vec<Case> },
     List(Vec<Case>),
 }
 
@@ -227,7 +225,9 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Case>, Diagnostic> {
         match (&c.who_can, &c.principal, &c.action, &c.expect) {
             (Some(w), None, None, None) => {
                 if w.expect.only.is_none() && w.expect.nobody_outside_org.is_none() {
-                    return Err(what("who-can expect needs only: [...] or nobody-outside-org: true"));
+                    return Err(what(
+                        "who-can expect needs only: [...] or nobody-outside-org: true",
+                    ));
                 }
             }
             (Some(_), ..) => {
@@ -381,7 +381,11 @@ fn who_can_case(analyzer: &Analyzer<'_>, w: &WhoCanCase) -> Result<CaseResult, D
     let answer = analyzer.who_can(&q)?;
     let mut r = blank();
     r.passed = true;
-    let allowed: BTreeSet<String> = answer.principals.iter().map(|g| g.principal.clone()).collect();
+    let allowed: BTreeSet<String> = answer
+        .principals
+        .iter()
+        .map(|g| g.principal.clone())
+        .collect();
     let mut expected = Vec::new();
     let mut actual = Vec::new();
     if let Some(only) = &w.expect.only {
@@ -404,8 +408,9 @@ fn who_can_case(analyzer: &Analyzer<'_>, w: &WhoCanCase) -> Result<CaseResult, D
                         .join(", ")
                 })
                 .unwrap_or_default();
-            r.explanation
-                .push(format!("{extra} may also make the request (granted by {by})"));
+            r.explanation.push(format!(
+                "{extra} may also make the request (granted by {by})"
+            ));
         }
         for missing in want.difference(&allowed) {
             r.passed = false;
@@ -457,7 +462,7 @@ pub fn junit(results: &[CaseResult]) -> Result<String, Diagnostic> {
         }
         report.add_test_suite(suite);
     }
-    report
-        .to_string()
-        .map_err(|e| Diagnostic::error("junit-write-failed", format!("cannot write JUnit XML: {e}")))
+    report.to_string().map_err(|e| {
+        Diagnostic::error("junit-write-failed", format!("cannot write JUnit XML: {e}"))
+    })
 }

@@ -209,7 +209,9 @@ fn relevant_statements(
 ) -> Vec<(Arc<CompiledPolicy>, usize)> {
     let each = |ps: &[Arc<CompiledPolicy>]| -> Vec<(String, (Arc<CompiledPolicy>, usize))> {
         ps.iter()
-            .flat_map(|p| (0..p.statements.len()).map(move |i| (statement_key(p, i), (p.clone(), i))))
+            .flat_map(|p| {
+                (0..p.statements.len()).map(move |i| (statement_key(p, i), (p.clone(), i)))
+            })
             .collect()
     };
     let (a, b) = (each(old), each(new));
@@ -246,7 +248,11 @@ fn relevant_statements(
 pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
     let mut out = Vec::new();
     let mut notes = Vec::new();
-    let ids: BTreeSet<&String> = before.accounts.keys().chain(after.accounts.keys()).collect();
+    let ids: BTreeSet<&String> = before
+        .accounts
+        .keys()
+        .chain(after.accounts.keys())
+        .collect();
     let empty = iamwhy_world::model::Account::default();
     let change = |kind: &str,
                   policy: String,
@@ -287,8 +293,13 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                 .flat_map(|acct| holders_of(acct, arn))
                 .collect();
             let boundary = [a, b].iter().any(|acct| {
-                acct.users.values().any(|u| u.boundary.as_deref() == Some(arn))
-                    || acct.roles.values().any(|r| r.boundary.as_deref() == Some(arn))
+                acct.users
+                    .values()
+                    .any(|u| u.boundary.as_deref() == Some(arn))
+                    || acct
+                        .roles
+                        .values()
+                        .any(|r| r.boundary.as_deref() == Some(arn))
             });
             out.push(change(
                 "managed policy",
@@ -329,7 +340,10 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                     Reach::Only([arn.clone()].into()),
                     Reach::All,
                     false,
-                    tags_changed || ou.is_none() || nu.is_none() || ou.map(|u| &u.boundary) != nu.map(|u| &u.boundary),
+                    tags_changed
+                        || ou.is_none()
+                        || nu.is_none()
+                        || ou.map(|u| &u.boundary) != nu.map(|u| &u.boundary),
                 ));
             }
         }
@@ -358,7 +372,10 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                     Reach::Only([arn.clone()].into()),
                     Reach::All,
                     false,
-                    tags_changed || or.is_none() || nr.is_none() || or.map(|r| &r.boundary) != nr.map(|r| &r.boundary),
+                    tags_changed
+                        || or.is_none()
+                        || nr.is_none()
+                        || or.map(|r| &r.boundary) != nr.map(|r| &r.boundary),
                 ));
             }
             let ot: Vec<_> = or.and_then(|r| r.trust.clone()).into_iter().collect();
@@ -397,7 +414,11 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                     .collect();
                 let pols = |acct: &iamwhy_world::model::Account, g: &iamwhy_world::model::Group| {
                     let mut v = g.inline.clone();
-                    v.extend(g.attached.iter().filter_map(|m| acct.managed.get(m).cloned()));
+                    v.extend(
+                        g.attached
+                            .iter()
+                            .filter_map(|m| acct.managed.get(m).cloned()),
+                    );
                     v
                 };
                 out.push(change(
@@ -434,8 +455,16 @@ pub fn changes(before: &World, after: &World) -> (Vec<Change>, Vec<String>) {
                 ));
             }
         }
-        let endpoints_a: Vec<_> = a.endpoints.values().filter_map(|e| e.policy.clone()).collect();
-        let endpoints_b: Vec<_> = b.endpoints.values().filter_map(|e| e.policy.clone()).collect();
+        let endpoints_a: Vec<_> = a
+            .endpoints
+            .values()
+            .filter_map(|e| e.policy.clone())
+            .collect();
+        let endpoints_b: Vec<_> = b
+            .endpoints
+            .values()
+            .filter_map(|e| e.policy.clone())
+            .collect();
         if a.endpoints.keys().ne(b.endpoints.keys()) || !same(&endpoints_a, &endpoints_b) {
             notes.push(format!(
                 "the VPC endpoints of account {id} changed; diff does not vary the endpoint a request goes through (give --context aws:SourceVpce=... to decide requests through one)"
@@ -539,12 +568,24 @@ fn user_policies(
     u: &iamwhy_world::model::User,
 ) -> Vec<Arc<CompiledPolicy>> {
     let mut v = u.inline.clone();
-    v.extend(u.attached.iter().filter_map(|m| acct.managed.get(m).cloned()));
-    v.extend(u.boundary.iter().filter_map(|m| acct.managed.get(m).cloned()));
+    v.extend(
+        u.attached
+            .iter()
+            .filter_map(|m| acct.managed.get(m).cloned()),
+    );
+    v.extend(
+        u.boundary
+            .iter()
+            .filter_map(|m| acct.managed.get(m).cloned()),
+    );
     for g in &u.groups {
         if let Some(g) = acct.groups.get(g) {
             v.extend(g.inline.iter().cloned());
-            v.extend(g.attached.iter().filter_map(|m| acct.managed.get(m).cloned()));
+            v.extend(
+                g.attached
+                    .iter()
+                    .filter_map(|m| acct.managed.get(m).cloned()),
+            );
         }
     }
     v
@@ -555,8 +596,16 @@ fn role_policies(
     r: &iamwhy_world::model::Role,
 ) -> Vec<Arc<CompiledPolicy>> {
     let mut v = r.inline.clone();
-    v.extend(r.attached.iter().filter_map(|m| acct.managed.get(m).cloned()));
-    v.extend(r.boundary.iter().filter_map(|m| acct.managed.get(m).cloned()));
+    v.extend(
+        r.attached
+            .iter()
+            .filter_map(|m| acct.managed.get(m).cloned()),
+    );
+    v.extend(
+        r.boundary
+            .iter()
+            .filter_map(|m| acct.managed.get(m).cloned()),
+    );
     v
 }
 
@@ -585,7 +634,11 @@ pub fn replace_policy(world: &World, target: &str, text: &str) -> Result<World, 
     if let Some(o) = w.organization.as_mut()
         && let Some(p) = o.policies.get_mut(target)
     {
-        let ty = if p.is_rcp { PolicyType::Rcp } else { PolicyType::Scp };
+        let ty = if p.is_rcp {
+            PolicyType::Rcp
+        } else {
+            PolicyType::Scp
+        };
         p.policy = recompile(&p.policy, ty);
         return Ok(w);
     }
@@ -599,8 +652,11 @@ pub fn replace_policy(world: &World, target: &str, text: &str) -> Result<World, 
             let fresh = match &r.policy {
                 Some(p) => recompile(p, p.policy_type),
                 None => {
-                    let mut c =
-                        CompiledPolicy::compile(target.to_string(), PolicyType::Resource, doc.clone());
+                    let mut c = CompiledPolicy::compile(
+                        target.to_string(),
+                        PolicyType::Resource,
+                        doc.clone(),
+                    );
                     c.source = None;
                     Arc::new(c)
                 }
@@ -633,7 +689,10 @@ fn change_actions(c: &Change) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
     let statements: Vec<_> = c.relevant.iter().map(|(p, i)| &p.statements[*i]).collect();
     for a in iamwhy_catalog::catalog().actions() {
-        let (svc, name) = (a.service().prefix().to_ascii_lowercase(), a.name().to_ascii_lowercase());
+        let (svc, name) = (
+            a.service().prefix().to_ascii_lowercase(),
+            a.name().to_ascii_lowercase(),
+        );
         if statements
             .iter()
             .any(|s| statement_matches_action(s, &svc, &name))
@@ -647,7 +706,10 @@ fn change_actions(c: &Change) -> BTreeSet<&'static str> {
 fn intern(s: String) -> &'static str {
     use std::sync::{Mutex, OnceLock};
     static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
-    let mut set = NAMES.get_or_init(Default::default).lock().expect("not poisoned");
+    let mut set = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .expect("not poisoned");
     if let Some(&x) = set.get(s.as_str()) {
         return x;
     }
@@ -808,8 +870,8 @@ fn diff_with(
                     } else {
                         None
                     };
-                    let (asvc, aname) = iamwhy_policy::action::split_request_action(a)
-                        .unwrap_or_default();
+                    let (asvc, aname) =
+                        iamwhy_policy::action::split_request_action(a).unwrap_or_default();
                     let matching: Vec<(&iamwhy_engine::CompiledStatement, bool)> = c
                         .relevant
                         .iter()
@@ -825,7 +887,9 @@ fn diff_with(
                     for r in &u.resources {
                         if !resource_fits(r, &svc, explicit)
                             || !c.resources.covers(r, owners[r].as_deref())
-                            || !matching.iter().any(|&(s, vars)| vars || may_match_resource(s, a, r))
+                            || !matching
+                                .iter()
+                                .any(|&(s, vars)| vars || may_match_resource(s, a, r))
                         {
                             continue;
                         }
@@ -845,7 +909,9 @@ fn diff_with(
                             {
                                 continue;
                             }
-                            todo.entry((p.clone(), a, r.clone())).or_default().insert(ci);
+                            todo.entry((p.clone(), a, r.clone()))
+                                .or_default()
+                                .insert(ci);
                         }
                     }
                 }
@@ -853,7 +919,11 @@ fn diff_with(
         }
     }
     let opts = EvaluationOptions::default();
-    let decide = |w: &World, p: &str, a: &str, r: &str| -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
+    let decide = |w: &World,
+                  p: &str,
+                  a: &str,
+                  r: &str|
+     -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
         let question = Question {
             principal: p.to_string(),
             action: a.to_string(),
@@ -866,7 +936,10 @@ fn diff_with(
             Err(d)
                 if matches!(
                     d.code,
-                    "account-not-in-world" | "unknown-role" | "unknown-user" | "bucket-owner-unknown"
+                    "account-not-in-world"
+                        | "unknown-role"
+                        | "unknown-user"
+                        | "bucket-owner-unknown"
                 ) =>
             {
                 Ok(None)
@@ -893,7 +966,10 @@ fn diff_with(
                         .iter()
                         .filter(|m| {
                             e.decision != Decision::Allowed
-                                || matches!(m.layer, Layer::Identity | Layer::Resource | Layer::Session)
+                                || matches!(
+                                    m.layer,
+                                    Layer::Identity | Layer::Resource | Layer::Session
+                                )
                         })
                         .map(|m| Decider {
                             layer: m.layer,
@@ -913,7 +989,10 @@ fn diff_with(
     for ((p, a, r), causes) in todo {
         let (pa, pb) = (decide(before, &p, a, &r)?, decide(after, &p, a, &r)?);
         let (da, db) = (side(&pa, false), side(&pb, false));
-        let (was, now) = (da.decision == Decision::Allowed, db.decision == Decision::Allowed);
+        let (was, now) = (
+            da.decision == Decision::Allowed,
+            db.decision == Decision::Allowed,
+        );
         if was == now {
             continue;
         }
@@ -987,7 +1066,12 @@ impl IndexOnly<'_> {
             .collect()
     }
 
-    fn resource_candidates_arns(&self, _w: &World, action: &str, resource: &str) -> BTreeSet<String> {
+    fn resource_candidates_arns(
+        &self,
+        _w: &World,
+        action: &str,
+        resource: &str,
+    ) -> BTreeSet<String> {
         let Ok(r) = self.world.resolve_resource(action, resource, None) else {
             return BTreeSet::new();
         };

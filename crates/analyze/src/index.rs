@@ -11,9 +11,9 @@
 //! from the resource policy's principal element ([`WorldIndex::resource_candidates`]).
 
 use iamwhy_engine::CompiledPolicy;
-use iamwhy_policy::document::{Effect, PrincipalType, PrincipalValue};
 use iamwhy_policy::Arn;
 use iamwhy_policy::action::split_request_action;
+use iamwhy_policy::document::{Effect, PrincipalType, PrincipalValue};
 use iamwhy_world::World;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -134,8 +134,12 @@ impl WorldIndex {
                     ix.allow_any_service.push(r);
                     continue;
                 }
-                let mut services: Vec<&str> =
-                    s.actions.patterns.iter().filter_map(|a| a.service()).collect();
+                let mut services: Vec<&str> = s
+                    .actions
+                    .patterns
+                    .iter()
+                    .filter_map(|a| a.service())
+                    .collect();
                 services.sort_unstable();
                 services.dedup();
                 for svc in services {

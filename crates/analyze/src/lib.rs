@@ -77,10 +77,9 @@ pub(crate) fn check_action(action: &str) -> Result<(), Diagnostic> {
     if ok {
         Ok(())
     } else {
-        Err(Diagnostic::error(
-            "not-one-action",
-            format!("\"{action}\" is not one action"),
+        Err(
+            Diagnostic::error("not-one-action", format!("\"{action}\" is not one action"))
+                .with_help("give service:Action, such as s3:GetObject, without wildcards"),
         )
-        .with_help("give service:Action, such as s3:GetObject, without wildcards"))
     }
 }

@@ -100,7 +100,9 @@ impl Probes {
         let mut n: u64 = 100_000_000_000;
         let outsider = loop {
             let id = n.to_string();
-            if !world.accounts.contains_key(&id) && !org_ids.contains(&id) && !external.contains(&id)
+            if !world.accounts.contains_key(&id)
+                && !org_ids.contains(&id)
+                && !external.contains(&id)
             {
                 break id;
             }

@@ -172,16 +172,13 @@ impl Analyzer<'_> {
         let table = table();
         let resource = q.resource.clone().unwrap_or_else(|| "*".into());
         let (from, to) = match &q.service {
-            Some(s) => *table
-                .services
-                .get(&s.to_ascii_lowercase())
-                .ok_or_else(|| {
-                    Diagnostic::error(
-                        "what-can-unknown-service",
-                        format!("--service {s}: the catalog has no service with this prefix"),
-                    )
-                    .with_help("iamwhy actions 'SERVICE:*' lists a service's actions")
-                })?,
+            Some(s) => *table.services.get(&s.to_ascii_lowercase()).ok_or_else(|| {
+                Diagnostic::error(
+                    "what-can-unknown-service",
+                    format!("--service {s}: the catalog has no service with this prefix"),
+                )
+                .with_help("iamwhy actions 'SERVICE:*' lists a service's actions")
+            })?,
             None => (0, table.actions.len()),
         };
         let mut marked = vec![false; table.actions.len()];
@@ -190,10 +187,9 @@ impl Analyzer<'_> {
         } else {
             // The principal's identity policies and the resource's policies (its own and, for
             // a role, its trust policy), as the preparation gathers them.
-            let who = self.world.resolve_principal(
-                &q.principal,
-                q.template.federated_by.as_deref(),
-            )?;
+            let who = self
+                .world
+                .resolve_principal(&q.principal, q.template.federated_by.as_deref())?;
             let mut policies: Vec<iamwhy_world::model::Policy> = who.identity.clone();
             for action in ["iamwhy:AnyAction", "sts:AssumeRole"] {
                 let r = self.world.resolve_resource(

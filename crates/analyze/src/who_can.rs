@@ -300,10 +300,7 @@ impl Analyzer<'_> {
         policy: Option<&iamwhy_engine::CompiledPolicy>,
     ) -> Result<Vec<ClassAnswer>, Diagnostic> {
         let mut classes: BTreeMap<PrincipalClass, (String, Vec<String>)> = BTreeMap::new();
-        classes.insert(
-            PrincipalClass::Anonymous,
-            ("anonymous".into(), Vec::new()),
-        );
+        classes.insert(PrincipalClass::Anonymous, ("anonymous".into(), Vec::new()));
         let own_policies = "its own account's identity-based policies allow the request (they are not in the world)".to_string();
         let outsider = self.probes.outsider.clone();
         classes.insert(

@@ -12,8 +12,20 @@ use iamwhy_world::demo::demo_world;
 use proptest::prelude::*;
 use std::sync::Arc;
 
-const ACTIONS: &[&str] = &["s3:GetObject", "s3:PutObject", "s3:ListBucket", "sqs:SendMessage"];
-const PATTERNS: &[&str] = &["s3:GetObject", "s3:Get*", "s3:*", "*", "sqs:SendMessage", "s3:Put*"];
+const ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "sqs:SendMessage",
+];
+const PATTERNS: &[&str] = &[
+    "s3:GetObject",
+    "s3:Get*",
+    "s3:*",
+    "*",
+    "sqs:SendMessage",
+    "s3:Put*",
+];
 const RESOURCES: &[&str] = &[
     "*",
     "arn:aws:s3:::dev-sandbox-scratch/*",
@@ -80,7 +92,10 @@ fn doc(stmts: &[Stmt], with_principal: bool) -> String {
             )
         })
         .collect();
-    format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{}]}}", body.join(", "))
+    format!(
+        "{{\"Version\": \"2012-10-17\", \"Statement\": [{}]}}",
+        body.join(", ")
+    )
 }
 
 fn compiled(text: &str, ty: PolicyType) -> Arc<CompiledPolicy> {

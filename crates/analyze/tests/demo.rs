@@ -21,7 +21,11 @@ fn who_can_read_customer_data_names_the_principals_the_stories_imply() {
         resource: OBJECT.into(),
         ..WhoCanQuery::default()
     });
-    let names: BTreeSet<&str> = answer.principals.iter().map(|g| g.principal.as_str()).collect();
+    let names: BTreeSet<&str> = answer
+        .principals
+        .iter()
+        .map(|g| g.principal.as_str())
+        .collect();
     // app-backend (its data policy), OrgOps and the SSO admin (AdministratorAccess), alice
     // (ProdDeveloperReadOnly reads the app buckets, with MFA), and the account root.
     let expected: BTreeSet<&str> = [
@@ -52,7 +56,10 @@ fn who_can_read_customer_data_names_the_principals_the_stories_imply() {
         })
         .collect();
     assert!(keys.contains(&"aws:SourceVpce".to_string()), "{keys:?}");
-    assert!(keys.contains(&"aws:RequestedRegion".to_string()), "{keys:?}");
+    assert!(
+        keys.contains(&"aws:RequestedRegion".to_string()),
+        "{keys:?}"
+    );
     // Nobody outside the organization: the data-perimeter RCP refuses them.
     assert!(answer.nobody_outside_organization);
     let outside = answer
@@ -61,17 +68,27 @@ fn who_can_read_customer_data_names_the_principals_the_stories_imply() {
         .find(|c| c.class == PrincipalClass::OutsideOrganization)
         .unwrap();
     assert!(!outside.allowed);
-    assert!(answer.classes.iter().any(|c| c.class == PrincipalClass::Anonymous && !c.allowed));
+    assert!(
+        answer
+            .classes
+            .iter()
+            .any(|c| c.class == PrincipalClass::Anonymous && !c.allowed)
+    );
 }
 
 #[test]
 fn who_can_use_the_customer_key_is_only_what_the_key_policy_names() {
     let answer = who(&WhoCanQuery {
         action: "kms:Decrypt".into(),
-        resource: "arn:aws:kms:eu-west-1:222222222222:key/1f0c7c6e-3b7a-4d52-9a8e-0c6f2a9d7e11".into(),
+        resource: "arn:aws:kms:eu-west-1:222222222222:key/1f0c7c6e-3b7a-4d52-9a8e-0c6f2a9d7e11"
+            .into(),
         ..WhoCanQuery::default()
     });
-    let names: Vec<&str> = answer.principals.iter().map(|g| g.principal.as_str()).collect();
+    let names: Vec<&str> = answer
+        .principals
+        .iter()
+        .map(|g| g.principal.as_str())
+        .collect();
     // The key policy has no "Enable IAM User Permissions": only app-backend may decrypt (the
     // SSO admin's AdministratorAccess does not count, story 4).
     assert_eq!(names, ["arn:aws:iam::222222222222:role/app/app-backend"]);
@@ -128,10 +145,23 @@ fn what_can_the_backend_do_on_customer_data_is_read_and_write_through_the_endpoi
     let actions: Vec<(&str, &str)> = answer
         .services
         .iter()
-        .flat_map(|s| s.levels.iter().flat_map(|l| l.actions.iter().map(move |a| (l.access_level.as_str(), a.action.as_str()))))
+        .flat_map(|s| {
+            s.levels.iter().flat_map(|l| {
+                l.actions
+                    .iter()
+                    .map(move |a| (l.access_level.as_str(), a.action.as_str()))
+            })
+        })
         .collect();
-    assert_eq!(actions, [("Read", "s3:GetObject"), ("Write", "s3:PutObject")]);
-    assert!(answer.candidates_evaluated < 50, "indexed: {}", answer.candidates_evaluated);
+    assert_eq!(
+        actions,
+        [("Read", "s3:GetObject"), ("Write", "s3:PutObject")]
+    );
+    assert!(
+        answer.candidates_evaluated < 50,
+        "indexed: {}",
+        answer.candidates_evaluated
+    );
 }
 
 #[test]

@@ -53,7 +53,11 @@ fn tests_file(dir: &Path, failing: bool) -> PathBuf {
 "
         ));
     }
-    let p = dir.join(if failing { "failing.yaml" } else { "passing.yaml" });
+    let p = dir.join(if failing {
+        "failing.yaml"
+    } else {
+        "passing.yaml"
+    });
     std::fs::write(&p, text).unwrap();
     p
 }
@@ -182,7 +186,11 @@ fn diff_against_a_copy_without_the_region_lock_lists_the_gains_and_exits_1() {
             c.iter_mut().for_each(strip);
         }
     }
-    v["roots"].as_array_mut().unwrap().iter_mut().for_each(strip);
+    v["roots"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .for_each(strip);
     std::fs::write(&org, serde_json::to_string_pretty(&v).unwrap()).unwrap();
     let out = iamwhy()
         .args(["diff", "--before"])
@@ -204,7 +212,12 @@ fn diff_against_a_copy_without_the_region_lock_lists_the_gains_and_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // Reformatting organization.json is not a change; only the lock's detachment is.
-    assert_eq!(d["changes"].as_array().unwrap().len(), 1, "{}", d["changes"]);
+    assert_eq!(
+        d["changes"].as_array().unwrap().len(),
+        1,
+        "{}",
+        d["changes"]
+    );
     assert_eq!(d["lost"], 0);
     let flips = d["flips"].as_array().unwrap();
     let run = flips
@@ -213,7 +226,10 @@ fn diff_against_a_copy_without_the_region_lock_lists_the_gains_and_exits_1() {
         .unwrap();
     assert_eq!(run["direction"], "gained");
     assert_eq!(run["before"]["decision"], "ExplicitDeny");
-    assert_eq!(run["before"]["deciding"][0]["statement"], "DenyAllOutsideEU");
+    assert_eq!(
+        run["before"]["deciding"][0]["statement"],
+        "DenyAllOutsideEU"
+    );
     assert_eq!(run["after"]["decision"], "Allowed");
     // --fail-on lost: the same diff passes.
     let out = iamwhy()
@@ -249,7 +265,10 @@ fn diff_replace_of_a_bucket_policy_shows_the_lost_access() {
         .args(["diff", "--before"])
         .arg(demo())
         .arg("--replace")
-        .arg(format!("arn:aws:s3:::dev-sandbox-scratch={}", policy.display()))
+        .arg(format!(
+            "arn:aws:s3:::dev-sandbox-scratch={}",
+            policy.display()
+        ))
         .args(["--region", "eu-west-1", "--output", "json"])
         .output()
         .unwrap();
@@ -267,7 +286,14 @@ fn who_can_json_says_nobody_outside_the_organization() {
     let out = iamwhy()
         .args(["who-can", "--world"])
         .arg(demo())
-        .args(["--action", "s3:GetObject", "--resource", OBJECT, "--output", "json"])
+        .args([
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            OBJECT,
+            "--output",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));

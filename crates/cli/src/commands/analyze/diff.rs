@@ -29,7 +29,12 @@ pub struct DiffArgs {
     #[arg(long, value_name = "DIR")]
     pub before: PathBuf,
     /// The world after the change.
-    #[arg(long, value_name = "DIR", required_unless_present = "replace", conflicts_with = "replace")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "replace",
+        conflicts_with = "replace"
+    )]
     pub after: Option<PathBuf>,
     /// The after world is the before world with this policy replaced: a managed policy ARN,
     /// a resource ARN (its policy), a role ARN (its trust policy) or an SCP/RCP id; FILE holds

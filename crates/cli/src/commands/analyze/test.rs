@@ -77,11 +77,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            println!(
-                "{} passed, {} failed",
-                results.len() - failed,
-                failed
-            );
+            println!("{} passed, {} failed", results.len() - failed, failed);
         }
     }
     Ok(if failed > 0 {

@@ -5,7 +5,12 @@ use iamwhy_engine::{Formula, Literal, StatementDiscovery, Term};
 fn literal(l: &Literal) -> String {
     let not = if l.negated { "NOT " } else { "" };
     match &*l.term {
-        Term::Condition(c) => format!("{not}{} {} [{}]", c.operator(), c.key(), c.values.join(", ")),
+        Term::Condition(c) => format!(
+            "{not}{} {} [{}]",
+            c.operator(),
+            c.key(),
+            c.values.join(", ")
+        ),
         Term::SessionName { names } => format!("{not}session name in [{}]", names.join(", ")),
     }
 }

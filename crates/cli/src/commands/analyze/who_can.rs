@@ -95,7 +95,11 @@ pub fn render(a: &WhoCan) -> String {
     );
     for g in &a.principals {
         let _ = writeln!(out, "  - {} ({})", g.principal, g.kind);
-        let _ = writeln!(out, "      allowed when: {}", text::formula(&g.grant.allowed_when));
+        let _ = writeln!(
+            out,
+            "      allowed when: {}",
+            text::formula(&g.grant.allowed_when)
+        );
         if g.grant.strict_decision != iamwhy_engine::Decision::Allowed {
             let _ = writeln!(
                 out,
@@ -133,9 +137,15 @@ pub fn render(a: &WhoCan) -> String {
         }
     }
     if a.nobody_outside_organization {
-        let _ = writeln!(out, "  nobody outside the organization may make this request");
+        let _ = writeln!(
+            out,
+            "  nobody outside the organization may make this request"
+        );
     } else {
-        let _ = writeln!(out, "  principals outside the organization MAY make this request");
+        let _ = writeln!(
+            out,
+            "  principals outside the organization MAY make this request"
+        );
     }
     if !a.assume_paths.is_empty() {
         let _ = writeln!(out, "  who may assume the allowed roles:");
