@@ -40,6 +40,8 @@ const PRINCIPALS: &[&str] = &[
     "{\"AWS\": \"arn:aws:iam::555555555555:role/partner\"}",
     "{\"Service\": \"lambda.amazonaws.com\"}",
     "{\"AWS\": \"arn:aws:iam::222222222222:role/app/app-backend\"}",
+    "{\"AWS\": \"arn:aws:iam::333333333333:role/gen-empty\"}",
+    "{\"AWS\": \"arn:aws:sts::333333333333:assumed-role/gen-empty/s1\"}",
 ];
 const CONDITIONS: &[&str] = &[
     "",
@@ -110,6 +112,26 @@ fn compiled(text: &str, ty: PolicyType) -> Arc<CompiledPolicy> {
 /// the scratch bucket.
 fn world(identity: &[(usize, Vec<Stmt>)], bucket: &[Stmt]) -> World {
     let mut w = demo_world().unwrap();
+    // A role with no policy at all, in the bucket's account: only the bucket policy can let it.
+    {
+        let acct = w.accounts.get_mut("333333333333").unwrap();
+        let arn = "arn:aws:iam::333333333333:role/gen-empty".to_string();
+        acct.roles.insert(
+            arn.clone(),
+            iamwhy_world::model::Role {
+                arn: arn.clone(),
+                name: "gen-empty".into(),
+                path: "/".into(),
+                id: Some("AROAGENEMPTY00000001".into()),
+                trust: None,
+                inline: Vec::new(),
+                attached: Vec::new(),
+                boundary: None,
+                tags: Default::default(),
+            },
+        );
+        acct.role_names.insert("gen-empty".into(), arn);
+    }
     let mut arns: Vec<(String, String, bool)> = Vec::new();
     for (id, a) in &w.accounts {
         arns.extend(a.users.keys().map(|k| (id.clone(), k.clone(), true)));
@@ -219,11 +241,28 @@ proptest! {
         changed in identity_policies(),
         bucket in prop::collection::vec(stmt(), 0..3),
         bucket_after in prop::collection::vec(stmt(), 0..3),
+        scp in prop::collection::vec(stmt(), 0..3),
+        scp_at in 0usize..8,
     ) {
         let before = world(&identity, &bucket);
         let mut all = identity.clone();
         all.extend(changed);
-        let after = world(&all, &bucket_after);
+        let mut after = world(&all, &bucket_after);
+        if !scp.is_empty() {
+            // A new SCP attached at one node of the organization.
+            let org = after.organization.as_mut().unwrap();
+            let node = scp_at % org.nodes.len();
+            org.policies.insert(
+                "p-generated".into(),
+                iamwhy_world::model::OrgPolicy {
+                    id: "p-generated".into(),
+                    name: "Generated".into(),
+                    is_rcp: false,
+                    policy: compiled(&doc(&scp, false), PolicyType::Scp),
+                },
+            );
+            org.nodes[node].policies.push("p-generated".into());
+        }
         let q = DiffQuery::default();
         let fast = diff(&before, &after, &q).unwrap();
         let slow = diff_brute_force(&before, &after, &q, ACTIONS).unwrap();
@@ -236,4 +275,70 @@ proptest! {
         };
         prop_assert_eq!(key(&fast), key(&slow));
     }
+}
+
+/// A guardrail change reaches a principal that only the resource policy allows (no identity
+/// statement): the candidates of a guardrail change include the resource policy's principals.
+#[test]
+fn diff_of_a_guardrail_reaches_principals_only_a_resource_policy_allows() {
+    let grant = Stmt {
+        allow: true,
+        action: 0,   // s3:GetObject
+        resource: 1, // the scratch bucket's objects
+        condition: 0,
+        principal: 6, // gen-empty
+    };
+    let before = world(&[], std::slice::from_ref(&grant));
+    let mut after = world(&[], &[grant]);
+    let org = after.organization.as_mut().unwrap();
+    org.policies.insert(
+        "p-generated".into(),
+        iamwhy_world::model::OrgPolicy {
+            id: "p-generated".into(),
+            name: "Generated".into(),
+            is_rcp: false,
+            policy: compiled(
+                &doc(
+                    &[Stmt {
+                        allow: false,
+                        action: 0,
+                        resource: 0,
+                        condition: 0,
+                        principal: 0,
+                    }],
+                    false,
+                ),
+                PolicyType::Scp,
+            ),
+        },
+    );
+    org.nodes[0].policies.push("p-generated".into());
+    let q = DiffQuery {
+        resources: vec!["arn:aws:s3:::dev-sandbox-scratch/notebooks/a.ipynb".into()],
+        principals: Vec::new(),
+        template: iamwhy_world::Question {
+            context: vec![("aws:RequestedRegion".into(), "eu-west-1".into())],
+            ..iamwhy_world::Question::default()
+        },
+    };
+    let fast = diff(&before, &after, &q).unwrap();
+    let lost: Vec<&str> = fast
+        .flips
+        .iter()
+        .filter(|f| f.direction == "lost")
+        .map(|f| f.principal.as_str())
+        .collect();
+    assert!(
+        lost.contains(&"arn:aws:iam::333333333333:role/gen-empty"),
+        "{lost:?}"
+    );
+    let slow = diff_brute_force(&before, &after, &q, &["s3:GetObject"]).unwrap();
+    let key = |d: &iamwhy_analyze::Diff| -> Vec<(String, String)> {
+        d.flips
+            .iter()
+            .filter(|f| f.action == "s3:GetObject")
+            .map(|f| (f.principal.clone(), f.direction.to_string()))
+            .collect()
+    };
+    assert_eq!(key(&fast), key(&slow));
 }
