@@ -169,7 +169,15 @@ impl WorldIndex {
     /// `NotAction`) matches `action`: the only principals an identity policy can let make the
     /// request. Indexes into [`WorldIndex::principals`], sorted.
     pub fn identity_candidates(&self, action: &str) -> BTreeSet<usize> {
+        self.identity_candidates_on(action, None)
+    }
+
+    /// [`WorldIndex::identity_candidates`] limited to the statements whose `Resource` (or
+    /// `NotResource`) may match `resource` (a pattern with a policy variable may: its value
+    /// comes from the request).
+    pub fn identity_candidates_on(&self, action: &str, resource: Option<&str>) -> BTreeSet<usize> {
         let mut out = BTreeSet::new();
+        let probe = resource.and_then(|r| probe_request(action, r));
         let Some((svc, name)) = split_request_action(action) else {
             return out;
         };
@@ -179,10 +187,17 @@ impl WorldIndex {
             .flatten()
             .chain(self.allow_any_service.iter())
         {
-            let s = &self.policies[pn as usize].statements[si as usize];
-            if statement_matches_action(s, &svc, &name) {
-                out.extend(self.holders[pn as usize].iter().map(|&i| i as usize));
+            let policy = &self.policies[pn as usize];
+            let s = &policy.statements[si as usize];
+            if !statement_matches_action(s, &svc, &name) {
+                continue;
             }
+            if let Some(req) = &probe
+                && !may_match_resource(policy, si as usize, req)
+            {
+                continue;
+            }
+            out.extend(self.holders[pn as usize].iter().map(|&i| i as usize));
         }
         out
     }
@@ -285,4 +300,30 @@ pub(crate) fn statement_matches_action(
         .iter()
         .any(|p| p.matches(service_lower, name_lower));
     any != s.actions.negated
+}
+
+/// A request carrying only the action and the resource, to test statements' resource patterns.
+pub(crate) fn probe_request(action: &str, resource: &str) -> Option<iamwhy_engine::Request> {
+    let principal = iamwhy_engine::Principal::parse("arn:aws:iam::000000000000:root").ok()?;
+    iamwhy_engine::Request::new(
+        principal,
+        action,
+        iamwhy_engine::RequestResource::parse(resource),
+        iamwhy_engine::Context::default(),
+    )
+    .ok()
+}
+
+/// Whether statement `i` of `policy` may match the request's resource: its `Resource` or
+/// `NotResource` matches, or it holds a policy variable (resolved from the real request).
+pub(crate) fn may_match_resource(
+    policy: &CompiledPolicy,
+    i: usize,
+    req: &iamwhy_engine::Request,
+) -> bool {
+    let variables = policy.document.statements[i]
+        .resource
+        .as_ref()
+        .is_some_and(|r| r.values.iter().any(|v| v.value.contains("${")));
+    variables || policy.statements[i].resource_matches(req)
 }

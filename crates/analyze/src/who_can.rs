@@ -175,7 +175,9 @@ impl Analyzer<'_> {
         let mut candidates: BTreeSet<usize> = if brute {
             (0..self.index.principals.len()).collect()
         } else {
-            let mut c = self.index.identity_candidates(&q.action);
+            let mut c = self
+                .index
+                .identity_candidates_on(&q.action, Some(&q.resource));
             if let Some(p) = &resolved.policy {
                 c.extend(
                     self.index
