@@ -919,11 +919,18 @@ fn diff_with(
         }
     }
     let opts = EvaluationOptions::default();
-    let decide = |w: &World,
-                  p: &str,
-                  a: &str,
-                  r: &str|
-     -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
+    // The preparation depends on the action only through its service and whether a trust
+    // policy governs it: prepare once per (principal, resource, service, trust) and side.
+    type GroupKey = (String, String, String, bool);
+    let mut groups: BTreeMap<GroupKey, Vec<(&'static str, BTreeSet<usize>)>> = BTreeMap::new();
+    let evaluated = todo.len();
+    for ((p, a, r), causes) in todo {
+        let svc = a.split(':').next().unwrap_or("").to_ascii_lowercase();
+        let trust = iamwhy_world::prepare::is_trust_action(a);
+        groups.entry((p, r, svc, trust)).or_default().push((a, causes));
+    }
+    let groups: Vec<(GroupKey, Vec<(&'static str, BTreeSet<usize>)>)> = groups.into_iter().collect();
+    let prepare = |w: &World, p: &str, a: &str, r: &str| -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
         let question = Question {
             principal: p.to_string(),
             action: a.to_string(),
@@ -936,10 +943,7 @@ fn diff_with(
             Err(d)
                 if matches!(
                     d.code,
-                    "account-not-in-world"
-                        | "unknown-role"
-                        | "unknown-user"
-                        | "bucket-owner-unknown"
+                    "account-not-in-world" | "unknown-role" | "unknown-user" | "bucket-owner-unknown"
                 ) =>
             {
                 Ok(None)
@@ -947,78 +951,93 @@ fn diff_with(
             Err(d) => Err(d),
         }
     };
-    let side = |prep: &Option<iamwhy_world::Prepared>, full: bool| -> Side {
-        match prep {
-            None => Side {
+    let request = |p: &iamwhy_world::Prepared, a: &str| -> Result<iamwhy_engine::Request, Diagnostic> {
+        let base = &p.request;
+        let mut req = iamwhy_engine::Request::new(
+            base.principal.clone(),
+            a,
+            base.resource.clone(),
+            base.context.clone(),
+        )?;
+        req.resource_account = base.resource_account.clone();
+        req.principal_has_boundary = base.principal_has_boundary;
+        req.principal_in_management_account = base.principal_in_management_account;
+        Ok(req)
+    };
+    let allowed = |p: &Option<iamwhy_world::Prepared>, a: &str| -> Result<bool, Diagnostic> {
+        Ok(match p {
+            None => false,
+            Some(p) => p.set.decide(&request(p, a)?, &opts) == Decision::Allowed,
+        })
+    };
+    let side = |p: &Option<iamwhy_world::Prepared>, a: &str| -> Result<Side, Diagnostic> {
+        let Some(p) = p else {
+            return Ok(Side {
                 decision: Decision::ImplicitDeny,
                 deciding: Vec::new(),
-            },
-            Some(p) if !full => Side {
-                decision: p.set.decide(&p.request, &opts),
-                deciding: Vec::new(),
-            },
-            Some(p) => {
-                let e = p.set.evaluate(&p.request, &opts);
-                Side {
-                    decision: e.decision,
-                    deciding: e
-                        .deciding
-                        .iter()
-                        .filter(|m| {
-                            e.decision != Decision::Allowed
-                                || matches!(
-                                    m.layer,
-                                    Layer::Identity | Layer::Resource | Layer::Session
-                                )
-                        })
-                        .map(|m| Decider {
-                            layer: m.layer,
-                            policy: m.policy.clone(),
-                            statement: m.label(),
-                            effect: m.effect,
-                            source: m.source.clone(),
-                            start: m.start,
-                        })
-                        .collect(),
-                }
-            }
-        }
-    };
-    let mut flips = Vec::new();
-    let evaluated = todo.len();
-    for ((p, a, r), causes) in todo {
-        let (pa, pb) = (decide(before, &p, a, &r)?, decide(after, &p, a, &r)?);
-        let (da, db) = (side(&pa, false), side(&pb, false));
-        let (was, now) = (
-            da.decision == Decision::Allowed,
-            db.decision == Decision::Allowed,
-        );
-        if was == now {
-            continue;
-        }
-        let caused_by = if causes.is_empty() {
-            changes
-                .iter()
-                .filter(|c| {
-                    c.principals.covers(&p, p.split(':').nth(4))
-                        && c.resources
-                            .covers(&r, owner_of(before, after, &r).as_deref())
-                })
-                .map(|c| c.policy.clone())
-                .collect()
-        } else {
-            causes.iter().map(|&i| changes[i].policy.clone()).collect()
+            });
         };
-        flips.push(Flip {
-            principal: p,
-            action: a.to_string(),
-            resource: r,
-            direction: if now { "gained" } else { "lost" },
-            before: side(&pa, true),
-            after: side(&pb, true),
-            caused_by,
-        });
+        let e = p.set.evaluate(&request(p, a)?, &opts);
+        Ok(Side {
+            decision: e.decision,
+            deciding: e
+                .deciding
+                .iter()
+                .filter(|m| {
+                    e.decision != Decision::Allowed
+                        || matches!(m.layer, Layer::Identity | Layer::Resource | Layer::Session)
+                })
+                .map(|m| Decider {
+                    layer: m.layer,
+                    policy: m.policy.clone(),
+                    statement: m.label(),
+                    effect: m.effect,
+                    source: m.source.clone(),
+                    start: m.start,
+                })
+                .collect(),
+        })
+    };
+    let per_group = crate::par_map(&groups, |((p, r, _, _), actions)| -> Result<Vec<Flip>, Diagnostic> {
+        let first = actions[0].0;
+        let (pa, pb) = (prepare(before, p, first, r)?, prepare(after, p, first, r)?);
+        let mut out = Vec::new();
+        for (a, causes) in actions {
+            let (was, now) = (allowed(&pa, a)?, allowed(&pb, a)?);
+            if was == now {
+                continue;
+            }
+            let caused_by = if causes.is_empty() {
+                changes
+                    .iter()
+                    .filter(|c| {
+                        c.principals.covers(p, p.split(':').nth(4))
+                            && c.resources.covers(r, owner_of(before, after, r).as_deref())
+                    })
+                    .map(|c| c.policy.clone())
+                    .collect()
+            } else {
+                causes.iter().map(|&i| changes[i].policy.clone()).collect()
+            };
+            out.push(Flip {
+                principal: p.clone(),
+                action: a.to_string(),
+                resource: r.clone(),
+                direction: if now { "gained" } else { "lost" },
+                before: side(&pa, a)?,
+                after: side(&pb, a)?,
+                caused_by,
+            });
+        }
+        Ok(out)
+    });
+    let mut flips = Vec::new();
+    for g in per_group {
+        flips.extend(g?);
     }
+    flips.sort_by(|x, y| {
+        (&x.principal, &x.action, &x.resource).cmp(&(&y.principal, &y.action, &y.resource))
+    });
     let mut by_principal: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut by_policy: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, f) in flips.iter().enumerate() {

@@ -83,3 +83,26 @@ pub(crate) fn check_action(action: &str) -> Result<(), Diagnostic> {
         )
     }
 }
+
+/// `f` over `items` on the machine's cores (scoped threads, one chunk each), in order. Small
+/// inputs run on the calling thread.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 || items.len() < 32 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("an analysis worker panicked"))
+            .collect()
+    })
+}

@@ -210,34 +210,42 @@ impl Analyzer<'_> {
         let opts = EvaluationOptions::default();
         let mut groups: HashMap<(String, bool), iamwhy_world::Prepared> = HashMap::new();
         let mut by_service: BTreeMap<String, BTreeMap<u8, LevelGroup>> = BTreeMap::new();
-        let mut evaluated = 0;
-        let mut allowed = 0;
-        for i in (from..to).filter(|&i| marked[i]) {
-            evaluated += 1;
-            let a = &table.actions[i];
-            let d = if brute {
-                let question = self.question(&q.template, &q.principal, &a.full, &resource);
-                let p = self.world.prepare(&question)?;
-                p.set.discover(&p.request, &opts, &unknowns)
-            } else {
+        let picked: Vec<usize> = (from..to).filter(|&i| marked[i]).collect();
+        let evaluated = picked.len();
+        if !brute {
+            for &i in &picked {
+                let a = &table.actions[i];
                 let key = (a.service.clone(), is_trust_action(&a.full));
                 if !groups.contains_key(&key) {
                     let question = self.question(&q.template, &q.principal, &a.full, &resource);
-                    groups.insert(key.clone(), self.world.prepare(&question)?);
+                    groups.insert(key, self.world.prepare(&question)?);
                 }
-                let p = &groups[&key];
-                let base = &p.request;
-                let mut req = Request::new(
-                    base.principal.clone(),
-                    &a.full,
-                    base.resource.clone(),
-                    base.context.clone(),
-                )?;
-                req.resource_account = base.resource_account.clone();
-                req.principal_has_boundary = base.principal_has_boundary;
-                req.principal_in_management_account = base.principal_in_management_account;
-                p.set.discover(&req, &opts, &unknowns)
-            };
+            }
+        }
+        let decided = crate::par_map(&picked, |&i| {
+            let a = &table.actions[i];
+            if brute {
+                let question = self.question(&q.template, &q.principal, &a.full, &resource);
+                let p = self.world.prepare(&question)?;
+                return Ok::<_, Diagnostic>(p.set.discover(&p.request, &opts, &unknowns));
+            }
+            let p = &groups[&(a.service.clone(), is_trust_action(&a.full))];
+            let base = &p.request;
+            let mut req = Request::new(
+                base.principal.clone(),
+                &a.full,
+                base.resource.clone(),
+                base.context.clone(),
+            )?;
+            req.resource_account = base.resource_account.clone();
+            req.principal_has_boundary = base.principal_has_boundary;
+            req.principal_in_management_account = base.principal_in_management_account;
+            Ok(p.set.discover(&req, &opts, &unknowns))
+        });
+        let mut allowed = 0;
+        for (&i, d) in picked.iter().zip(decided) {
+            let d = d?;
+            let a = &table.actions[i];
             if !allows(&d) {
                 continue;
             }

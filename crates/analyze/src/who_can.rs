@@ -209,31 +209,36 @@ impl Analyzer<'_> {
             ],
         };
         let unknowns = default_unknowns();
-        let mut one = |arn: &str, kind: &'static str, account: &str| -> Result<(), Diagnostic> {
+        // Every candidate, and the root user of every account in scope (not governed by
+        // identity policies).
+        let mut todo: Vec<(String, &'static str, String)> = candidates
+            .iter()
+            .map(|&i| {
+                let p = &self.index.principals[i];
+                let kind = match p.kind {
+                    PrincipalKind::User => "user",
+                    PrincipalKind::Role => "role",
+                };
+                (p.arn.clone(), kind, p.account.clone())
+            })
+            .collect();
+        todo.extend(
+            scope
+                .iter()
+                .map(|a| (format!("arn:aws:iam::{a}:root"), "root", a.clone())),
+        );
+        let answers = crate::par_map(&todo, |(arn, kind, account)| {
             let question = self.question(&q.template, arn, &q.action, &q.resource);
             let (d, strict, notes, layers) = decide(self.world, &question, &unknowns)?;
-            if allows(&d) {
-                out.principals.push(Grantee {
-                    principal: arn.to_string(),
-                    kind,
-                    account: account.to_string(),
-                    grant: answer::grant(d, strict, notes, layers),
-                });
-            }
-            Ok(())
-        };
-        for &i in &candidates {
-            let p = &self.index.principals[i];
-            let kind = match p.kind {
-                PrincipalKind::User => "user",
-                PrincipalKind::Role => "role",
-            };
-            one(&p.arn.clone(), kind, &p.account.clone())?;
-        }
-        // The root user of every account in scope: not governed by identity policies.
-        for account in &scope {
-            let root = format!("arn:aws:iam::{account}:root");
-            one(&root, "root", account)?;
+            Ok::<_, Diagnostic>(allows(&d).then(|| Grantee {
+                principal: arn.clone(),
+                kind,
+                account: account.clone(),
+                grant: answer::grant(d, strict, notes, layers),
+            }))
+        });
+        for a in answers {
+            out.principals.extend(a?);
         }
         out.principals.sort_by(|a, b| a.principal.cmp(&b.principal));
         out.classes = self.classes(q, resolved.policy.as_deref())?;
