@@ -48,7 +48,8 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
-    let action = std::env::var("IAMWHY_BENCH_ACTION").unwrap_or_else(|_| "sqs:DeleteMessage".into());
+    let action =
+        std::env::var("IAMWHY_BENCH_ACTION").unwrap_or_else(|_| "sqs:DeleteMessage".into());
     let resource = std::env::var("IAMWHY_BENCH_RESOURCE")
         .unwrap_or_else(|_| "arn:aws:sqs:us-east-1:123456789012:platform-ingest-prod".into());
     let principal = std::env::var("IAMWHY_BENCH_PRINCIPAL")
@@ -64,7 +65,9 @@ fn main() {
     let mut facts = String::new();
     for run in 0..runs {
         let mut world = None;
-        load.push(ms(|| world = Some(iamwhy_world::load_dir(&world_dir).expect("world loads"))));
+        load.push(ms(|| {
+            world = Some(iamwhy_world::load_dir(&world_dir).expect("world loads"))
+        }));
         let world = world.unwrap();
         let mut analyzer = None;
         index.push(ms(|| analyzer = Some(Analyzer::new(&world))));

@@ -922,15 +922,23 @@ fn diff_with(
     // The preparation depends on the action only through its service and whether a trust
     // policy governs it: prepare once per (principal, resource, service, trust) and side.
     type GroupKey = (String, String, String, bool);
-    let mut groups: BTreeMap<GroupKey, Vec<(&'static str, BTreeSet<usize>)>> = BTreeMap::new();
+    type Actions = Vec<(&'static str, BTreeSet<usize>)>;
+    let mut groups: BTreeMap<GroupKey, Actions> = BTreeMap::new();
     let evaluated = todo.len();
     for ((p, a, r), causes) in todo {
         let svc = a.split(':').next().unwrap_or("").to_ascii_lowercase();
         let trust = iamwhy_world::prepare::is_trust_action(a);
-        groups.entry((p, r, svc, trust)).or_default().push((a, causes));
+        groups
+            .entry((p, r, svc, trust))
+            .or_default()
+            .push((a, causes));
     }
-    let groups: Vec<(GroupKey, Vec<(&'static str, BTreeSet<usize>)>)> = groups.into_iter().collect();
-    let prepare = |w: &World, p: &str, a: &str, r: &str| -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
+    let groups: Vec<(GroupKey, Actions)> = groups.into_iter().collect();
+    let prepare = |w: &World,
+                   p: &str,
+                   a: &str,
+                   r: &str|
+     -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
         let question = Question {
             principal: p.to_string(),
             action: a.to_string(),
@@ -943,7 +951,10 @@ fn diff_with(
             Err(d)
                 if matches!(
                     d.code,
-                    "account-not-in-world" | "unknown-role" | "unknown-user" | "bucket-owner-unknown"
+                    "account-not-in-world"
+                        | "unknown-role"
+                        | "unknown-user"
+                        | "bucket-owner-unknown"
                 ) =>
             {
                 Ok(None)
@@ -951,19 +962,20 @@ fn diff_with(
             Err(d) => Err(d),
         }
     };
-    let request = |p: &iamwhy_world::Prepared, a: &str| -> Result<iamwhy_engine::Request, Diagnostic> {
-        let base = &p.request;
-        let mut req = iamwhy_engine::Request::new(
-            base.principal.clone(),
-            a,
-            base.resource.clone(),
-            base.context.clone(),
-        )?;
-        req.resource_account = base.resource_account.clone();
-        req.principal_has_boundary = base.principal_has_boundary;
-        req.principal_in_management_account = base.principal_in_management_account;
-        Ok(req)
-    };
+    let request =
+        |p: &iamwhy_world::Prepared, a: &str| -> Result<iamwhy_engine::Request, Diagnostic> {
+            let base = &p.request;
+            let mut req = iamwhy_engine::Request::new(
+                base.principal.clone(),
+                a,
+                base.resource.clone(),
+                base.context.clone(),
+            )?;
+            req.resource_account = base.resource_account.clone();
+            req.principal_has_boundary = base.principal_has_boundary;
+            req.principal_in_management_account = base.principal_in_management_account;
+            Ok(req)
+        };
     let allowed = |p: &Option<iamwhy_world::Prepared>, a: &str| -> Result<bool, Diagnostic> {
         Ok(match p {
             None => false,
@@ -998,39 +1010,42 @@ fn diff_with(
                 .collect(),
         })
     };
-    let per_group = crate::par_map(&groups, |((p, r, _, _), actions)| -> Result<Vec<Flip>, Diagnostic> {
-        let first = actions[0].0;
-        let (pa, pb) = (prepare(before, p, first, r)?, prepare(after, p, first, r)?);
-        let mut out = Vec::new();
-        for (a, causes) in actions {
-            let (was, now) = (allowed(&pa, a)?, allowed(&pb, a)?);
-            if was == now {
-                continue;
+    let per_group = crate::par_map(
+        &groups,
+        |((p, r, _, _), actions)| -> Result<Vec<Flip>, Diagnostic> {
+            let first = actions[0].0;
+            let (pa, pb) = (prepare(before, p, first, r)?, prepare(after, p, first, r)?);
+            let mut out = Vec::new();
+            for (a, causes) in actions {
+                let (was, now) = (allowed(&pa, a)?, allowed(&pb, a)?);
+                if was == now {
+                    continue;
+                }
+                let caused_by = if causes.is_empty() {
+                    changes
+                        .iter()
+                        .filter(|c| {
+                            c.principals.covers(p, p.split(':').nth(4))
+                                && c.resources.covers(r, owner_of(before, after, r).as_deref())
+                        })
+                        .map(|c| c.policy.clone())
+                        .collect()
+                } else {
+                    causes.iter().map(|&i| changes[i].policy.clone()).collect()
+                };
+                out.push(Flip {
+                    principal: p.clone(),
+                    action: a.to_string(),
+                    resource: r.clone(),
+                    direction: if now { "gained" } else { "lost" },
+                    before: side(&pa, a)?,
+                    after: side(&pb, a)?,
+                    caused_by,
+                });
             }
-            let caused_by = if causes.is_empty() {
-                changes
-                    .iter()
-                    .filter(|c| {
-                        c.principals.covers(p, p.split(':').nth(4))
-                            && c.resources.covers(r, owner_of(before, after, r).as_deref())
-                    })
-                    .map(|c| c.policy.clone())
-                    .collect()
-            } else {
-                causes.iter().map(|&i| changes[i].policy.clone()).collect()
-            };
-            out.push(Flip {
-                principal: p.clone(),
-                action: a.to_string(),
-                resource: r.clone(),
-                direction: if now { "gained" } else { "lost" },
-                before: side(&pa, a)?,
-                after: side(&pb, a)?,
-                caused_by,
-            });
-        }
-        Ok(out)
-    });
+            Ok(out)
+        },
+    );
     let mut flips = Vec::new();
     for g in per_group {
         flips.extend(g?);

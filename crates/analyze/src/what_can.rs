@@ -216,9 +216,9 @@ impl Analyzer<'_> {
             for &i in &picked {
                 let a = &table.actions[i];
                 let key = (a.service.clone(), is_trust_action(&a.full));
-                if !groups.contains_key(&key) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = groups.entry(key) {
                     let question = self.question(&q.template, &q.principal, &a.full, &resource);
-                    groups.insert(key, self.world.prepare(&question)?);
+                    slot.insert(self.world.prepare(&question)?);
                 }
             }
         }
