@@ -62,6 +62,7 @@ fn main() {
     let mut what = Vec::new();
     let mut what_admin = Vec::new();
     let mut diffs = Vec::new();
+    let mut diff_only = Vec::new();
     let mut facts = String::new();
     for run in 0..runs {
         let mut world = None;
@@ -95,11 +96,17 @@ fn main() {
         }
         let mut d = None;
         if let Some(after) = &after_dir {
-            diffs.push(ms(|| {
+            let mut worlds = None;
+            let total = ms(|| {
                 let before = iamwhy_world::load_dir(&world_dir).expect("before loads");
                 let after = iamwhy_world::load_dir(after).expect("after loads");
+                let t = Instant::now();
                 d = Some(diff(&before, &after, &DiffQuery::default()).expect("diff"));
-            }));
+                diff_only.push(t.elapsed().as_secs_f64() * 1e3);
+                worlds = Some((before, after));
+            });
+            diffs.push(total);
+            drop(worlds);
         }
         if run == 0 {
             let w = w.unwrap();
@@ -155,5 +162,6 @@ fn main() {
     }
     if !diffs.is_empty() {
         row("diff end to end", &Stats(diffs));
+        row("diff (loaded)", &Stats(diff_only));
     }
 }

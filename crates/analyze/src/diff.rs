@@ -976,20 +976,25 @@ fn diff_with(
             req.principal_in_management_account = base.principal_in_management_account;
             Ok(req)
         };
-    let allowed = |p: &Option<iamwhy_world::Prepared>, a: &str| -> Result<bool, Diagnostic> {
-        Ok(match p {
-            None => false,
-            Some(p) => p.set.decide(&request(p, a)?, &opts) == Decision::Allowed,
-        })
-    };
-    let side = |p: &Option<iamwhy_world::Prepared>, a: &str| -> Result<Side, Diagnostic> {
-        let Some(p) = p else {
+    type Decided = Option<iamwhy_engine::Request>;
+    let allowed =
+        |p: &Option<iamwhy_world::Prepared>, a: &str| -> Result<(bool, Decided), Diagnostic> {
+            Ok(match p {
+                None => (false, None),
+                Some(p) => {
+                    let req = request(p, a)?;
+                    (p.set.decide(&req, &opts) == Decision::Allowed, Some(req))
+                }
+            })
+        };
+    let side = |p: &Option<iamwhy_world::Prepared>, req: &Decided| -> Result<Side, Diagnostic> {
+        let (Some(p), Some(req)) = (p, req) else {
             return Ok(Side {
                 decision: Decision::ImplicitDeny,
                 deciding: Vec::new(),
             });
         };
-        let e = p.set.evaluate(&request(p, a)?, &opts);
+        let e = p.set.evaluate(req, &opts);
         Ok(Side {
             decision: e.decision,
             deciding: e
@@ -1017,7 +1022,7 @@ fn diff_with(
             let (pa, pb) = (prepare(before, p, first, r)?, prepare(after, p, first, r)?);
             let mut out = Vec::new();
             for (a, causes) in actions {
-                let (was, now) = (allowed(&pa, a)?, allowed(&pb, a)?);
+                let ((was, ra), (now, rb)) = (allowed(&pa, a)?, allowed(&pb, a)?);
                 if was == now {
                     continue;
                 }
@@ -1038,8 +1043,8 @@ fn diff_with(
                     action: a.to_string(),
                     resource: r.clone(),
                     direction: if now { "gained" } else { "lost" },
-                    before: side(&pa, a)?,
-                    after: side(&pb, a)?,
+                    before: side(&pa, &ra)?,
+                    after: side(&pb, &rb)?,
                     caused_by,
                 });
             }
