@@ -84,12 +84,22 @@ pub(crate) fn check_action(action: &str) -> Result<(), Diagnostic> {
     }
 }
 
-/// `f` over `items` on the machine's cores (scoped threads, one chunk each), in order. Small
-/// inputs run on the calling thread.
+/// How many threads the analyses use: `IAMWHY_THREADS` when set, else the machine's cores.
+fn threads() -> usize {
+    static N: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *N.get_or_init(|| {
+        std::env::var("IAMWHY_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n: &usize| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
+}
+
+/// `f` over `items` on [`threads`] scoped threads (one chunk each), in order. Small inputs run
+/// on the calling thread.
 pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    let threads = threads().min(items.len());
     if threads <= 1 || items.len() < 32 {
         return items.iter().map(f).collect();
     }
