@@ -209,3 +209,78 @@ fn diff_of_identical_worlds_is_empty() {
     assert!(answer.flips.is_empty());
     assert_eq!(answer.requests_evaluated, 0);
 }
+
+#[test]
+fn who_can_scoped_to_an_ou_lists_only_principals_of_its_accounts() {
+    let answer = who(&WhoCanQuery {
+        action: "s3:PutObject".into(),
+        resource: "arn:aws:s3:::dev-sandbox-scratch/notebooks/a.ipynb".into(),
+        ou: Some("ou-ab12-dev00001".into()),
+        ..WhoCanQuery::default()
+    });
+    assert!(!answer.principals.is_empty());
+    assert!(
+        answer
+            .principals
+            .iter()
+            .all(|g| g.account == "333333333333"),
+        "{:?}",
+        answer
+            .principals
+            .iter()
+            .map(|g| &g.principal)
+            .collect::<Vec<_>>()
+    );
+    // bob's SandboxPowerUser allows s3:* in the sandbox.
+    assert!(
+        answer
+            .principals
+            .iter()
+            .any(|g| g.principal == "arn:aws:iam::333333333333:user/bob")
+    );
+}
+
+#[test]
+fn diff_replace_of_the_region_lock_content_gains_and_names_the_scp() {
+    let before = demo_world().unwrap();
+    let after = iamwhy_analyze::diff::replace_policy(
+        &before,
+        "p-regionlock",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let answer = diff(
+        &before,
+        &after,
+        &DiffQuery {
+            principals: vec!["arn:aws:iam::333333333333:user/bob".into()],
+            resources: vec!["*".into()],
+            template: Question {
+                context: vec![("aws:RequestedRegion".into(), "us-east-1".into())],
+                ..Question::default()
+            },
+        },
+    )
+    .unwrap();
+    assert_eq!(answer.changes.len(), 1);
+    assert!(answer.changes[0].policy.starts_with("p-regionlock"));
+    assert!(
+        answer
+            .flips
+            .iter()
+            .any(|f| f.action == "ec2:RunInstances" && f.direction == "gained")
+    );
+}
+
+#[test]
+fn diff_replace_of_an_unknown_target_is_a_diagnostic() {
+    let before = demo_world().unwrap();
+    let err = iamwhy_analyze::diff::replace_policy(
+        &before,
+        "p-nosuch",
+        r#"{"Version":"2012-10-17","Statement":[]}"#,
+    )
+    .err()
+    .unwrap();
+    assert_eq!(err.code, "replace-unknown-target");
+}
