@@ -49,6 +49,14 @@ enum Command {
     SimulateCustomPolicy(Box<commands::simulate::custom::CustomPolicyArgs>),
     /// Drop-in for `aws iam simulate-principal-policy`, with a world standing in for the account.
     SimulatePrincipalPolicy(Box<commands::simulate::principal::PrincipalPolicyArgs>),
+    /// Every principal that may make a request, and the classes no snapshot lists.
+    WhoCan(Box<commands::analyze::who_can::WhoCanArgs>),
+    /// Every action a principal may take, by service and access level.
+    WhatCan(Box<commands::analyze::what_can::WhatCanArgs>),
+    /// The requests whose decision flips between two worlds (change impact); exit 1 on gains.
+    Diff(Box<commands::analyze::diff::DiffArgs>),
+    /// Run access assertions (YAML or JSON) against a world; JUnit XML for CI.
+    Test(Box<commands::analyze::test::TestArgs>),
     /// Check policy documents against the grammar of their policy type.
     Validate(commands::validate::ValidateArgs),
     /// Lint policies like IAM Access Analyzer's policy validation: grammar, catalog and
@@ -90,6 +98,10 @@ fn main() -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args),
         Command::SimulateCustomPolicy(args) => commands::simulate::custom::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::WhoCan(args) => commands::analyze::who_can::run(&args),
+        Command::WhatCan(args) => commands::analyze::what_can::run(&args),
+        Command::Diff(args) => commands::analyze::diff::run(&args),
+        Command::Test(args) => commands::analyze::test::run(&args),
         Command::Explain(args) => commands::explain::run(&args),
         Command::SimulatePrincipalPolicy(args) => commands::simulate::principal::run(&args),
         Command::Collect(args) => commands::collect::run(&args),
@@ -121,6 +133,10 @@ impl Command {
             Command::Explain(a) => a.output == explain::Format::Json,
             Command::Validate(a) => a.output == validate::OutputFormat::Json,
             Command::Actions(a) => a.output == actions::OutputFormat::Json,
+            Command::WhoCan(a) => a.output == commands::analyze::Format::Json,
+            Command::WhatCan(a) => a.output == commands::analyze::Format::Json,
+            Command::Diff(a) => a.output == commands::analyze::Format::Json,
+            Command::Test(a) => a.output == commands::analyze::Format::Json,
             _ => false,
         }
     }

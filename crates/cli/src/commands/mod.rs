@@ -2,6 +2,7 @@
 //! returns the process exit code; failures are [`Diagnostic`]s, rendered by `main`.
 
 pub mod actions;
+pub mod analyze;
 pub mod check;
 pub mod collect;
 pub mod completions;
