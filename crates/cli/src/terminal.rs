@@ -38,7 +38,7 @@ pub fn report(d: &Diagnostic) -> ExitCode {
 /// the same fields as everywhere else) for a command run with `--output json`, and give the
 /// exit code for a failed run (2). The rendered text still goes to standard error.
 pub fn report_json(d: &Diagnostic) -> ExitCode {
-    let v = serde_json::json!({"schema": "iamwhy.error/1", "error": d});
+    let v = iamwhy_diagnostic::ErrorReport::new(d);
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     report(d)
 }
