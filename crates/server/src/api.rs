@@ -6,7 +6,7 @@ use crate::{Shared, world_api};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -86,31 +86,31 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// 404 for a path the API does not have (and for pages that do not exist).
-pub(crate) async fn not_found(req: Request) -> Response {
+pub(crate) async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
     error_response(
         StatusCode::NOT_FOUND,
         &Diagnostic::error(
             "serve-unknown-path",
-            format!("{} is not a path of iamwhy serve", req.uri().path()),
+            format!("{} is not a path of iamwhy serve", uri.path()),
         )
         .with_help("the API is under /api/v1/: explain, check, lint, world (docs/serve.md)"),
     )
 }
 
-async fn method_not_allowed(req: Request) -> Response {
+async fn method_not_allowed(OriginalUri(uri): OriginalUri, req: Request) -> Response {
     error_response(
         StatusCode::METHOD_NOT_ALLOWED,
         &Diagnostic::error(
             "serve-method-not-allowed",
-            format!("{} does not answer {}", req.uri().path(), req.method()),
+            format!("{} does not answer {}", uri.path(), req.method()),
         )
         .with_help("explain, check and lint take POST with a JSON body; world takes GET"),
     )
 }
 
 /// who-can / what-can: not in this build (see [`routes`]).
-async fn not_in_this_build(req: Request) -> Response {
-    let path = req.uri().path().to_string();
+async fn not_in_this_build(OriginalUri(uri): OriginalUri) -> Response {
+    let path = uri.path().to_string();
     let name = path.rsplit('/').next().unwrap_or("");
     error_response(
         StatusCode::NOT_IMPLEMENTED,

@@ -3,6 +3,12 @@
 // Text from the server is always set as text (never as HTML).
 "use strict";
 
+// Content-Security-Policy violations are counted (the browser test asserts there are none).
+window.iamwhyCspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.iamwhyCspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});
+
 (function () {
   // ---- token: from #token=... once, kept for the tab's session, removed from the address.
   const m = location.hash.match(/token=([^&]+)/);
