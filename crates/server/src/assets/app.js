@@ -52,7 +52,7 @@ async function api(method, path, body) {
 }
 
 function showError(target, err) {
-  const d = err.diagnostic || { code: "network", message: String(err.message || err) };
+  const d = err.diagnostic || { code: "page-error", message: String(err.message || err) };
   const where = [d.file, d.line ? "line " + d.line + (d.column ? ", column " + d.column : "") : null, d.json_path]
     .filter(Boolean).join(", ");
   target.replaceChildren(el("div", { class: "error", "data-code": d.code },
@@ -122,12 +122,13 @@ function drawChain(evaluation, onSelect) {
       return b;
     };
     if (layer.levels && layer.levels.length) {
-      const g = el("div", { class: "group", "data-layer": layer.layer },
-        el("div", { class: "gname" }, LAYER_NAME[layer.layer] + (layer.note ? " — " + layer.note : "")));
+      const g = el("div", { class: "group", "data-layer": layer.layer });
+      const row = el("div", { class: "levels" });
+      g.append(el("div", { class: "gname" }, LAYER_NAME[layer.layer] + "s, root → OU → account" + (layer.note ? " — " + layer.note : "")), row);
       layer.levels.forEach((lv, i) => {
         const kind = i === 0 ? "root" : (i === layer.levels.length - 1 ? "account" : "OU");
         const deciding = isDecidingLayer && reason.level === lv.target;
-        g.append(mkBox(LAYER_NAME[layer.layer] + " " + kind + " " + lv.target,
+        row.append(mkBox(LAYER_NAME[layer.layer] + " " + kind + " " + lv.target,
           layer.status === "not_applicable" ? "not_applicable" : lv.status, lv, deciding, layer.note));
       });
       chain.append(g);
@@ -324,7 +325,8 @@ function renderExplainItem(target, item) {
     for (const a of d.actions) {
       renderEvaluation(box, {
         evaluation: a.evaluation, context: a.context, notes: a.notes, fixes: a.fixes, agreement: a.agreement,
-        action: a.action, resource: a.question.resource,
+        action: a.action,
+        resource: item.observed.resource || (item.observed.message && item.observed.message.resource) || "*",
       });
     }
   }
@@ -351,7 +353,7 @@ async function runExplain(push) {
     if (!items.length) target.append(el("p", {}, report.records + " record(s) read; none was denied."));
     for (const it of items) renderExplainItem(target, it);
     target.dataset.ready = "true";
-  } catch (err) { showError(target, err); target.dataset.ready = "error"; }
+  } catch (err) { console.error(err); showError(target, err); target.dataset.ready = "error"; }
 }
 
 async function runCheck(push) {
