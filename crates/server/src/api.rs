@@ -76,6 +76,40 @@ async fn require_token(State(state): State<Shared>, req: Request, next: Next) ->
     resp
 }
 
+/// Refuse a request whose `Host` header is not a loopback name unless `any_host` (DNS
+/// rebinding: a page on another site whose name resolves to 127.0.0.1 would otherwise be
+/// same-origin with this server). A request without `Host` (HTTP/1.0) passes.
+pub(crate) async fn loopback_host(any_host: bool, req: Request, next: Next) -> Response {
+    if any_host {
+        return next.run(req).await;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("\u{fffd}").to_string());
+    let Some(host) = host else {
+        return next.run(req).await;
+    };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host.as_str(), |(n, _)| n)
+    };
+    if matches!(name, "127.0.0.1" | "localhost" | "::1") {
+        return next.run(req).await;
+    }
+    error_response(
+        StatusCode::MISDIRECTED_REQUEST,
+        &Diagnostic::error(
+            "serve-foreign-host",
+            format!("the request is addressed to host {host:?}, not to this machine's loopback address"),
+        )
+        .with_help(
+            "open the page as http://127.0.0.1:PORT/ or http://localhost:PORT/; iamwhy serve --allow-remote answers any host name",
+        ),
+    )
+}
+
 /// Compare without stopping at the first difference (the time taken does not tell how much
 /// of a guessed token was right).
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

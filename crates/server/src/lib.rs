@@ -64,6 +64,11 @@ pub struct Options {
     pub token: Option<String>,
     /// How the world is named in answers (its directory).
     pub world_label: String,
+    /// Answer requests whatever their `Host` header names. Off (the default), a request
+    /// whose `Host` is not a loopback name (`127.0.0.1`, `localhost`, `[::1]`) is refused
+    /// with 421, so that a web page elsewhere cannot reach the API through DNS rebinding;
+    /// `iamwhy serve --allow-remote` turns it on.
+    pub any_host: bool,
 }
 
 /// What every handler shares: the world (loaded once, for the life of the process), its
@@ -98,7 +103,12 @@ pub fn app(world: World, options: Options) -> Router {
         .merge(assets::routes())
         .nest("/api/v1", api::routes(state.clone()))
         .fallback(api::not_found);
-    layered(routes).layer(DefaultBodyLimit::max(max_body))
+    let any_host = state.options.any_host;
+    layered(routes)
+        .layer(axum::middleware::from_fn(move |req, next| {
+            api::loopback_host(any_host, req, next)
+        }))
+        .layer(DefaultBodyLimit::max(max_body))
 }
 
 /// Apply the layers every route gets: panics caught (500 with a message, as an

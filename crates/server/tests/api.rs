@@ -580,6 +580,41 @@ async fn a_request_over_its_deadline_is_a_503_diagnostic() {
     assert_error(&v, "serve-timeout");
 }
 
+#[tokio::test]
+async fn a_request_for_a_foreign_host_name_is_refused_against_dns_rebinding() {
+    let app = default_service();
+    let foreign = Request::get("/api/v1/world")
+        .header(header::HOST, "evil.example:7878")
+        .body(Body::empty())
+        .unwrap();
+    let (status, v, _) = send(&app, foreign).await;
+    assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
+    assert_error(&v, "serve-foreign-host");
+    for host in [
+        "127.0.0.1:7878",
+        "localhost:7878",
+        "[::1]:7878",
+        "localhost",
+    ] {
+        let ok = Request::get("/api/v1/world")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, _) = send(&app, ok).await;
+        assert_eq!(status, StatusCode::OK, "{host}");
+    }
+    let open = service(Options {
+        any_host: true,
+        ..Options::default()
+    });
+    let foreign = Request::get("/api/v1/world")
+        .header(header::HOST, "evil.example:7878")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, _) = send(&open, foreign).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 #[test]
 fn a_non_loopback_address_needs_allow_remote_and_warns() {
     let local: std::net::SocketAddr = "127.0.0.1:7878".parse().unwrap();

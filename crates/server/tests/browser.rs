@@ -218,6 +218,61 @@ async fn explain_page_draws_the_chain_with_the_deciding_scp_box_and_highlighted_
         std::fs::create_dir_all(out.parent().unwrap()).ok();
         std::fs::write(&out, &png).expect("the screenshot is written");
         eprintln!("screenshot: {}", out.display());
+
+        // The check form, from its shareable address, draws the same chain.
+        let mut url = url_for(addr);
+        url.query_pairs_mut()
+            .append_pair("tab", "check")
+            .append_pair("principal", "arn:aws:iam::333333333333:user/bob")
+            .append_pair("action", "ec2:RunInstances")
+            .append_pair("resource", "arn:aws:ec2:us-east-1:333333333333:instance/*")
+            .append_pair("context", "aws:RequestedRegion=us-east-1");
+        client.goto(url.as_str()).await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("#check-result[data-ready]"))
+            .await?;
+        let b = client
+            .find(Locator::Css("#check-result .box.deciding"))
+            .await?;
+        assert_eq!(
+            b.attr("data-level").await?.as_deref(),
+            Some("ou-ab12-workload")
+        );
+
+        // The world browser draws the organization tree.
+        client
+            .goto(url_for(addr).join("?tab=world").unwrap().as_str())
+            .await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("#world-tree .tree li.account"))
+            .await?;
+        let tree = client
+            .find(Locator::Css("#world-tree"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            tree.contains("r-ab12") && tree.contains("account 333333333333"),
+            "{tree}"
+        );
+
+        // who-can is not in this build, and the tab says so.
+        client
+            .goto(url_for(addr).join("?tab=who-can").unwrap().as_str())
+            .await?;
+        let e = client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("#who-can-result .error"))
+            .await?;
+        assert_eq!(
+            e.attr("data-code").await?.as_deref(),
+            Some("serve-not-in-this-build")
+        );
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -67,6 +67,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             },
             token: args.token.clone(),
             world_label: args.world.display().to_string(),
+            any_host: args.allow_remote,
         },
     );
     let fragment = if args.token.is_some() {
