@@ -10,14 +10,17 @@ use iamwhy_diagnostic::{Diagnostic, ErrorReport};
 pub struct ApiError {
     /// The status.
     pub status: StatusCode,
-    /// The problem.
-    pub diagnostic: Diagnostic,
+    /// The problem (boxed: a `Result<T, ApiError>` stays small).
+    pub diagnostic: Box<Diagnostic>,
 }
 
 impl ApiError {
     /// `diagnostic` answered with `status`.
     pub fn new(status: StatusCode, diagnostic: Diagnostic) -> ApiError {
-        ApiError { status, diagnostic }
+        ApiError {
+            status,
+            diagnostic: Box::new(diagnostic),
+        }
     }
 
     /// A 400: the request is wrong.
