@@ -10,6 +10,7 @@
 //!
 //! Usage: serve-load --bin target/release/iamwhy --world crates/world/demo-world
 //!        [--requests 40000] [--concurrency 16] [--seconds 60] [--malformed 2000]
+//!        [--message 0|1|2]   (only one of the three messages; default: them in turn)
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -35,6 +36,7 @@ struct Args {
     concurrency: usize,
     seconds: u64,
     malformed: usize,
+    message: Option<usize>,
 }
 
 fn args() -> Args {
@@ -45,6 +47,7 @@ fn args() -> Args {
         concurrency: 16,
         seconds: 60,
         malformed: 2_000,
+        message: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -56,6 +59,7 @@ fn args() -> Args {
             "--concurrency" => a.concurrency = value().parse().expect("--concurrency N"),
             "--seconds" => a.seconds = value().parse().expect("--seconds N"),
             "--malformed" => a.malformed = value().parse().expect("--malformed N"),
+            "--message" => a.message = Some(value().parse().expect("--message 0|1|2")),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -79,6 +83,22 @@ fn rss_kib(pid: u32) -> u64 {
             s.lines()
                 .find(|l| l.starts_with("VmRSS:"))
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Nanoseconds the process (all its threads, live and ended) has spent on a CPU, from
+/// `utime` + `stime` of `/proc/PID/stat` (clock ticks of 10 ms: USER_HZ is 100 on Linux).
+fn cpu_ns(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (in parentheses, which may hold spaces).
+            let rest = s.rsplit_once(") ")?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let utime: u64 = f.get(11)?.parse().ok()?;
+            let stime: u64 = f.get(12)?.parse().ok()?;
+            Some((utime + stime) * 10_000_000)
         })
         .unwrap_or(0)
 }
@@ -119,6 +139,10 @@ async fn request(
 
 fn explain_body(i: usize) -> Bytes {
     let m = MESSAGES[i % MESSAGES.len()];
+    explain_text(m)
+}
+
+fn explain_text(m: &str) -> Bytes {
     Bytes::from(serde_json::json!({"input": m}).to_string())
 }
 
@@ -159,6 +183,8 @@ async fn main() {
         let _ = request(&client, &addr, "POST", "/api/v1/explain", explain_body(i)).await;
     }
     let rss_before = rss_kib(pid);
+    let server_cpu_before = cpu_ns(&pid.to_string());
+    let client_cpu_before = cpu_ns("self");
 
     let next = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicUsize::new(0));
@@ -171,6 +197,7 @@ async fn main() {
         let next = next.clone();
         let errors = errors.clone();
         let total = a.requests;
+        let only = a.message;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
@@ -179,7 +206,11 @@ async fn main() {
                     break;
                 }
                 let t = Instant::now();
-                match request(&client, &addr, "POST", "/api/v1/explain", explain_body(i)).await {
+                let body = match only {
+                    Some(m) => explain_text(MESSAGES[m % MESSAGES.len()]),
+                    None => explain_body(i),
+                };
+                match request(&client, &addr, "POST", "/api/v1/explain", body).await {
                     Ok((200, _)) => {}
                     _ => {
                         errors.fetch_add(1, Ordering::Relaxed);
@@ -197,6 +228,8 @@ async fn main() {
     let elapsed = started.elapsed();
     latencies.sort();
     let rss_after = rss_kib(pid);
+    let server_cpu = cpu_ns(&pid.to_string()) - server_cpu_before;
+    let client_cpu = cpu_ns("self") - client_cpu_before;
     let done = latencies.len();
     println!(
         "explain: {done} requests in {:.2} s with {} connections: {:.0} req/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; errors {}{}",
@@ -212,6 +245,14 @@ async fn main() {
         } else {
             String::new()
         }
+    );
+    println!(
+        "CPU per request: server {:.3} ms, this client {:.3} ms (on {} cores: the server alone could do at most {:.0} req/s)",
+        server_cpu as f64 / done.max(1) as f64 / 1e6,
+        client_cpu as f64 / done.max(1) as f64 / 1e6,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        std::thread::available_parallelism().map_or(1, |n| n.get()) as f64 * 1e9
+            / (server_cpu as f64 / done.max(1) as f64)
     );
     println!(
         "server RSS: {} KiB before, {} KiB after ({:+} KiB)",

@@ -197,8 +197,13 @@ pub async fn shutdown_signal() {
 /// multi-threaded runtime until Ctrl-C or SIGTERM; for callers without a runtime (the CLI).
 pub fn serve_blocking(listener: std::net::TcpListener, app: Router) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
+    // The API's work is CPU-bound and runs on the blocking pool: as many threads as cores
+    // (twice, so that a slow request does not hold up the others), not tokio's default of
+    // 512 — more threads than cores only add switching and per-thread allocator arenas.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(cores * 2)
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
