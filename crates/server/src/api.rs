@@ -178,6 +178,16 @@ fn parse_body<T: DeserializeOwned>(
                 )
                 .with_help("start iamwhy serve with a larger --max-body, or send less"),
             )
+        } else if r.body_text().contains("not received within") {
+            // tower-http's RequestBodyTimeout: the client stopped sending.
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                Diagnostic::error(
+                    "serve-body-timeout",
+                    "the request body did not arrive within the deadline of this server",
+                )
+                .with_help("send the whole body at once; iamwhy serve --timeout sets the deadline"),
+            )
         } else {
             ApiError::bad_request(Diagnostic::error(
                 "serve-unreadable-body",

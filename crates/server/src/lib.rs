@@ -104,7 +104,9 @@ pub fn app(world: World, options: Options) -> Router {
         .nest("/api/v1", api::routes(state.clone()))
         .fallback(api::not_found);
     let any_host = state.options.any_host;
+    let timeout = state.options.limits.timeout;
     layered(routes)
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(timeout))
         .layer(axum::middleware::from_fn(move |req, next| {
             api::loopback_host(any_host, req, next)
         }))

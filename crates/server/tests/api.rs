@@ -738,3 +738,48 @@ async fn explain_of_a_cloudtrail_log_with_several_denials_is_grouped() {
     assert!(v["denied"].as_u64().unwrap() >= 2, "{v}");
     assert_same_answer(&v, &cli_explain_json(&log));
 }
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_within_the_deadline_is_refused() {
+    let app = service(Options {
+        limits: Limits {
+            max_body: 1 << 20,
+            timeout: Duration::from_millis(200),
+        },
+        ..Options::default()
+    });
+    // The first half of a body, then nothing for longer than the deadline.
+    let chunks = futures_util_stream();
+    let req = Request::post("/api/v1/explain")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(chunks))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let (status, v, _) = send(&app, req).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the server waited for the body"
+    );
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT, "{v}");
+    assert_error(&v, "serve-body-timeout");
+}
+
+/// `{"input": ` at once, then the rest after 3 s.
+fn futures_util_stream()
+-> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send + 'static {
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::spawn(async move {
+        let _ = tx
+            .send(Ok(axum::body::Bytes::from_static(b"{\"input\": ")))
+            .await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let _ = tx.send(Ok(axum::body::Bytes::from_static(b"\"x\"}"))).await;
+    });
+    tokio_stream_from(rx)
+}
+
+fn tokio_stream_from(
+    mut rx: tokio::sync::mpsc::Receiver<Result<axum::body::Bytes, std::io::Error>>,
+) -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send + 'static {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
