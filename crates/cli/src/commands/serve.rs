@@ -19,7 +19,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
     pub addr: SocketAddr,
     /// Require `Authorization: Bearer TOKEN` on every API request (the page reads it from
-    /// the #token=... part of the address printed at start).
+    /// the #token=... part of its address). IAMWHY_SERVE_TOKEN in the environment does the
+    /// same without showing the token in the process list.
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
     /// Allow an address other than loopback (anyone who can reach it can read every policy
@@ -46,8 +47,16 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(warning) = iamwhy_server::check_bind(args.addr, args.allow_remote)? {
         eprintln!("iamwhy: {warning}");
     }
-    if args.token.as_deref().is_some_and(|t| t.trim().is_empty()) {
-        return Err(Diagnostic::error("empty-request-field", "--token is empty").into());
+    let token = args
+        .token
+        .clone()
+        .or_else(|| std::env::var("IAMWHY_SERVE_TOKEN").ok());
+    if token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(Diagnostic::error(
+            "empty-request-field",
+            "the token (--token or IAMWHY_SERVE_TOKEN) is empty",
+        )
+        .into());
     }
     let world = super::load_world(&args.world)?;
     let listener = std::net::TcpListener::bind(args.addr).map_err(|e| {
@@ -65,12 +74,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 max_body: usize::try_from(max_body).unwrap_or(usize::MAX),
                 timeout: Duration::from_secs(args.timeout),
             },
-            token: args.token.clone(),
+            token: token.clone(),
             world_label: args.world.display().to_string(),
             any_host: args.allow_remote,
         },
     );
-    let fragment = if args.token.is_some() {
+    let fragment = if token.is_some() {
         "#token=<the token>"
     } else {
         ""
