@@ -33,11 +33,16 @@ fn find(env: &str, names: &[&str]) -> Option<PathBuf> {
     None
 }
 
-/// chromedriver, killed when the test ends.
+/// chromedriver in a process group of its own (with the chromium it starts), all of it
+/// killed when the test ends — also when an assertion failed before the session was closed.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The group's id is chromedriver's pid.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -91,7 +96,10 @@ async fn explain_page_draws_the_chain_with_the_deciding_scp_box_and_highlighted_
 
     // chromedriver.
     let port = free_port();
-    let child = Command::new(&chromedriver)
+    let mut command = Command::new(&chromedriver);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let child = command
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
