@@ -62,6 +62,9 @@ enum Command {
     /// Lint policies like IAM Access Analyzer's policy validation: grammar, catalog and
     /// security checks (docs/lint.md); text, JSON or SARIF.
     Lint(Box<commands::lint::LintArgs>),
+    /// Serve a local web UI and JSON API over a world: explain, check, lint, browse
+    /// (docs/serve.md).
+    Serve(Box<commands::serve::ServeArgs>),
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
     /// Collect a world from live AWS accounts, read-only (docs/collect.md).
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Actions(args) => commands::actions::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Lint(args) => commands::lint::run(&args),
         Command::SimulateCustomPolicy(args) => commands::simulate::custom::run(&args),
         Command::Check(args) => commands::check::run(&args),

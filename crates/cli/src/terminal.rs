@@ -44,6 +44,6 @@ pub fn report_json(d: &Diagnostic) -> ExitCode {
 
 /// Print only the JSON form of a diagnostic on standard output (the `iamwhy.error/1` envelope).
 pub fn print_json_error(d: &Diagnostic) {
-    let v = serde_json::json!({"schema": "iamwhy.error/1", "error": d});
+    let v = iamwhy_diagnostic::ErrorReport::new(d);
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
 }

@@ -61,6 +61,29 @@ pub struct Label {
     pub in_document: Option<Position>,
 }
 
+/// What a command run with `--output json` prints when it fails, and what `iamwhy serve`
+/// answers with an error status: schema `iamwhy.error/1` and the diagnostic.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorReport<'a> {
+    /// The problem.
+    pub error: &'a Diagnostic,
+    /// Always [`ERROR_SCHEMA`].
+    pub schema: &'static str,
+}
+
+/// The schema name of [`ErrorReport`].
+pub const ERROR_SCHEMA: &str = "iamwhy.error/1";
+
+impl<'a> ErrorReport<'a> {
+    /// The report of `error`.
+    pub fn new(error: &'a Diagnostic) -> ErrorReport<'a> {
+        ErrorReport {
+            error,
+            schema: ERROR_SCHEMA,
+        }
+    }
+}
+
 /// One problem, located.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {

@@ -17,10 +17,12 @@ pub mod fix;
 pub mod guide;
 pub mod index;
 pub mod partial;
+pub mod report;
 pub mod request;
 
 pub use batch::{Batch, BatchReport, Group};
 pub use diagnose::{DiagnoseOptions, Diagnosis, diagnose};
 pub use fix::{Cost, Fix, FixReport, RequestChange, suggest};
 pub use index::WorldIndex;
+pub use report::{CheckReport, ExplainReport, Explanation, check, explain_sources};
 pub use request::{Override, RequestOverrides};

@@ -5,11 +5,10 @@ use super::request_flags::RequestFlags;
 use crate::render::trace::{locate_in_dir, render_context, render_located};
 use anstream::{print, println};
 use clap::{Args, ValueEnum};
-use iamwhy_engine::{Decision, EvaluationOptions};
+use iamwhy_engine::Decision;
 use iamwhy_explain::request::check_request_fields;
-use iamwhy_explain::{WorldIndex, suggest};
+use iamwhy_explain::{WorldIndex, check};
 use iamwhy_world::Question;
-use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -102,21 +101,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     overrides.apply_to_check(&mut question);
     let loaded = started.elapsed();
-    let prepare_started = std::time::Instant::now();
-    let prepared = world.prepare(&question)?;
-    let prepared_in = prepare_started.elapsed();
-    let evaluate_started = std::time::Instant::now();
-    let evaluation = prepared
-        .set
-        .evaluate(&prepared.request, &EvaluationOptions::default());
-    let evaluated_in = evaluate_started.elapsed();
-    let discovery = args.discover.then(|| {
-        prepared.set.discover(
-            &prepared.request,
-            &EvaluationOptions::default(),
-            &iamwhy_engine::Unknowns::missing_keys(),
-        )
-    });
+    let index = WorldIndex::new(&world);
+    let fix_dir = args.write_fix.as_ref().map(|d| d.display().to_string());
+    let (mut report, timings) = check(&index, &question, args.discover, fix_dir.as_deref())?;
     if args.timings {
         let accounts = world.accounts.len();
         let roles: usize = world.accounts.values().map(|a| a.roles.len()).sum();
@@ -124,54 +111,42 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         eprintln!(
             "timings: loaded the world ({accounts} accounts, {roles} roles, {policies} managed policies) in {:.1} ms; prepared the request in {:.3} ms; decided and explained in {:.3} ms",
             loaded.as_secs_f64() * 1e3,
-            prepared_in.as_secs_f64() * 1e3,
-            evaluated_in.as_secs_f64() * 1e3
+            timings.prepared.as_secs_f64() * 1e3,
+            timings.evaluated.as_secs_f64() * 1e3
         );
     }
-    let expectation_ok = args.expect.map(|e| e.holds(evaluation.decision));
-    let index = WorldIndex::new(&world);
-    let mut fixes = suggest(&index, &question, &prepared, &evaluation);
+    let expectation_ok = args.expect.map(|e| e.holds(report.decision));
+    report.expectation_met = expectation_ok;
+    // The question as typed (the report's is the same fields, after the world's reading).
+    report.question.principal = args.principal.clone();
+    report.question.action = args.action.clone();
+    report.question.resource = args.resource.clone();
     let written = match &args.write_fix {
-        Some(dir) => {
-            fixes.place_files(Some(&dir.display().to_string()), "fix");
-            fixes.write_files()?;
+        Some(_) => {
+            report.fixes.write_files()?;
             true
         }
         None => false,
     };
+    let evaluation = &report.evaluation;
     match args.output {
         Format::Text => {
             let locate = locate_in_dir(&args.world);
             print!(
                 "{}",
-                render_located(&evaluation, &args.action, &args.resource, &locate)
+                render_located(evaluation, &args.action, &args.resource, &locate)
             );
-            print!("{}", render_context(&prepared.context, &evaluation));
-            for n in &prepared.notes {
+            print!("{}", render_context(&report.context, evaluation));
+            for n in &report.notes {
                 println!("  note: {n}");
             }
-            if let Some(d) = &discovery {
+            if let Some(d) = &report.discovery {
                 print!("{}", crate::render::discovery::render(d));
             }
-            print!("{}", crate::render::fixes::render(&fixes, written));
+            print!("{}", crate::render::fixes::render(&report.fixes, written));
         }
         Format::Json => {
-            let v = json!({
-                "schema": "iamwhy.check/1",
-                "question": {
-                    "principal": args.principal,
-                    "action": args.action,
-                    "resource": args.resource,
-                },
-                "decision": evaluation.decision,
-                "expectation_met": expectation_ok,
-                "context": prepared.context,
-                "notes": prepared.notes,
-                "evaluation": evaluation,
-                "discovery": discovery,
-                "fixes": fixes,
-            });
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            println!("{}", serde_json::to_string_pretty(&report)?);
         }
     }
     if let (Some(expected), Some(false)) = (args.expect, expectation_ok) {

@@ -8,15 +8,13 @@ use crate::render::trace::{locate_in_dir, render_context, render_located};
 use anstream::{print, println};
 use clap::{Args, ValueEnum};
 use iamwhy_diagnostic::Diagnostic;
-use iamwhy_evidence::input::{
-    InputKind, Limits, ReadOptions, Reader, Source, looks_like_path, parse_size,
-};
+use iamwhy_evidence::input::{InputKind, Limits, ReadOptions, Source, looks_like_path, parse_size};
 use iamwhy_evidence::observed::{Observed, Origin};
-use iamwhy_explain::guide::{Guide, guide};
+use iamwhy_explain::guide::Guide;
 use iamwhy_explain::partial::Partial;
+use iamwhy_explain::report::ExplainedBatch;
 use iamwhy_explain::request::reading_note;
-use iamwhy_explain::{Batch, BatchReport, DiagnoseOptions, Diagnosis, WorldIndex, diagnose};
-use serde_json::{Value, json};
+use iamwhy_explain::{DiagnoseOptions, Diagnosis, WorldIndex, explain_sources};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -110,184 +108,100 @@ fn options(args: &ExplainArgs) -> Result<(DiagnoseOptions, Limits), Diagnostic> 
     ))
 }
 
-/// CloudTrail events as they stream in: one is explained in full; from the second on they
-/// are grouped.
-enum Events<'i, 'w> {
-    None,
-    One(Box<Observed>),
-    Batch(Box<Batch<'i, 'w>>, Option<indicatif::ProgressBar>),
-}
-
 /// Run the command.
 pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let (opts, limits) = options(args)?;
     let sources = sources(args)?;
     let world = args.world.as_deref().map(super::load_world).transpose()?;
     let index = world.as_ref().map(WorldIndex::new);
-    let mut reader = Reader::new(ReadOptions {
-        all: args.all,
-        limits,
-    });
-    let mut others: Vec<Observed> = Vec::new();
-    let mut events = Events::None;
-    for source in sources {
-        reader.read(source, &mut |o| {
-            if !matches!(o.origin, Origin::CloudTrail { .. }) {
-                others.push(o);
-                return Ok(());
+    let fix_dir = args.write_fix.as_ref().map(|p| p.display().to_string());
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let explanation = explain_sources(
+        index.as_ref(),
+        sources,
+        ReadOptions {
+            all: args.all,
+            limits,
+        },
+        &opts,
+        fix_dir.as_deref(),
+        &mut |n| {
+            if !std::io::stderr().is_terminal() {
+                return;
             }
-            events = match std::mem::replace(&mut events, Events::None) {
-                Events::None => Events::One(Box::new(o)),
-                Events::One(first) => {
-                    let mut b = Batch::new(index.as_ref(), opts.clone());
-                    b.add(&first);
-                    b.add(&o);
-                    let bar = std::io::stderr().is_terminal().then(|| {
-                        let bar = indicatif::ProgressBar::new_spinner();
-                        bar.set_style(
-                            indicatif::ProgressStyle::with_template(
-                                "{spinner} {pos} events explained {elapsed}",
-                            )
-                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-                        );
-                        bar.set_position(2);
-                        bar
-                    });
-                    Events::Batch(Box::new(b), bar)
-                }
-                Events::Batch(mut b, bar) => {
-                    b.add(&o);
-                    if let Some(bar) = &bar {
-                        bar.inc(1);
-                    }
-                    Events::Batch(b, bar)
-                }
-            };
-            Ok(())
-        })?;
+            let bar = bar.get_or_insert_with(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} {pos} events explained {elapsed}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar
+            });
+            bar.set_position(n as u64);
+        },
+    )?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
-    let summary = reader.summary().clone();
-    let kind = summary.kind.unwrap_or(InputKind::CloudTrail);
-    let batch = match events {
-        Events::None => None,
-        Events::One(o) => {
-            others.push(*o);
-            None
-        }
-        Events::Batch(b, bar) => {
-            if let Some(bar) = bar {
-                bar.finish_and_clear();
+    let failed = explanation.failed();
+    if args.write_fix.is_some() {
+        for r in &explanation.requests {
+            for a in r.diagnosis.iter().flat_map(|d| &d.actions) {
+                a.fixes.write_files()?;
             }
-            Some(b.finish())
         }
-    };
-    if others.is_empty() && batch.is_none() {
-        match args.output {
-            Format::Json => println!(
+    }
+    match args.output {
+        Format::Json => {
+            println!(
                 "{}",
-                serde_json::to_string_pretty(&json!({
-                    "schema": "iamwhy.explain/1", "input": kind, "records": summary.records,
-                    "duplicates": summary.duplicates, "items": []
-                }))?
-            ),
-            Format::Text => println!(
-                "{} record(s) read; none was denied (use --all to explain them anyway).",
-                summary.records
-            ),
+                serde_json::to_string_pretty(&explanation.into_report())?
+            );
         }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut failed = false;
-    let mut items: Vec<Value> = Vec::new();
-    let count = others.len();
-    for (i, o) in others.iter().enumerate() {
-        if count > 1 && args.output == Format::Text {
-            println!("━━━ message {} of {count} ━━━\n", i + 1);
+        Format::Text => {
+            let summary = &explanation.summary;
+            if explanation.requests.is_empty() && explanation.batch.is_none() {
+                println!(
+                    "{} record(s) read; none was denied (use --all to explain them anyway).",
+                    summary.records
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let count = explanation.requests.len();
+            for (i, r) in explanation.requests.iter().enumerate() {
+                if count > 1 {
+                    println!("━━━ message {} of {count} ━━━\n", i + 1);
+                }
+                let written = args.write_fix.is_some()
+                    && r.diagnosis.as_ref().is_some_and(|d| !d.actions.is_empty());
+                print!("{}", render_observed(r.input, &r.observed));
+                if let Some(d) = &r.diagnosis {
+                    print!("{}", render_diagnosis(args, d, &r.observed, written));
+                }
+                if let Some(g) = &r.guide {
+                    print!(
+                        "{}",
+                        render_guide(
+                            g,
+                            args.expected_principal.as_deref(),
+                            &r.observed,
+                            index.is_some()
+                        )
+                    );
+                }
+            }
+            if let Some(b) = &explanation.batch {
+                render_batch(args, b, index.is_some());
+            }
         }
-        let stem = if count > 1 {
-            format!("fix-m{}", i + 1)
-        } else {
-            "fix".to_string()
-        };
-        let (item, item_failed) = single(args, kind, o, index.as_ref(), &opts, &stem)?;
-        failed |= item_failed;
-        items.push(item);
-    }
-    if let Some(report) = &batch {
-        items.push(render_batch(args, &summary, report, index.is_some())?);
-    }
-    if args.output == Format::Json {
-        let v = if items.len() == 1 {
-            items.pop().expect("one item")
-        } else {
-            json!({"schema": "iamwhy.explain/1", "input": kind, "items": items})
-        };
-        println!("{}", serde_json::to_string_pretty(&v)?);
     }
     Ok(if failed {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// One request explained in full: printed as text, or returned as JSON. Returns whether it
-/// could not be simulated.
-fn single(
-    args: &ExplainArgs,
-    kind: InputKind,
-    o: &Observed,
-    index: Option<&WorldIndex<'_>>,
-    opts: &DiagnoseOptions,
-    stem: &str,
-) -> anyhow::Result<(Value, bool)> {
-    let mut diagnosis = index.map(|i| diagnose(i, o, opts));
-    let needs_guide = diagnosis.as_ref().is_none_or(|d| d.partial.is_some());
-    let guide = needs_guide.then(|| guide(o));
-    let mut written = false;
-    if let Some(d) = &mut diagnosis {
-        let several = d.actions.len() > 1;
-        let dir = args.write_fix.as_ref().map(|p| p.display().to_string());
-        for (j, a) in d.actions.iter_mut().enumerate() {
-            let stem = if several {
-                format!("{stem}-a{}", j + 1)
-            } else {
-                stem.to_string()
-            };
-            a.fixes.place_files(dir.as_deref(), &stem);
-            if dir.is_some() {
-                a.fixes.write_files()?;
-                written = true;
-            }
-        }
-    }
-    let failed = diagnosis.as_ref().is_some_and(|d| d.error.is_some());
-    match args.output {
-        Format::Json => {
-            let v = json!({
-                "schema": "iamwhy.explain/1",
-                "input": kind,
-                "parsed": o.message,
-                "observed": o,
-                "diagnosis": diagnosis,
-                "guide": guide,
-            });
-            return Ok((v, failed));
-        }
-        Format::Text => {
-            print!("{}", render_observed(kind, o));
-            if let Some(d) = &diagnosis {
-                print!("{}", render_diagnosis(args, d, o, written));
-            }
-            if let Some(g) = &guide {
-                print!(
-                    "{}",
-                    render_guide(g, args.expected_principal.as_deref(), o, index.is_some())
-                );
-            }
-        }
-    }
-    Ok((Value::Null, failed))
 }
 
 fn render_observed(kind: InputKind, o: &Observed) -> String {
@@ -444,34 +358,19 @@ fn render_guide(g: &Guide, expected: Option<&str>, o: &Observed, with_world: boo
 }
 
 /// Batch mode: the groups, the most frequent first, each with its verdict against AWS.
-fn render_batch(
-    args: &ExplainArgs,
-    summary: &iamwhy_evidence::input::Summary,
-    report: &BatchReport,
-    with_world: bool,
-) -> anyhow::Result<Value> {
+fn render_batch(args: &ExplainArgs, report: &ExplainedBatch, with_world: bool) {
     let what = if args.all { "explained" } else { "denied" };
-    if args.output == Format::Json {
-        return Ok(json!({
-            "schema": "iamwhy.explain/1",
-            "input": summary.kind,
-            "records": summary.records,
-            "duplicates": summary.duplicates,
-            "denied": report.events,
-            "groups": report.groups,
-        }));
-    }
-    let duplicates = if summary.duplicates > 0 {
+    let duplicates = if report.duplicates > 0 {
         format!(
             " ({} duplicate event(s) with the same eventID skipped)",
-            summary.duplicates
+            report.duplicates
         )
     } else {
         String::new()
     };
     println!(
         "{} records read{duplicates}, {} {what} — grouped by cause, most frequent first:\n",
-        summary.records, report.events
+        report.records, report.denied
     );
     for g in &report.groups {
         let verdict = match g.verdict {
@@ -504,5 +403,4 @@ fn render_batch(
     if !with_world {
         println!("\nAdd --world DIR to simulate each denial and group by the deciding statement.");
     }
-    Ok(Value::Null)
 }

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod explain;
 pub mod lint;
 pub mod request_flags;
+pub mod serve;
 pub mod simulate;
 pub mod validate;
 pub mod version;
