@@ -37,7 +37,13 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
                     Some(at) => text[..at].to_string(),
                     None => text,
                 };
-                ("unexpected-shape", message)
+                // `inventory::unique_map`'s refusal of a key given twice.
+                let code = if message.contains(crate::inventory::GIVEN_TWICE) {
+                    "duplicate-entry"
+                } else {
+                    "unexpected-shape"
+                };
+                (code, message)
             }
         };
         let d = Diagnostic::error(code, message).in_file(file).at_path(path);

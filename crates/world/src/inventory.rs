@@ -141,7 +141,7 @@ pub struct ResourcePolicyEntry {
     pub arn: String,
     #[serde(default)]
     pub policy: Option<Box<RawValue>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     pub tags: BTreeMap<String, String>,
     /// The resource's region, for ARNs that carry none (S3 buckets; written by `iamwhy
     /// collect`). Accepted and not yet used.
@@ -180,9 +180,9 @@ pub struct OrganizationFile {
     pub id: String,
     pub management_account_id: String,
     pub roots: Vec<OrgNodeFile>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     pub accounts: BTreeMap<String, OrgAccountFile>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     pub policies: BTreeMap<String, OrgPolicyFile>,
 }
 
@@ -217,6 +217,44 @@ pub struct OrgPolicyFile {
     #[serde(rename = "type")]
     pub kind: String,
     pub content: Box<RawValue>,
+}
+
+/// The words of [`unique_map`]'s error (which `from_json` gives the code `duplicate-entry`).
+pub const GIVEN_TWICE: &str =
+    " is given twice in one object (a world never picks one of two entries)";
+
+/// A JSON object read as a map whose keys must be unique: serde's own maps keep the last of
+/// two equal keys, which would be a silent choice (docs/worlds.md, "Contradictions"). The
+/// error names the key; serde_json adds the line and column.
+pub fn unique_map<'de, D, V>(de: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "\"{key}\"{GIVEN_TWICE}"
+                    )));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    de.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 /// The JSON text of a policy document as inventories deliver it: an object (its own text), a

@@ -69,9 +69,31 @@ impl WorldFiles for DirFiles {
             }
         };
         let mut out = Vec::new();
-        for e in entries.flatten() {
-            if e.path().is_dir() {
-                out.push(e.file_name().to_string_lossy().into_owned());
+        for e in entries {
+            let e = e.map_err(|e| {
+                in_file_error("unreadable-file", "accounts", format!("cannot list: {e}"))
+            })?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            // `metadata` follows symlinks: a link to an account directory is one; a dangling
+            // link or a loop is an error, as is a file.
+            match std::fs::metadata(e.path()) {
+                Ok(m) if m.is_dir() => out.push(name),
+                Ok(_) => {
+                    return Err(in_file_error(
+                        "account-entry-not-a-directory",
+                        format!("accounts/{name}"),
+                        "every entry of accounts/ must be an account directory (accounts/<12-digit id>/); this one is a file: move it out",
+                    ));
+                }
+                Err(err) => {
+                    return Err(in_file_error(
+                        "account-entry-not-a-directory",
+                        format!("accounts/{name}"),
+                        format!(
+                            "every entry of accounts/ must be an account directory; this one cannot be opened as one ({err}: a dangling symlink or a symlink loop?)"
+                        ),
+                    ));
+                }
             }
         }
         out.sort();
@@ -141,10 +163,139 @@ fn compile_text(
     Ok(Arc::new(compiled))
 }
 
-fn tags(list: &[Tag]) -> BTreeMap<String, String> {
-    list.iter()
-        .map(|t| (t.key.clone(), t.value.clone()))
-        .collect()
+/// Tags as a map; a key given twice is an error (`path` is the entity's JSON path).
+fn tags(file: &File<'_>, path: &str, list: &[Tag]) -> Result<BTreeMap<String, String>, Diagnostic> {
+    let mut out = BTreeMap::new();
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, t) in list.iter().enumerate() {
+        if let Some(j) = first.insert(&t.key, i) {
+            return Err(file.duplicate(
+                "tag",
+                &t.key,
+                &format!("{path}.Tags[{j}]"),
+                &format!("{path}.Tags[{i}]"),
+            ));
+        }
+        out.insert(t.key.clone(), t.value.clone());
+    }
+    Ok(out)
+}
+
+/// Attached ARNs (or group names) in order, a repeat of the same one dropped: an entity has a
+/// policy attached or not, so a repeat says nothing new (docs/worlds.md, "Contradictions").
+fn once<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items.filter(|x| seen.insert(x.as_str())).cloned().collect()
+}
+
+/// One file being loaded: its name and text, for errors that point into it.
+pub(crate) struct File<'t> {
+    name: &'t str,
+    text: &'t str,
+}
+
+impl File<'_> {
+    /// `PATH (line L, column C)` when the path is found in the text.
+    fn place(&self, path: &str) -> String {
+        match crate::position::value_position(self.text, path) {
+            Some(p) => format!("{path} (line {}, column {})", p.line, p.column),
+            None => path.to_string(),
+        }
+    }
+
+    /// The error for `what` `key` given at `first` and again at `second`.
+    fn duplicate(&self, what: &str, key: &str, first: &str, second: &str) -> Diagnostic {
+        let mut d = in_file_error(
+            "duplicate-entry",
+            self.name,
+            format!(
+                "{what} {key} is given twice, at {} and at {second}: a world never picks one of two entries",
+                self.place(first)
+            ),
+        )
+        .at_path(second)
+        .with_help("keep one of them (were two snapshots merged into one file?)");
+        if let Some(p) = crate::position::value_position(self.text, second) {
+            d = d.at_position(p);
+        }
+        d
+    }
+
+    /// An error at `path`, with its line and column when found.
+    fn error_at(&self, code: &'static str, path: &str, message: String) -> Diagnostic {
+        let mut d = in_file_error(code, self.name, message).at_path(path);
+        if let Some(p) = crate::position::value_position(self.text, path) {
+            d = d.at_position(p);
+        }
+        d
+    }
+}
+
+/// What one account's files have given so far, by kind and key, with the JSON path of the
+/// first: a second one is an error.
+#[derive(Default)]
+struct Seen {
+    first: HashMap<(&'static str, String), String>,
+}
+
+impl Seen {
+    fn once(
+        &mut self,
+        file: &File<'_>,
+        what: &'static str,
+        key: &str,
+        path: &str,
+    ) -> Result<(), Diagnostic> {
+        match self.first.entry((what, key.to_string())) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                Err(file.duplicate(what, key, e.get(), path))
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(path.to_string());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The account field of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`).
+fn arn_account(arn: &str) -> Option<&str> {
+    let mut f = arn.splitn(6, ':');
+    match (f.next(), f.next(), f.next(), f.next(), f.next(), f.next()) {
+        (Some("arn"), Some(_), Some(_), Some(_), Some(account), Some(_)) => Some(account),
+        _ => None,
+    }
+}
+
+/// An entity of the account's authorization details must be of that account: a snapshot of
+/// another account filed under this directory would otherwise answer for the wrong account.
+fn check_owner(
+    file: &File<'_>,
+    account: &str,
+    what: &str,
+    arn: &str,
+    path: &str,
+    aws_allowed: bool,
+) -> Result<(), Diagnostic> {
+    match arn_account(arn) {
+        Some(a) if a == account || (aws_allowed && a == "aws") => Ok(()),
+        // Not an account id at all (sample data writes `aws` for users): not another account,
+        // and a request never names it; left as written.
+        Some(a) if !is_account_id(a) => Ok(()),
+        Some(a) => Err(file.error_at(
+            "account-mismatch",
+            path,
+            format!(
+                "{what} {arn} belongs to account {a}, but this file is the snapshot of account {account} (its directory's name): a misfiled export?"
+            ),
+        )
+        .with_help(format!("move the file to accounts/{a}/, or collect account {account} again"))),
+        None => Err(file.error_at(
+            "bad-arn",
+            path,
+            format!("{what} ARN \"{arn}\" is not an ARN (arn:PARTITION:iam::ACCOUNT:...)"),
+        )),
+    }
 }
 
 /// Load a world from any file source.
@@ -210,23 +361,35 @@ fn load_account(
         id: id.to_string(),
         ..Account::default()
     };
-    let paged = pages.len() > 1;
+    let paged = pages.len() > 1 || text.trim_start().starts_with('[');
+    let at = File {
+        name: &file,
+        text: &text,
+    };
+    let mut seen = Seen::default();
     for (pi, page) in pages.iter().enumerate() {
         let prefix = if paged {
             format!("[{pi}].")
         } else {
             String::new()
         };
-        load_page(&mut account, &file, &prefix, page)?;
+        load_page(&mut account, &at, &prefix, page, &mut seen)?;
     }
+    drop(pages);
     let embedded = crate::embedded::fill_missing(&mut account)?;
     check_references(&account, &file)?;
 
     let rp_file = format!("accounts/{id}/resource-policies.json");
     if let Some(text) = files.read(&rp_file)? {
         let entries: Vec<ResourcePolicyEntry> = from_json(&rp_file, &text)?;
+        let at = File {
+            name: &rp_file,
+            text: &text,
+        };
+        let mut seen = Seen::default();
         for (i, e) in entries.into_iter().enumerate() {
             let path = format!("[{i}]");
+            seen.once(&at, "resource", &e.arn, &path)?;
             let policy = match &e.policy {
                 Some(raw) if raw.get().trim() != "null" => Some(compile(
                     &rp_file,
@@ -251,7 +414,18 @@ fn load_account(
     let ep_file = format!("accounts/{id}/vpc-endpoints.json");
     if let Some(text) = files.read(&ep_file)? {
         let parsed: VpcEndpointsFile = from_json(&ep_file, &text)?;
+        let at = File {
+            name: &ep_file,
+            text: &text,
+        };
+        let mut seen = Seen::default();
         for (i, e) in parsed.vpc_endpoints.into_iter().enumerate() {
+            seen.once(
+                &at,
+                "VPC endpoint",
+                &e.vpc_endpoint_id,
+                &format!("VpcEndpoints[{i}]"),
+            )?;
             let path = format!("VpcEndpoints[{i}].PolicyDocument");
             let policy = match &e.policy_document {
                 Some(doc) => Some(compile_text(
@@ -278,35 +452,75 @@ fn load_account(
     Ok((account, embedded))
 }
 
+/// The default version of a managed policy: the one marked `IsDefaultVersion` (two marked is
+/// an error), else the one `DefaultVersionId` names; both given and disagreeing is an error.
+fn default_version<'p>(
+    file: &File<'_>,
+    path: &str,
+    p: &'p ManagedPolicyDetail,
+) -> Result<(usize, &'p PolicyVersion), Diagnostic> {
+    let marked: Vec<usize> = p
+        .policy_version_list
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_default_version)
+        .map(|(i, _)| i)
+        .collect();
+    if let [first, second, ..] = marked[..] {
+        return Err(file.error_at(
+            "two-default-versions",
+            &format!("{path}.PolicyVersionList[{second}]"),
+            format!(
+                "managed policy {} has two versions marked IsDefaultVersion, at {} and at {path}.PolicyVersionList[{second}]: a policy has one default version, and a world never picks one",
+                p.arn,
+                file.place(&format!("{path}.PolicyVersionList[{first}]"))
+            ),
+        ));
+    }
+    let named = p.default_version_id.as_ref().map(|want| {
+        p.policy_version_list
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.version_id.as_ref() == Some(want))
+    });
+    match (marked.first(), named) {
+        (Some(&m), Some(Some((n, _)))) if m != n => Err(file.error_at(
+            "default-version-mismatch",
+            &format!("{path}.PolicyVersionList[{m}]"),
+            format!(
+                "managed policy {}: DefaultVersionId is {} (PolicyVersionList[{n}]), but PolicyVersionList[{m}] is marked IsDefaultVersion; a world never picks one",
+                p.arn,
+                p.default_version_id.as_deref().unwrap_or_default()
+            ),
+        )),
+        (Some(&m), _) => Ok((m, &p.policy_version_list[m])),
+        (None, Some(Some(found))) => Ok(found),
+        (None, _) => Err(in_file_error(
+            "no-default-version",
+            file.name,
+            format!(
+                "managed policy {} has no default version in PolicyVersionList",
+                p.arn
+            ),
+        )
+        .at_path(path)),
+    }
+}
+
 fn load_page(
     account: &mut Account,
-    file: &str,
+    at: &File<'_>,
     prefix: &str,
     page: &AuthorizationDetails,
+    seen: &mut Seen,
 ) -> Result<(), Diagnostic> {
+    let file = at.name;
+    let id = account.id.clone();
     for (i, p) in page.policies.iter().enumerate() {
         let path = format!("{prefix}Policies[{i}]");
-        let default =
-            p.policy_version_list
-                .iter()
-                .enumerate()
-                .find(|(_, v)| v.is_default_version)
-                .or_else(|| {
-                    p.policy_version_list.iter().enumerate().find(|(_, v)| {
-                        v.version_id.is_some() && v.version_id == p.default_version_id
-                    })
-                });
-        let Some((vi, version)) = default else {
-            return Err(in_file_error(
-                "no-default-version",
-                file,
-                format!(
-                    "managed policy {} has no default version in PolicyVersionList",
-                    p.arn
-                ),
-            )
-            .at_path(path));
-        };
+        check_owner(at, &id, "managed policy", &p.arn, &path, true)?;
+        seen.once(at, "managed policy", &p.arn, &path)?;
+        let (vi, version) = default_version(at, &path, p)?;
         let name = p
             .policy_name
             .clone()
@@ -322,8 +536,11 @@ fn load_page(
     }
     for (i, g) in page.group_detail_list.iter().enumerate() {
         let path = format!("{prefix}GroupDetailList[{i}]");
+        check_owner(at, &id, "group", &g.arn, &path, false)?;
+        seen.once(at, "group", &g.group_name, &path)?;
+        seen.once(at, "group ARN", &g.arn, &path)?;
         let inline = inline_policies(
-            file,
+            at,
             &path,
             "GroupPolicyList",
             &g.group_name,
@@ -335,18 +552,17 @@ fn load_page(
                 arn: g.arn.clone(),
                 name: g.group_name.clone(),
                 inline,
-                attached: g
-                    .attached_managed_policies
-                    .iter()
-                    .map(|a| a.policy_arn.clone())
-                    .collect(),
+                attached: once(g.attached_managed_policies.iter().map(|a| &a.policy_arn)),
             },
         );
     }
     for (i, u) in page.user_detail_list.iter().enumerate() {
         let path = format!("{prefix}UserDetailList[{i}]");
+        check_owner(at, &id, "user", &u.arn, &path, false)?;
+        seen.once(at, "user", &u.user_name, &path)?;
+        seen.once(at, "user ARN", &u.arn, &path)?;
         let inline = inline_policies(
-            file,
+            at,
             &path,
             "UserPolicyList",
             &u.user_name,
@@ -362,24 +578,23 @@ fn load_page(
                 name: u.user_name.clone(),
                 id: u.user_id.clone(),
                 inline,
-                attached: u
-                    .attached_managed_policies
-                    .iter()
-                    .map(|a| a.policy_arn.clone())
-                    .collect(),
-                groups: u.group_list.clone(),
+                attached: once(u.attached_managed_policies.iter().map(|a| &a.policy_arn)),
+                groups: once(u.group_list.iter()),
                 boundary: u
                     .permissions_boundary
                     .as_ref()
                     .map(|b| b.permissions_boundary_arn.clone()),
-                tags: tags(&u.tags),
+                tags: tags(at, &path, &u.tags)?,
             },
         );
     }
     for (i, r) in page.role_detail_list.iter().enumerate() {
         let path = format!("{prefix}RoleDetailList[{i}]");
+        check_owner(at, &id, "role", &r.arn, &path, false)?;
+        seen.once(at, "role", &r.role_name, &path)?;
+        seen.once(at, "role ARN", &r.arn, &path)?;
         let inline = inline_policies(
-            file,
+            at,
             &path,
             "RolePolicyList",
             &r.role_name,
@@ -407,16 +622,12 @@ fn load_page(
                 id: r.role_id.clone(),
                 trust,
                 inline,
-                attached: r
-                    .attached_managed_policies
-                    .iter()
-                    .map(|a| a.policy_arn.clone())
-                    .collect(),
+                attached: once(r.attached_managed_policies.iter().map(|a| &a.policy_arn)),
                 boundary: r
                     .permissions_boundary
                     .as_ref()
                     .map(|b| b.permissions_boundary_arn.clone()),
-                tags: tags(&r.tags),
+                tags: tags(at, &path, &r.tags)?,
             },
         );
     }
@@ -424,22 +635,33 @@ fn load_page(
 }
 
 fn inline_policies(
-    file: &str,
+    at: &File<'_>,
     path: &str,
     list: &str,
     owner: &str,
     policies: &[InlinePolicy],
 ) -> Result<Vec<Policy>, Diagnostic> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     policies
         .iter()
         .enumerate()
         .map(|(i, p)| {
+            if let Some(name) = &p.policy_name
+                && let Some(j) = seen.insert(name, i)
+            {
+                return Err(at.duplicate(
+                    "inline policy",
+                    &format!("{owner}/{name}"),
+                    &format!("{path}.{list}[{j}]"),
+                    &format!("{path}.{list}[{i}]"),
+                ));
+            }
             let name = p
                 .policy_name
                 .clone()
                 .unwrap_or_else(|| format!("inline policy {}", i + 1));
             compile(
-                file,
+                at.name,
                 &format!("{path}.{list}[{i}].PolicyDocument"),
                 format!("{owner}/{name}"),
                 PolicyType::Identity,
@@ -567,13 +789,25 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
         parent: Option<usize>,
         nodes: &mut Vec<OrgNode>,
         placed: &mut HashMap<String, usize>,
+        ids: &mut HashMap<String, String>,
         path: String,
     ) -> Result<(), Diagnostic> {
+        if let Some(first) = ids.insert(node.id.clone(), path.clone()) {
+            return Err(in_file_error(
+                "duplicate-entry",
+                "organization.json",
+                format!(
+                    "root or OU {} is given twice, at {first} and at {path}: a world never picks one of two entries",
+                    node.id
+                ),
+            )
+            .at_path(path));
+        }
         let index = nodes.len();
         nodes.push(OrgNode {
             id: node.id.clone(),
             name: node.name.clone(),
-            policies: node.policies.clone(),
+            policies: once(node.policies.iter()),
             parent,
         });
         for a in &node.accounts {
@@ -592,14 +826,23 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
                 Some(index),
                 nodes,
                 placed,
+                ids,
                 format!("{path}.children[{i}]"),
             )?;
         }
         Ok(())
     }
     let mut placed = HashMap::new();
+    let mut ids = HashMap::new();
     for (i, r) in f.roots.iter().enumerate() {
-        walk(r, None, &mut nodes, &mut placed, format!("roots[{i}]"))?;
+        walk(
+            r,
+            None,
+            &mut nodes,
+            &mut placed,
+            &mut ids,
+            format!("roots[{i}]"),
+        )?;
     }
     for (a, parent) in &placed {
         if !is_account_id(a) {
@@ -609,7 +852,7 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
                 format!("\"{a}\" in the tree is not a 12-digit account id"),
             ));
         }
-        let own = f.accounts.get(a).map(|x| x.policies.clone()).ok_or_else(|| {
+        let own = f.accounts.get(a).map(|x| once(x.policies.iter())).ok_or_else(|| {
             in_file_error("account-not-listed", FILE, format!(
                 "account {a} is placed in the tree but missing from \"accounts\" (which lists each account's name and attached policies)"
             ))
