@@ -3,9 +3,10 @@
 //! returned as `Err` with all the errors found.
 
 use crate::document::*;
+use crate::lines::SourceLines;
 use crate::source::decode_policy_text;
 use iamwhy_diagnostic::Diagnostic;
-use iamwhy_diagnostic::{LineIndex, Position, Span};
+use iamwhy_diagnostic::{Position, Span};
 use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
 use jsonc_parser::{CollectOptions, ParseOptions};
 use std::collections::HashSet;
@@ -65,7 +66,7 @@ impl PolicyDocument {
             }
         };
         let source: Arc<str> = Arc::from(decoded.as_ref());
-        let lines = LineIndex::new(&source);
+        let lines = SourceLines::new(&source);
         let mut builder = Builder {
             text: &source,
             lines: &lines,
@@ -106,7 +107,7 @@ impl PolicyDocument {
 
 struct Builder<'t> {
     text: &'t str,
-    lines: &'t LineIndex,
+    lines: &'t SourceLines,
     errors: Vec<Diagnostic>,
 }
 
@@ -237,7 +238,7 @@ impl<'t> Builder<'t> {
         Some(PolicyDocument {
             source,
             encoding,
-            lines: LineIndex::default(),
+            lines: SourceLines::default(),
             version,
             version_span,
             id,
