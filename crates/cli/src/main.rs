@@ -32,6 +32,10 @@ struct Cli {
     /// When to use colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, global = true, default_value_t = terminal::ColorWhen::Auto)]
     color: terminal::ColorWhen,
+    /// The most one world file may hold, after decompression (e.g. 512M, 2G); a larger file,
+    /// `/dev/zero` or a gzip bomb is refused after reading at most this much.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256M")]
+    max_world_file_size: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -82,6 +86,15 @@ fn main() -> ExitCode {
         Err(err) => return commands::usage_error(err),
     };
     terminal::set_color(cli.color);
+    match iamwhy_evidence::input::parse_size(&cli.max_world_file_size) {
+        Ok(bytes) => iamwhy_world::load::set_max_file_size(bytes),
+        Err(e) => {
+            return terminal::report(&Diagnostic::error(
+                "bad-size-flag",
+                format!("{} {e}", iamwhy_world::load::MAX_FILE_SIZE_FLAG),
+            ));
+        }
+    }
     let json_errors = cli.command.prints_json();
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(&args),

@@ -624,3 +624,23 @@ impl<'t> Builder<'t> {
         }
     }
 }
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    /// The JSON reader stops at 512 levels (a policy needs 6) instead of recursing until the
+    /// stack overflows.
+    #[test]
+    fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
+        let n = 1_000_000;
+        let text = format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Action":"*","Condition":{{"StringEquals":{{"k":{}1{}}}}}}}]}}"#,
+            "[".repeat(n),
+            "]".repeat(n)
+        );
+        let e = PolicyDocument::parse(&text).unwrap_err();
+        assert_eq!(e.diagnostics[0].code, "invalid-json");
+        assert!(e.to_string().contains("nesting depth"), "{e}");
+    }
+}

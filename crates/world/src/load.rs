@@ -9,8 +9,10 @@ use iamwhy_diagnostic::Diagnostic;
 use iamwhy_engine::CompiledPolicy;
 use iamwhy_policy::{PolicyDocument, PolicyType};
 use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Where a world's files come from: a directory, or files embedded in the binary.
 pub trait WorldFiles {
@@ -31,18 +33,7 @@ impl WorldFiles for DirFiles {
     }
 
     fn read(&self, path: &str) -> Result<Option<String>, Diagnostic> {
-        let full = self.0.join(path);
-        match std::fs::read(&full) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map(Some)
-                .map_err(|_| in_file_error("not-utf8", path, "the file is not UTF-8 text")),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(in_file_error(
-                "unreadable-file",
-                path,
-                format!("cannot read: {e}"),
-            )),
-        }
+        read_capped(&self.0.join(path), path, max_file_size())
     }
 
     fn account_dirs(&self) -> Result<Vec<String>, Diagnostic> {
@@ -99,6 +90,115 @@ impl WorldFiles for DirFiles {
         out.sort();
         Ok(out)
     }
+}
+
+/// The default cap on one world file: 256 MiB, counted after decompression (as explain's
+/// `--max-input-size`). The 30,000-role synthetic world's biggest file is 123 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 << 20;
+
+/// The command-line flag that raises the cap, named in the error.
+pub const MAX_FILE_SIZE_FLAG: &str = "--max-world-file-size";
+
+static MAX_FILE_SIZE: AtomicU64 = AtomicU64::new(DEFAULT_MAX_FILE_SIZE);
+
+/// Set the cap on one world file (bytes, after decompression) for the rest of the process:
+/// the CLI's `--max-world-file-size`.
+pub fn set_max_file_size(bytes: u64) {
+    MAX_FILE_SIZE.store(bytes, Ordering::Relaxed);
+}
+
+/// The cap on one world file.
+pub fn max_file_size() -> u64 {
+    MAX_FILE_SIZE.load(Ordering::Relaxed)
+}
+
+/// `1.5 GiB`, `256 MiB`, `900 bytes`.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let (mut value, mut unit) = (bytes as f64, "");
+    for u in UNITS {
+        value /= 1024.0;
+        unit = u;
+        if value < 1024.0 {
+            break;
+        }
+    }
+    if value.fract() == 0.0 {
+        format!("{value:.0} {unit}")
+    } else {
+        format!("{value:.1} {unit}")
+    }
+}
+
+fn too_large(code: &'static str, rel: &str, what: &str, max: u64) -> Diagnostic {
+    in_file_error(
+        code,
+        rel,
+        format!(
+            "the file {what} more than {} (the {MAX_FILE_SIZE_FLAG} limit); iamwhy stopped reading it",
+            human_size(max)
+        ),
+    )
+    .with_help(format!(
+        "if the file is really that large, raise the limit, e.g. {MAX_FILE_SIZE_FLAG} {}",
+        human_size(max.saturating_mul(4))
+            .replace(' ', "")
+            .replace("iB", "")
+    ))
+}
+
+/// Read the world file `full` (named `rel` in errors) as text, `Ok(None)` when it does not
+/// exist. At most `max` bytes are read, and a gzip-compressed file (known by its first two
+/// bytes) is decompressed to at most `max` bytes: `/dev/zero` or a gzip bomb ends with an
+/// error naming the limit and the flag that raises it, after reading at most the cap.
+pub fn read_capped(full: &Path, rel: &str, max: u64) -> Result<Option<String>, Diagnostic> {
+    let unreadable =
+        |e: std::io::Error| in_file_error("unreadable-file", rel, format!("cannot read: {e}"));
+    let file = match std::fs::File::open(full) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let hint = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map_or(0, |m| m.len().min(max) as usize);
+    let mut bytes = Vec::with_capacity(hint + 1);
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large("input-too-large", rel, "holds", max));
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut inflated = Vec::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .take(max.saturating_add(1))
+            .read_to_end(&mut inflated)
+            .map_err(|e| {
+                in_file_error(
+                    "invalid-gzip",
+                    rel,
+                    format!("the file starts like gzip but does not decompress: {e}"),
+                )
+            })?;
+        if inflated.len() as u64 > max {
+            return Err(too_large(
+                "decompressed-too-large",
+                rel,
+                "decompresses to",
+                max,
+            ));
+        }
+        bytes = inflated;
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| in_file_error("not-utf8", rel, "the file is not UTF-8 text"))
 }
 
 /// Load a world directory, or an iam-collect store (detected by its `aws/<partition>/` layout).
@@ -928,4 +1028,118 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
         scps_enabled: scps,
         rcps_enabled: rcps,
     })
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_after_inflating_at_most_the_cap() {
+        // 1,024 gzip members of 1 MiB of zeros each: about 1 MB that inflates to 1 GiB.
+        let member = gzip(&vec![0u8; 1 << 20]);
+        let bomb: Vec<u8> = member.repeat(1024);
+        assert!(bomb.len() < 2 << 20, "{}", bomb.len());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("authorization-details.json");
+        std::fs::write(&path, &bomb).unwrap();
+        let e = read_capped(&path, "accounts/1/authorization-details.json", 8 << 20).unwrap_err();
+        assert_eq!(e.code, "decompressed-too-large");
+        assert_eq!(
+            e.file.as_deref(),
+            Some("accounts/1/authorization-details.json")
+        );
+        assert!(e.message.contains("more than 8 MiB"), "{e}");
+        assert!(e.message.contains(MAX_FILE_SIZE_FLAG), "{e}");
+        assert!(
+            e.help
+                .as_deref()
+                .unwrap()
+                .contains("--max-world-file-size 32M"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_gzip_compressed_world_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, gzip(b"{\"Policies\": []}")).unwrap();
+        let text = read_capped(&path, "f.json", 1 << 20).unwrap().unwrap();
+        assert_eq!(text, "{\"Policies\": []}");
+    }
+
+    #[test]
+    fn a_file_over_the_cap_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, vec![b' '; 5000]).unwrap();
+        let e = read_capped(&path, "f.json", 4096).unwrap_err();
+        assert_eq!(e.code, "input-too-large");
+        assert!(e.message.contains("more than 4 KiB"), "{e}");
+        assert!(read_capped(&path, "f.json", 5000).unwrap().is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dev_zero_as_a_world_file_is_refused_not_read_forever() {
+        let e = read_capped(
+            Path::new("/dev/zero"),
+            "accounts/1/authorization-details.json",
+            1 << 20,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "input-too-large");
+    }
+
+    #[test]
+    fn a_missing_file_is_none() {
+        assert!(
+            read_capped(Path::new("/nonexistent/x.json"), "x.json", 10)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn deeply_nested_json_in_a_world_file_is_an_error_not_a_stack_overflow() {
+        let n = 200_000;
+        let deep = format!("{}{}", "[".repeat(n), "]".repeat(n));
+        // An unknown field is skipped without recursion (serde_json's `ignore_value` loops).
+        let text = format!(
+            r#"{{"RoleDetailList":[{{"RoleName":"r","Arn":"arn:aws:iam::111111111111:role/r","Unknown":{deep}}}]}}"#
+        );
+        assert!(from_json::<AuthorizationDetails>("f.json", &text).is_ok());
+        // A typed field: an error (here of type; deeper typed values stop at serde_json's
+        // recursion limit of 128).
+        let text = format!(
+            r#"{{"RoleDetailList":[{{"RoleName":"r","Arn":"arn:aws:iam::111111111111:role/r","Tags":[{deep}]}}]}}"#
+        );
+        assert!(from_json::<AuthorizationDetails>("f.json", &text).is_err());
+        // A policy document is kept raw, then its parser stops at 512 levels.
+        let text = format!(
+            r#"{{"Policies":[{{"Arn":"arn:aws:iam::111111111111:policy/p","PolicyVersionList":[{{"IsDefaultVersion":true,"Document":{{"Statement":{deep}}}}}]}}]}}"#
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let acct = dir.path().join("accounts/111111111111");
+        std::fs::create_dir_all(&acct).unwrap();
+        std::fs::write(acct.join("authorization-details.json"), text).unwrap();
+        let e = match load_dir(dir.path()) {
+            Ok(_) => panic!("the world loaded"),
+            Err(e) => e,
+        };
+        assert_eq!(e.code, "invalid-policy-document");
+        assert!(
+            e.message.contains("nesting depth"),
+            "{}",
+            &e.message[..200.min(e.message.len())]
+        );
+    }
 }
