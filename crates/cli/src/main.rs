@@ -96,6 +96,9 @@ fn main() -> ExitCode {
         }
     }
     let json_errors = cli.command.prints_json();
+    if cli.command.answers_once() {
+        iamwhy_world::model::exit_without_freeing();
+    }
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
@@ -126,6 +129,18 @@ fn main() -> ExitCode {
 }
 
 impl Command {
+    /// Whether the command loads a world, answers and ends: its world is then left to the
+    /// operating system at exit instead of being freed piece by piece.
+    fn answers_once(&self) -> bool {
+        matches!(
+            self,
+            Command::Check(_)
+                | Command::Explain(_)
+                | Command::SimulatePrincipalPolicy(_)
+                | Command::Lint(_)
+        )
+    }
+
     /// Whether the command was asked for JSON output, so that a failure is printed as JSON too.
     fn prints_json(&self) -> bool {
         use commands::{actions, check, explain, validate};

@@ -14,7 +14,13 @@ fn demo_world() -> String {
 
 fn check(max: &str) -> assert_cmd::assert::Assert {
     iamwhy()
-        .args(["check", "--world", &demo_world(), "--max-world-file-size", max])
+        .args([
+            "check",
+            "--world",
+            &demo_world(),
+            "--max-world-file-size",
+            max,
+        ])
         .args(["--principal", "arn:aws:iam::222222222222:user/alice"])
         .args(["--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"])
         .assert()

@@ -8,7 +8,11 @@
 //!   pretty-printed; compiling the minified copy must cost no more than twice the pretty one
 //!   (statement positions are computed with a line index, not by counting from the line start).
 //!
-//! Run: `cargo bench -p iamwhy-world --bench load` (add `-- --quick` for criterion's short run).
+//! - `--parse-world DIR`: reading and `serde_json::Value`-parsing a world's files against
+//!   `load_dir` of it (used by tools/load-bench/run.sh).
+//!
+//! Run: `cargo bench -p iamwhy-world --bench load` (add `-- --quick` for criterion's short run,
+//! `-- --summary-only` for the summary lines alone).
 //! The summary lines (`SUMMARY ...`) are printed first, from medians of 5 rounds.
 
 #![allow(unsafe_code)] // the counting allocator
@@ -185,7 +189,67 @@ fn benches(c: &mut Criterion) {
 
 criterion_group!(group, benches);
 
+/// `--parse-world DIR`: the floor a world load is compared with — read every `.json` file of
+/// the world and parse it into a `serde_json::Value` — then `load_dir` of the same world,
+/// each the median of 5 runs, in milliseconds.
+fn parse_world(dir: &std::path::Path) {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json")
+                && p.file_name().is_some_and(|n| n != "sample-queries.json")
+            {
+                out.push(p);
+            }
+        }
+    }
+    let mut list = Vec::new();
+    files(dir, &mut list);
+    let bytes: u64 = list.iter().map(|p| p.metadata().unwrap().len()).sum();
+    let median = |f: &dyn Fn()| {
+        let mut t: Vec<Duration> = (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect();
+        t.sort();
+        (t[2], t[0], t[4])
+    };
+    let (parse, pmin, pmax) = median(&|| {
+        for p in &list {
+            let text = std::fs::read_to_string(p).unwrap();
+            black_box(serde_json::from_str::<serde_json::Value>(&text).unwrap());
+        }
+    });
+    let (load, lmin, lmax) = median(&|| {
+        black_box(iamwhy_world::load_dir(dir).unwrap());
+    });
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "SUMMARY world {}: {} files, {:.1} MiB; read+serde_json::Value {:.0} ms (min {:.0}, max {:.0}); load_dir {:.0} ms (min {:.0}, max {:.0}); ratio {:.2}",
+        dir.display(),
+        list.len(),
+        bytes as f64 / (1 << 20) as f64,
+        ms(parse),
+        ms(pmin),
+        ms(pmax),
+        ms(load),
+        ms(lmin),
+        ms(lmax),
+        load.as_secs_f64() / parse.as_secs_f64()
+    );
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--parse-world") {
+        parse_world(std::path::Path::new(&args[i + 1]));
+        return;
+    }
     summary();
     if std::env::args().any(|a| a == "--summary-only") {
         return;

@@ -400,10 +400,8 @@ fn check_owner(
 
 /// Load a world from any file source.
 pub fn load(files: &dyn WorldFiles) -> Result<World, Diagnostic> {
-    let mut world = World {
-        origin: files.origin(),
-        ..World::default()
-    };
+    let mut world = World::default();
+    world.origin = files.origin();
     let dirs = files.account_dirs()?;
     for id in dirs {
         if !is_account_id(&id) {
@@ -557,8 +555,8 @@ fn load_account(
 fn default_version<'p>(
     file: &File<'_>,
     path: &str,
-    p: &'p ManagedPolicyDetail,
-) -> Result<(usize, &'p PolicyVersion), Diagnostic> {
+    p: &'p ManagedPolicyDetail<'_>,
+) -> Result<(usize, &'p PolicyVersion<'p>), Diagnostic> {
     let marked: Vec<usize> = p
         .policy_version_list
         .iter()
@@ -630,7 +628,7 @@ fn load_page(
             &format!("{path}.PolicyVersionList[{vi}].Document"),
             name,
             PolicyType::Identity,
-            &version.document,
+            version.document,
         )?;
         account.managed.insert(p.arn.clone(), policy);
     }
@@ -765,7 +763,7 @@ fn inline_policies(
                 &format!("{path}.{list}[{i}].PolicyDocument"),
                 format!("{owner}/{name}"),
                 PolicyType::Identity,
-                &p.policy_document,
+                p.policy_document,
             )
         })
         .collect()
@@ -870,7 +868,7 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
             &format!("policies.{id}.content"),
             name.clone(),
             ty,
-            &p.content,
+            p.content,
         )?;
         policies.insert(
             id.clone(),
