@@ -38,7 +38,7 @@ echo "uptime: $(uptime)"
 echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (dirty)')"
 
 stats() { # median min max of the numbers on stdin
-  sort -g | awk '{a[NR]=$1} END {printf "%s %s %s", a[int((NR+1)/2)], a[1], a[NR]}'
+  sort -g | awk '{a[NR]=$1} END {printf "%s %s %s\n", a[int((NR+1)/2)], a[1], a[NR]}'
 }
 
 for world in "$@"; do
@@ -53,7 +53,7 @@ for world in "$@"; do
   done
   read -r wmed wmin wmax < <(printf '%s\n' "${walls[@]}" | stats)
   read -r rmed rmin rmax < <(printf '%s\n' "${rss[@]}" | stats)
-  parse=$(cargo bench -q -p iamwhy-world --bench load -- --parse-world "$world" 2>/dev/null | grep SUMMARY)
+  parse=$(cargo bench -q -p iamwhy-world --bench load -- --parse-world "$(realpath "$world")" 2>/dev/null | grep SUMMARY)
   pms=$(sed -E 's/.*read\+serde_json::Value ([0-9]+) ms.*/\1/' <<<"$parse")
   echo "world $world: JSON $(awk -v b="$json" 'BEGIN {printf "%.1f MiB", b/1048576}')"
   echo "  check end to end: median ${wmed} s (min ${wmin}, max ${wmax}) over $RUNS runs"
