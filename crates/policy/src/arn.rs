@@ -200,6 +200,17 @@ enum Field {
 
 impl Field {
     fn compile(text: &str, fold: bool, variables: bool) -> Field {
+        if !variables || !text.contains("${") {
+            // No policy variable: compiled at once, without a template (and without a lowercase
+            // copy when the field has no uppercase letter).
+            return Field::Static(Box::new(
+                if fold && text.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Wildcard::compile(&text.to_ascii_lowercase())
+                } else {
+                    Wildcard::compile(text)
+                },
+            ));
+        }
         let template = Template::parse(text, variables);
         match template.as_plain_text() {
             Some(plain) if fold => {

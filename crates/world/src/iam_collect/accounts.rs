@@ -874,7 +874,9 @@ impl<'a> Account<'a> {
         let policy = match &file {
             Some(f) => match read_document(self.root, f)? {
                 Some(raw) => Some(
-                    document_text(&raw).map_err(|m| in_file_error("store-invalid-entry", f, m))?,
+                    document_text(&raw)
+                        .map_err(|m| in_file_error("store-invalid-entry", f, m))?
+                        .into_owned(),
                 ),
                 None => None,
             },
