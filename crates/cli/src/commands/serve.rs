@@ -50,9 +50,11 @@ mod with_server {
         let max_body = iamwhy_evidence::input::parse_size(&args.max_body)
             .map_err(|e| Diagnostic::error("bad-size-flag", format!("--max-body {e}")))?;
         if args.timeout == 0 {
-            return Err(
-                Diagnostic::error("bad-timeout-flag", "--timeout must be at least 1 second").into(),
-            );
+            return Err(Diagnostic::error(
+                "bad-timeout-flag",
+                "--timeout must be at least 1 second",
+            )
+            .into());
         }
         if let Some(warning) = iamwhy_server::check_bind(args.addr, args.allow_remote)? {
             eprintln!("iamwhy: {warning}");

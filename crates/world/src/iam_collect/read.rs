@@ -145,7 +145,7 @@ impl Tags {
                 for (i, t) in list.into_iter().enumerate() {
                     if m.insert(t.key.clone(), t.value).is_some() {
                         return Err(in_file_error(
-                            "duplicate-key",
+                            "duplicate-entry",
                             file,
                             format!("tag \"{}\" is given twice", t.key),
                         )
