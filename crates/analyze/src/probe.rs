@@ -108,11 +108,12 @@ impl Probes {
             }
             n += 1;
         };
-        let mut w = World {
-            origin: world.origin.clone(),
-            organization: world.organization.clone(),
-            ..World::default()
-        };
+        // World implements Drop (it can leave its memory to the OS at exit), so no struct
+        // update syntax: start from the default and set the two fields.
+        #[allow(clippy::field_reassign_with_default)]
+        let mut w = World::default();
+        w.origin = world.origin.clone();
+        w.organization = world.organization.clone();
         for (id, a) in &world.accounts {
             w.accounts.insert(
                 id.clone(),
