@@ -110,10 +110,9 @@ impl Probes {
         };
         // World implements Drop (it can leave its memory to the OS at exit), so no struct
         // update syntax: start from the default and set the two fields.
-        #[allow(clippy::field_reassign_with_default)]
         let mut w = World::default();
-        w.origin = world.origin.clone();
-        w.organization = world.organization.clone();
+        w.origin.clone_from(&world.origin);
+        w.organization.clone_from(&world.organization);
         for (id, a) in &world.accounts {
             w.accounts.insert(
                 id.clone(),
