@@ -717,6 +717,23 @@ async fn what_can_of_an_unknown_principal_or_service_is_a_located_422() {
 }
 
 #[tokio::test]
+async fn who_can_over_its_deadline_is_a_503_diagnostic() {
+    // The first who-can builds the analyses' indexes and then decides every candidate and
+    // class (and, with via_assume_role, who can assume each allowed role): far more than 1 ms.
+    let app = service(Options {
+        limits: Limits {
+            max_body: 1 << 20,
+            timeout: Duration::from_millis(1),
+        },
+        ..Options::default()
+    });
+    let body = json!({"action": "s3:GetObject", "via_assume_role": true});
+    let (status, v, _) = send(&app, post("/api/v1/who-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_error(&v, "serve-timeout");
+}
+
+#[tokio::test]
 async fn who_can_and_what_can_take_post_only() {
     let app = default_service();
     for path in ["/api/v1/who-can", "/api/v1/what-can"] {
