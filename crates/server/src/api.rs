@@ -577,13 +577,16 @@ async fn who_can(
                 "account and ou exclude each other: give one of them",
             )
             .at_path("ou")
-            .with_help("account keeps the principals of one account, ou those of the accounts under an OU"),
+            .with_help(
+                "account keeps the principals of one account, ou those of the accounts under an OU",
+            ),
         ));
     }
     let mut template = Question::default();
     let action = std::mem::take(&mut body.action);
     let resource = std::mem::take(&mut body.resource);
-    let (account, ou, via_assume_role) = (body.account.take(), body.ou.take(), body.via_assume_role);
+    let (account, ou, via_assume_role) =
+        (body.account.take(), body.ou.take(), body.via_assume_role);
     request_fields!(body)
         .overrides()
         .map_err(ApiError::bad_request)?
@@ -612,16 +615,12 @@ async fn what_can(
 ) -> Result<Response, ApiError> {
     let mut body: WhatCanBody = parse_body(body, state.options.limits.max_body)?;
     let mut template = Question::default();
-    let query_fields = (
-        std::mem::take(&mut body.principal),
-        body.resource.take(),
-        body.service.take(),
-    );
+    let principal = std::mem::take(&mut body.principal);
+    let (resource, service) = (body.resource.take(), body.service.take());
     request_fields!(body)
         .overrides()
         .map_err(ApiError::bad_request)?
         .apply_to_check(&mut template);
-    let (principal, resource, service) = query_fields;
     let query = WhatCanQuery {
         principal,
         resource,

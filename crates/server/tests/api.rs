@@ -547,13 +547,17 @@ async fn who_can_takes_the_cli_flags_account_via_assume_role_and_region() {
     });
     let (status, v, _) = send(&app, post("/api/v1/who-can", body.to_string())).await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert_eq!(v["resource"], "*", "the resource defaults to * as --resource does");
+    assert_eq!(
+        v["resource"], "*",
+        "the resource defaults to * as --resource does"
+    );
     assert!(
-        v["assume_paths"].as_array().unwrap().iter().any(|e| e["role"]
-            .as_str()
+        v["assume_paths"]
+            .as_array()
             .unwrap()
-            .ends_with("role/DeployRole")
-            && e["by"].as_str().unwrap().ends_with("role/CIRunner")),
+            .iter()
+            .any(|e| e["role"].as_str().unwrap().ends_with("role/DeployRole")
+                && e["by"].as_str().unwrap().ends_with("role/CIRunner")),
         "{v}"
     );
     let expected = cli_who_can_json(&WhoCanQuery {
@@ -591,7 +595,10 @@ async fn who_can_in_an_account_the_world_lacks_is_a_422_at_the_account_field() {
     assert_error(&v, "who-can-unknown-account");
     assert_eq!(v["error"]["json_path"], "account");
     assert!(
-        v["error"]["help"].as_str().unwrap().contains("222222222222"),
+        v["error"]["help"]
+            .as_str()
+            .unwrap()
+            .contains("222222222222"),
         "the help lists the accounts: {v}"
     );
     let body = json!({"action": "s3:GetObject", "ou": "ou-nope"});
@@ -615,8 +622,14 @@ async fn who_can_with_both_account_and_ou_is_a_400_as_the_cli_refuses_both_flags
 async fn who_can_and_what_can_refuse_unknown_fields_and_bad_request_flags() {
     let app = default_service();
     for (path, body) in [
-        ("/api/v1/who-can", json!({"action": "s3:GetObject", "principal": "x"})),
-        ("/api/v1/what-can", json!({"principal": "x", "action": "s3:GetObject"})),
+        (
+            "/api/v1/who-can",
+            json!({"action": "s3:GetObject", "principal": "x"}),
+        ),
+        (
+            "/api/v1/what-can",
+            json!({"principal": "x", "action": "s3:GetObject"}),
+        ),
         ("/api/v1/who-can", json!({"resource": OBJECT})),
         ("/api/v1/what-can", json!({"principal": 12})),
     ] {
@@ -665,7 +678,10 @@ async fn what_can_answers_the_what_can_json_of_the_cli() {
             })
         })
         .collect();
-    assert_eq!(levels, [("Read", "s3:GetObject"), ("Write", "s3:PutObject")]);
+    assert_eq!(
+        levels,
+        [("Read", "s3:GetObject"), ("Write", "s3:PutObject")]
+    );
     let expected = cli_what_can_json(&WhatCanQuery {
         principal: backend.into(),
         resource: Some(resource.into()),
@@ -705,7 +721,8 @@ async fn what_can_with_a_service_and_context_is_the_cli_answer_for_those_flags()
 #[tokio::test]
 async fn what_can_of_an_unknown_principal_or_service_is_a_located_422() {
     let app = default_service();
-    let body = json!({"principal": "arn:aws:iam::222222222222:user/alice", "service": "nosuchservice"});
+    let body =
+        json!({"principal": "arn:aws:iam::222222222222:user/alice", "service": "nosuchservice"});
     let (status, v, _) = send(&app, post("/api/v1/what-can", body.to_string())).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_error(&v, "what-can-unknown-service");
