@@ -66,8 +66,8 @@ enum Command {
     /// Lint policies like IAM Access Analyzer's policy validation: grammar, catalog and
     /// security checks (docs/lint.md); text, JSON or SARIF.
     Lint(Box<commands::lint::LintArgs>),
-    /// Serve a local web UI and JSON API over a world: explain, check, lint, browse
-    /// (docs/serve.md).
+    /// Serve a local web UI and JSON API over a world: explain, check, who-can, what-can,
+    /// lint, browse (docs/serve.md).
     Serve(Box<commands::serve::ServeArgs>),
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
