@@ -96,6 +96,38 @@ fn threads() -> usize {
     })
 }
 
+/// `f` over `items` on [`threads`] scoped threads, each with its own scratch state made by
+/// `init` (reused across the items of its chunk, so that buffers need not be rebuilt per
+/// item), in order. Small inputs run on the calling thread.
+pub(crate) fn par_map_with<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads().min(items.len());
+    if threads <= 1 || items.len() < 32 {
+        let mut state = init();
+        return items.iter().map(|t| f(&mut state, t)).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let (f, init) = (&f, &init);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| {
+                s.spawn(move || {
+                    let mut state = init();
+                    c.iter().map(|t| f(&mut state, t)).collect::<Vec<R>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("an analysis worker panicked"))
+            .collect()
+    })
+}
+
 /// `f` over `items` on [`threads`] scoped threads (one chunk each), in order. Small inputs run
 /// on the calling thread.
 pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
