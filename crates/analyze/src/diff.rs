@@ -962,91 +962,98 @@ fn diff_with(
             Err(d) => Err(d),
         }
     };
-    let request =
-        |p: &iamwhy_world::Prepared, a: &str| -> Result<iamwhy_engine::Request, Diagnostic> {
-            let base = &p.request;
-            let mut req = iamwhy_engine::Request::new(
-                base.principal.clone(),
-                a,
-                base.resource.clone(),
-                base.context.clone(),
-            )?;
-            req.resource_account = base.resource_account.clone();
-            req.principal_has_boundary = base.principal_has_boundary;
-            req.principal_in_management_account = base.principal_in_management_account;
-            Ok(req)
+    let side =
+        |set: &Option<iamwhy_engine::PolicySet>, req: &Option<iamwhy_engine::Request>| -> Side {
+            let (Some(set), Some(req)) = (set, req) else {
+                return Side {
+                    decision: Decision::ImplicitDeny,
+                    deciding: Vec::new(),
+                };
+            };
+            let e = set.evaluate(req, &opts);
+            Side {
+                decision: e.decision,
+                deciding: e
+                    .deciding
+                    .iter()
+                    .filter(|m| {
+                        e.decision != Decision::Allowed
+                            || matches!(m.layer, Layer::Identity | Layer::Resource | Layer::Session)
+                    })
+                    .map(|m| Decider {
+                        layer: m.layer,
+                        policy: m.policy.clone(),
+                        statement: m.label(),
+                        effect: m.effect,
+                        source: m.source.clone(),
+                        start: m.start,
+                    })
+                    .collect(),
+            }
         };
-    type Decided = Option<iamwhy_engine::Request>;
-    let allowed =
-        |p: &Option<iamwhy_world::Prepared>, a: &str| -> Result<(bool, Decided), Diagnostic> {
-            Ok(match p {
-                None => (false, None),
-                Some(p) => {
-                    let req = request(p, a)?;
-                    (p.set.decide(&req, &opts) == Decision::Allowed, Some(req))
-                }
-            })
-        };
-    let side = |p: &Option<iamwhy_world::Prepared>, req: &Decided| -> Result<Side, Diagnostic> {
-        let (Some(p), Some(req)) = (p, req) else {
-            return Ok(Side {
-                decision: Decision::ImplicitDeny,
-                deciding: Vec::new(),
-            });
-        };
-        let e = p.set.evaluate(req, &opts);
-        Ok(Side {
-            decision: e.decision,
-            deciding: e
-                .deciding
-                .iter()
-                .filter(|m| {
-                    e.decision != Decision::Allowed
-                        || matches!(m.layer, Layer::Identity | Layer::Resource | Layer::Session)
-                })
-                .map(|m| Decider {
-                    layer: m.layer,
-                    policy: m.policy.clone(),
-                    statement: m.label(),
-                    effect: m.effect,
-                    source: m.source.clone(),
-                    start: m.start,
-                })
-                .collect(),
-        })
+    // One side's preparation split into its policy set and the action-independent parts of
+    // its request, which each action's request is built from by moving them in and out
+    // (the request `World::prepare` would build for that action, without a context clone).
+    type SideParts = (
+        Option<iamwhy_engine::PolicySet>,
+        Option<crate::answer::RequestParts>,
+    );
+    let split = |p: Option<iamwhy_world::Prepared>| -> SideParts {
+        match p {
+            Some(p) => (
+                Some(p.set),
+                Some(crate::answer::RequestParts::from_request(p.request)),
+            ),
+            None => (None, None),
+        }
     };
+    let request = |parts: &mut Option<crate::answer::RequestParts>,
+                   a: &str|
+     -> Result<Option<iamwhy_engine::Request>, Diagnostic> {
+        parts.take().map(|x| x.into_request(a)).transpose()
+    };
+    let allowed =
+        |set: &Option<iamwhy_engine::PolicySet>, req: &Option<iamwhy_engine::Request>| -> bool {
+            match (set, req) {
+                (Some(set), Some(req)) => set.decide(req, &opts) == Decision::Allowed,
+                _ => false,
+            }
+        };
     let per_group = crate::par_map(
         &groups,
         |((p, r, _, _), actions)| -> Result<Vec<Flip>, Diagnostic> {
             let first = actions[0].0;
-            let (pa, pb) = (prepare(before, p, first, r)?, prepare(after, p, first, r)?);
+            let (sa, mut parts_a) = split(prepare(before, p, first, r)?);
+            let (sb, mut parts_b) = split(prepare(after, p, first, r)?);
             let mut out = Vec::new();
             for (a, causes) in actions {
-                let ((was, ra), (now, rb)) = (allowed(&pa, a)?, allowed(&pb, a)?);
-                if was == now {
-                    continue;
+                let (ra, rb) = (request(&mut parts_a, a)?, request(&mut parts_b, a)?);
+                let (was, now) = (allowed(&sa, &ra), allowed(&sb, &rb));
+                if was != now {
+                    let caused_by = if causes.is_empty() {
+                        changes
+                            .iter()
+                            .filter(|c| {
+                                c.principals.covers(p, p.split(':').nth(4))
+                                    && c.resources.covers(r, owner_of(before, after, r).as_deref())
+                            })
+                            .map(|c| c.policy.clone())
+                            .collect()
+                    } else {
+                        causes.iter().map(|&i| changes[i].policy.clone()).collect()
+                    };
+                    out.push(Flip {
+                        principal: p.clone(),
+                        action: a.to_string(),
+                        resource: r.clone(),
+                        direction: if now { "gained" } else { "lost" },
+                        before: side(&sa, &ra),
+                        after: side(&sb, &rb),
+                        caused_by,
+                    });
                 }
-                let caused_by = if causes.is_empty() {
-                    changes
-                        .iter()
-                        .filter(|c| {
-                            c.principals.covers(p, p.split(':').nth(4))
-                                && c.resources.covers(r, owner_of(before, after, r).as_deref())
-                        })
-                        .map(|c| c.policy.clone())
-                        .collect()
-                } else {
-                    causes.iter().map(|&i| changes[i].policy.clone()).collect()
-                };
-                out.push(Flip {
-                    principal: p.clone(),
-                    action: a.to_string(),
-                    resource: r.clone(),
-                    direction: if now { "gained" } else { "lost" },
-                    before: side(&pa, &ra)?,
-                    after: side(&pb, &rb)?,
-                    caused_by,
-                });
+                parts_a = ra.map(crate::answer::RequestParts::from_request);
+                parts_b = rb.map(crate::answer::RequestParts::from_request);
             }
             Ok(out)
         },
