@@ -933,21 +933,20 @@ fn diff_with(
             .or_default()
             .push((a, causes));
     }
-    let groups: Vec<(GroupKey, Actions)> = groups.into_iter().collect();
-    let prepare = |w: &World,
-                   p: &str,
-                   a: &str,
-                   r: &str|
-     -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
-        let question = Question {
-            principal: p.to_string(),
-            action: a.to_string(),
-            resource: r.to_string(),
-            ..q.template.clone()
-        };
-        match w.prepare(&question) {
-            Ok(prep) => Ok(Some(prep)),
-            // The principal or the resource does not exist on this side: nothing is allowed.
+    // Groups of one principal are contiguous (the key starts with it): its principal steps
+    // are prepared once per side (`World::prepare_principal`) and every group of it is
+    // prepared from them, which gives what `World::prepare` gives.
+    let mut by_principal: Vec<(String, Vec<(GroupKey, Actions)>)> = Vec::new();
+    for (key, actions) in groups {
+        match by_principal.last_mut() {
+            Some((p, list)) if *p == key.0 => list.push((key, actions)),
+            _ => by_principal.push((key.0.clone(), vec![(key, actions)])),
+        }
+    }
+    // The principal or the resource does not exist on this side: nothing is allowed.
+    fn absent<T>(r: Result<T, Diagnostic>) -> Result<Option<T>, Diagnostic> {
+        match r {
+            Ok(v) => Ok(Some(v)),
             Err(d)
                 if matches!(
                     d.code,
@@ -960,6 +959,15 @@ fn diff_with(
                 Ok(None)
             }
             Err(d) => Err(d),
+        }
+    }
+    let prepare = |w: &World,
+                   principal: Option<&iamwhy_world::prepare::PreparedPrincipal<'_>>,
+                   question: &Question|
+     -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
+        match principal {
+            Some(pp) => absent(w.prepare_with_principal(question, pp)),
+            None => Ok(None),
         }
     };
     let side =
@@ -1020,40 +1028,55 @@ fn diff_with(
             }
         };
     let per_group = crate::par_map(
-        &groups,
-        |((p, r, _, _), actions)| -> Result<Vec<Flip>, Diagnostic> {
-            let first = actions[0].0;
-            let (sa, mut parts_a) = split(prepare(before, p, first, r)?);
-            let (sb, mut parts_b) = split(prepare(after, p, first, r)?);
+        &by_principal,
+        |(p, list)| -> Result<Vec<Flip>, Diagnostic> {
+            let base = Question {
+                principal: p.clone(),
+                ..q.template.clone()
+            };
+            let (once_a, once_b) = (
+                absent(before.prepare_principal(&base))?,
+                absent(after.prepare_principal(&base))?,
+            );
             let mut out = Vec::new();
-            for (a, causes) in actions {
-                let (ra, rb) = (request(&mut parts_a, a)?, request(&mut parts_b, a)?);
-                let (was, now) = (allowed(&sa, &ra), allowed(&sb, &rb));
-                if was != now {
-                    let caused_by = if causes.is_empty() {
-                        changes
-                            .iter()
-                            .filter(|c| {
-                                c.principals.covers(p, p.split(':').nth(4))
-                                    && c.resources.covers(r, owner_of(before, after, r).as_deref())
-                            })
-                            .map(|c| c.policy.clone())
-                            .collect()
-                    } else {
-                        causes.iter().map(|&i| changes[i].policy.clone()).collect()
-                    };
-                    out.push(Flip {
-                        principal: p.clone(),
-                        action: a.to_string(),
-                        resource: r.clone(),
-                        direction: if now { "gained" } else { "lost" },
-                        before: side(&sa, &ra),
-                        after: side(&sb, &rb),
-                        caused_by,
-                    });
+            for ((_, r, _, _), actions) in list {
+                let question = Question {
+                    action: actions[0].0.to_string(),
+                    resource: r.clone(),
+                    ..base.clone()
+                };
+                let (sa, mut parts_a) = split(prepare(before, once_a.as_ref(), &question)?);
+                let (sb, mut parts_b) = split(prepare(after, once_b.as_ref(), &question)?);
+                for (a, causes) in actions {
+                    let (ra, rb) = (request(&mut parts_a, a)?, request(&mut parts_b, a)?);
+                    let (was, now) = (allowed(&sa, &ra), allowed(&sb, &rb));
+                    if was != now {
+                        let caused_by = if causes.is_empty() {
+                            changes
+                                .iter()
+                                .filter(|c| {
+                                    c.principals.covers(p, p.split(':').nth(4))
+                                        && c.resources
+                                            .covers(r, owner_of(before, after, r).as_deref())
+                                })
+                                .map(|c| c.policy.clone())
+                                .collect()
+                        } else {
+                            causes.iter().map(|&i| changes[i].policy.clone()).collect()
+                        };
+                        out.push(Flip {
+                            principal: p.clone(),
+                            action: a.to_string(),
+                            resource: r.clone(),
+                            direction: if now { "gained" } else { "lost" },
+                            before: side(&sa, &ra),
+                            after: side(&sb, &rb),
+                            caused_by,
+                        });
+                    }
+                    parts_a = ra.map(crate::answer::RequestParts::from_request);
+                    parts_b = rb.map(crate::answer::RequestParts::from_request);
                 }
-                parts_a = ra.map(crate::answer::RequestParts::from_request);
-                parts_b = rb.map(crate::answer::RequestParts::from_request);
             }
             Ok(out)
         },
