@@ -831,10 +831,11 @@ fn diff_with(
     let (changes, mut notes) = changes(before, after);
     let u = universe(before, after, &changes, q);
     let explicit = !q.resources.is_empty();
-    let (ia, ib) = (
-        Analyzer::new_index_only(before),
-        Analyzer::new_index_only(after),
-    );
+    // The indexes are read only for guardrail changes (which principals a grant can let):
+    // built on first use.
+    let (ia, ib) = (std::cell::OnceCell::new(), std::cell::OnceCell::new());
+    let ia = || ia.get_or_init(|| Analyzer::new_index_only(before));
+    let ib = || ib.get_or_init(|| Analyzer::new_index_only(after));
     // (principal, action, resource) → the changes reaching it.
     let mut todo: BTreeMap<(String, &'static str, String), BTreeSet<usize>> = BTreeMap::new();
     match brute {
@@ -864,8 +865,8 @@ fn diff_with(
                     // A guardrail only takes away: it can flip only requests some grant
                     // allows on one side — principals an identity or resource policy can let.
                     let grant_candidates = if c.guardrail {
-                        let mut s = ia.identity_candidates_arns(a);
-                        s.extend(ib.identity_candidates_arns(a));
+                        let mut s = ia().identity_candidates_arns(a);
+                        s.extend(ib().identity_candidates_arns(a));
                         Some(s)
                     } else {
                         None
@@ -894,8 +895,8 @@ fn diff_with(
                             continue;
                         }
                         let resource_named = grant_candidates.as_ref().map(|_| {
-                            let mut s = ia.resource_candidates_arns(before, a, r);
-                            s.extend(ib.resource_candidates_arns(after, a, r));
+                            let mut s = ia().resource_candidates_arns(before, a, r);
+                            s.extend(ib().resource_candidates_arns(after, a, r));
                             s
                         });
                         for (p, acct) in &u.principals {
@@ -1027,12 +1028,14 @@ fn diff_with(
                 _ => false,
             }
         };
+    // Both worlds' requests are decided at one instant.
+    let template = crate::pinned_now(&q.template);
     let per_group = crate::par_map(
         &by_principal,
         |(p, list)| -> Result<Vec<Flip>, Diagnostic> {
             let base = Question {
                 principal: p.clone(),
-                ..q.template.clone()
+                ..template.clone()
             };
             let (once_a, once_b) = (
                 absent(before.prepare_principal(&base))?,

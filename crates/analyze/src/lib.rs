@@ -68,6 +68,21 @@ impl<'w> Analyzer<'w> {
     }
 }
 
+/// `template` with its time pinned: when it gives no `now`, the current time, read once, so
+/// that every request of one analysis is decided at the same instant (and `World::prepare`
+/// does not read and format the clock once per candidate).
+pub(crate) fn pinned_now(template: &Question) -> Question {
+    Question {
+        now: Some(
+            template
+                .now
+                .clone()
+                .unwrap_or_else(|| iamwhy_policy::values::Instant::now().to_iso8601()),
+        ),
+        ..template.clone()
+    }
+}
+
 /// An action of a question must be one `service:Action`, without wildcards.
 pub(crate) fn check_action(action: &str) -> Result<(), Diagnostic> {
     let ok = action
