@@ -108,11 +108,11 @@ impl Probes {
             }
             n += 1;
         };
-        let mut w = World {
-            origin: world.origin.clone(),
-            organization: world.organization.clone(),
-            ..World::default()
-        };
+        // World implements Drop (it can leave its memory to the OS at exit), so no struct
+        // update syntax: start from the default and set the two fields.
+        let mut w = World::default();
+        w.origin.clone_from(&world.origin);
+        w.organization.clone_from(&world.organization);
         for (id, a) in &world.accounts {
             w.accounts.insert(
                 id.clone(),

@@ -32,6 +32,10 @@ struct Cli {
     /// When to use colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, global = true, default_value_t = terminal::ColorWhen::Auto)]
     color: terminal::ColorWhen,
+    /// The most one world file may hold, after decompression (e.g. 512M, 2G); a larger file,
+    /// `/dev/zero` or a gzip bomb is refused after reading at most this much.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256M")]
+    max_world_file_size: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -62,8 +66,8 @@ enum Command {
     /// Lint policies like IAM Access Analyzer's policy validation: grammar, catalog and
     /// security checks (docs/lint.md); text, JSON or SARIF.
     Lint(Box<commands::lint::LintArgs>),
-    /// Serve a local web UI and JSON API over a world: explain, check, lint, browse
-    /// (docs/serve.md).
+    /// Serve a local web UI and JSON API over a world: explain, check, who-can, what-can,
+    /// lint, browse (docs/serve.md).
     Serve(Box<commands::serve::ServeArgs>),
     /// List the actions a wildcard pattern matches, from the embedded service catalog.
     Actions(commands::actions::ActionsArgs),
@@ -93,7 +97,19 @@ fn main() -> ExitCode {
         Err(err) => return commands::usage_error(err),
     };
     terminal::set_color(cli.color);
+    match iamwhy_evidence::input::parse_size(&cli.max_world_file_size) {
+        Ok(bytes) => iamwhy_world::load::set_max_file_size(bytes),
+        Err(e) => {
+            return terminal::report(&Diagnostic::error(
+                "bad-size-flag",
+                format!("{} {e}", iamwhy_world::load::MAX_FILE_SIZE_FLAG),
+            ));
+        }
+    }
     let json_errors = cli.command.prints_json();
+    if cli.command.answers_once() {
+        iamwhy_world::model::exit_without_freeing();
+    }
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
@@ -129,6 +145,18 @@ fn main() -> ExitCode {
 }
 
 impl Command {
+    /// Whether the command loads a world, answers and ends: its world is then left to the
+    /// operating system at exit instead of being freed piece by piece.
+    fn answers_once(&self) -> bool {
+        matches!(
+            self,
+            Command::Check(_)
+                | Command::Explain(_)
+                | Command::SimulatePrincipalPolicy(_)
+                | Command::Lint(_)
+        )
+    }
+
     /// Whether the command was asked for JSON output, so that a failure is printed as JSON too.
     fn prints_json(&self) -> bool {
         use commands::{actions, check, explain, validate};

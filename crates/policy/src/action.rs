@@ -1,4 +1,4 @@
-//! Action patterns (`Action` / `NotAction` values), spec §4.1.
+//! Action patterns (`Action` / `NotAction` values): AWS's action matching.
 //!
 //! `"*"` matches every action. Otherwise the text is split on its **first** colon: the service
 //! prefix is compared case-insensitively and literally (no wildcards), the name is a

@@ -1,13 +1,13 @@
-//! ARNs and resource patterns (spec §4.2).
+//! ARNs and resource patterns (AWS: resource matching).
 //!
 //! An ARN is split on its first five colons: `arn:partition:service:region:account:resource`.
 //! The sixth field keeps every further `:` and `/`, so a `*` there crosses them freely. Fields
 //! one to five are compared case-insensitively (ASCII), the resource field case-sensitively.
 //! Wildcards are allowed in every field, including the resource-type part of the sixth field:
-//! AWS's own managed policies rely on that (`arn:aws:bedrock:*:*:*-model/*`), so spec §4.2.5's
-//! "never matches" reading is not followed, and policy variables are substituted in every
+//! AWS's own managed policies rely on that (`arn:aws:bedrock:*:*:*-model/*`), so the
+//! "a wildcard in the resource type never matches" reading is not followed, and policy variables are substituted in every
 //! field: AWS's own `AmazonTimestreamInfluxDBServiceRolePolicy` writes
-//! `arn:*:kms:*:${aws:PrincipalAccount}:key/*` (spec §4.4.3 says "field 6 only"; see
+//! `arn:*:kms:*:${aws:PrincipalAccount}:key/*` (a reading of AWS's policy-variable rules says "field 6 only"; see
 //! docs/spec-notes.md).
 
 use crate::policy_type::PolicyType;
@@ -200,6 +200,17 @@ enum Field {
 
 impl Field {
     fn compile(text: &str, fold: bool, variables: bool) -> Field {
+        if !variables || !text.contains("${") {
+            // No policy variable: compiled at once, without a template (and without a lowercase
+            // copy when the field has no uppercase letter).
+            return Field::Static(Box::new(
+                if fold && text.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Wildcard::compile(&text.to_ascii_lowercase())
+                } else {
+                    Wildcard::compile(text)
+                },
+            ));
+        }
         let template = Template::parse(text, variables);
         match template.as_plain_text() {
             Some(plain) if fold => {
@@ -235,7 +246,7 @@ impl Field {
     }
 }
 
-/// How a policy type treats a short ARN (fewer than six fields), spec §4.2.6.
+/// How a policy type treats a short ARN (fewer than six fields).
 fn short_arn_rule(policy_type: PolicyType, text: &str) -> Result<(), &'static str> {
     let has_wildcard = text.contains(['*', '?']);
     match policy_type {

@@ -1,4 +1,4 @@
-//! Condition operator names (spec §5.1): `[ForAllValues:|ForAnyValue:]Base[IfExists]`.
+//! Condition operator names (AWS: condition block shape): `[ForAllValues:|ForAnyValue:]Base[IfExists]`.
 //! Names are accepted in any letter case (AWS documents only the canonical case; the parsed
 //! operator remembers whether the spelling was canonical so validation can warn).
 
@@ -153,8 +153,8 @@ impl BaseOperator {
         }
     }
 
-    /// Whether policy variables are substituted in this operator's values (spec §4.4.3:
-    /// String and Arn operators, and Bool — the documented conflict §12 #3 resolved as
+    /// Whether policy variables are substituted in this operator's values (AWS: policy variables:
+    /// String and Arn operators, and Bool — a documented conflict (docs/spec-notes.md) resolved as
     /// "substitute, then parse").
     pub fn substitutes_variables(self) -> bool {
         matches!(

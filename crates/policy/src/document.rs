@@ -1,8 +1,9 @@
 //! The typed policy document. Every element keeps the byte span of its JSON text, so that every
 //! explanation can point at a line and column.
 
+use crate::lines::SourceLines;
 use crate::source::SourceEncoding;
-use iamwhy_diagnostic::{LineIndex, Position, Span};
+use iamwhy_diagnostic::{Position, Span};
 use std::sync::Arc;
 
 /// A value together with the span of the JSON text it came from.
@@ -57,7 +58,7 @@ pub struct PolicyDocument {
     pub source: Arc<str>,
     /// The shape the text arrived in.
     pub encoding: SourceEncoding,
-    pub(crate) lines: LineIndex,
+    pub(crate) lines: SourceLines,
     /// The `Version` element.
     pub version: PolicyVersion,
     /// Span of the `Version` value, if present.

@@ -3,9 +3,10 @@
 //! returned as `Err` with all the errors found.
 
 use crate::document::*;
+use crate::lines::SourceLines;
 use crate::source::decode_policy_text;
 use iamwhy_diagnostic::Diagnostic;
-use iamwhy_diagnostic::{LineIndex, Position, Span};
+use iamwhy_diagnostic::{Position, Span};
 use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
 use jsonc_parser::{CollectOptions, ParseOptions};
 use std::collections::HashSet;
@@ -65,7 +66,7 @@ impl PolicyDocument {
             }
         };
         let source: Arc<str> = Arc::from(decoded.as_ref());
-        let lines = LineIndex::new(&source);
+        let lines = SourceLines::new(&source);
         let mut builder = Builder {
             text: &source,
             lines: &lines,
@@ -106,7 +107,7 @@ impl PolicyDocument {
 
 struct Builder<'t> {
     text: &'t str,
-    lines: &'t LineIndex,
+    lines: &'t SourceLines,
     errors: Vec<Diagnostic>,
 }
 
@@ -237,7 +238,7 @@ impl<'t> Builder<'t> {
         Some(PolicyDocument {
             source,
             encoding,
-            lines: LineIndex::default(),
+            lines: SourceLines::default(),
             version,
             version_span,
             id,
@@ -621,5 +622,25 @@ impl<'t> Builder<'t> {
             }
             other => scalar(self, other).map(|s| vec![s]),
         }
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    /// The JSON reader stops at 512 levels (a policy needs 6) instead of recursing until the
+    /// stack overflows.
+    #[test]
+    fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
+        let n = 1_000_000;
+        let text = format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Action":"*","Condition":{{"StringEquals":{{"k":{}1{}}}}}}}]}}"#,
+            "[".repeat(n),
+            "]".repeat(n)
+        );
+        let e = PolicyDocument::parse(&text).unwrap_err();
+        assert_eq!(e.diagnostics[0].code, "invalid-json");
+        assert!(e.to_string().contains("nesting depth"), "{e}");
     }
 }

@@ -1,5 +1,5 @@
 //! Relations between two wildcard patterns, for questions about wildcard *requests*
-//! ("could this principal touch `arn:aws:s3:::bucket/*`?", spec §4.2.11):
+//! ("could this principal touch `arn:aws:s3:::bucket/*`?", AWS: resource patterns in requests):
 //! [`overlaps`] — some text matches both; [`covers`] — every text the second matches, the
 //! first matches too.
 

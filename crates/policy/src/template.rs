@@ -1,4 +1,4 @@
-//! Policy variables (spec §4.4): `${aws:username}`, `${aws:PrincipalTag/team, 'default'}`, and
+//! Policy variables: `${aws:username}`, `${aws:PrincipalTag/team, 'default'}`, and
 //! the fixed `${*}`, `${?}`, `${$}`.
 //!
 //! A [`Template`] is the parsed form of a value that may contain variables. Resolving it takes a

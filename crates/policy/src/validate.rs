@@ -1,4 +1,4 @@
-//! Grammar checks per policy type (spec §3.3, §3.1, §4.1.2, §4.2.6, §5.1).
+//! Grammar checks per policy type (AWS: elements allowed per policy type; document shape; action syntax; short ARNs; condition block shape).
 //!
 //! [`validate`] takes a parsed document and the type it is used as, and returns every problem
 //! found, errors first by position. Structural problems (bad JSON, duplicate keys, wrong types,

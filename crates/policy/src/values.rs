@@ -1,4 +1,4 @@
-//! Typed readings of condition values (spec §5.5–§5.7): exact decimals, instants, IP
+//! Typed readings of condition values (AWS: numeric, date, IP and ARN operators): exact decimals, instants, IP
 //! addresses and CIDR blocks, base64 bytes, booleans. Used both to validate policy values and to
 //! compare request values; every parser returns `None` on text it cannot read, so that callers
 //! can report "cannot be evaluated" instead of guessing.

@@ -54,8 +54,87 @@ enum Kind {
     Whole(Box<Piece>),
     /// Only `*` and `?`, at least one `*`: any text of at least this many characters.
     AtLeast(usize),
-    /// At least one `*`.
+    /// At least one `*` and no `?` (the common case: `s3:Get*`, `arn:…:bucket/*`): the
+    /// literal text once, pieces as ranges of it.
+    Stars(Box<Stars>),
+    /// At least one `*` and at least one `?`.
     Glob(Box<Glob>),
+}
+
+/// `head*middle…*tail` with literal pieces, held as ranges of one text.
+#[derive(Debug, Clone)]
+struct Stars {
+    /// The pieces' text (for a pattern compiled from text, the pattern itself).
+    text: Box<str>,
+    /// `text[..head_end]` must start the matched text.
+    head_end: u32,
+    /// `text[tail_start..]` must end it.
+    tail_start: u32,
+    /// The non-empty pieces between, each found leftmost-first after the previous one.
+    middle: Vec<Middle>,
+}
+
+/// A literal piece between two stars.
+#[derive(Debug, Clone)]
+struct Middle {
+    start: u32,
+    end: u32,
+    /// memmem finder, for pieces longer than one byte (one byte: memchr).
+    finder: Option<Box<memmem::Finder<'static>>>,
+}
+
+impl Middle {
+    fn new(text: &str, start: usize, end: usize) -> Middle {
+        let needle = &text.as_bytes()[start..end];
+        Middle {
+            start: start as u32,
+            end: end as u32,
+            finder: (needle.len() > 1).then(|| Box::new(memmem::Finder::new(needle).into_owned())),
+        }
+    }
+}
+
+impl Stars {
+    /// From the ranges of the pieces in `text` (at least two: head and tail).
+    fn new(text: Box<str>, ranges: &[(usize, usize)]) -> Stars {
+        let (&(_, head_end), &(tail_start, _)) = (ranges.first().unwrap(), ranges.last().unwrap());
+        let middle = ranges[1..ranges.len() - 1]
+            .iter()
+            .filter(|(a, b)| a < b)
+            .map(|&(a, b)| Middle::new(&text, a, b))
+            .collect();
+        Stars {
+            head_end: head_end as u32,
+            tail_start: tail_start as u32,
+            middle,
+            text,
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        let head = &self.text.as_bytes()[..self.head_end as usize];
+        let tail = &self.text.as_bytes()[self.tail_start as usize..];
+        let t = text.as_bytes();
+        if !t.starts_with(head) || !t.ends_with(tail) || t.len() < head.len() + tail.len() {
+            return false;
+        }
+        // Byte search is character-exact: a UTF-8 needle found in UTF-8 text starts and ends
+        // on character boundaries.
+        let region = &t[..t.len() - tail.len()];
+        let mut pos = head.len();
+        for m in &self.middle {
+            let needle = &self.text.as_bytes()[m.start as usize..m.end as usize];
+            let found = match &m.finder {
+                Some(f) => f.find(&region[pos..]),
+                None => memchr::memchr(needle[0], &region[pos..]),
+            };
+            match found {
+                Some(at) => pos += at + needle.len(),
+                None => return false,
+            }
+        }
+        true
+    }
 }
 
 /// The pieces around the stars: `head*middle…*tail`.
@@ -83,7 +162,9 @@ struct Piece {
 }
 
 impl Piece {
-    fn new(toks: &[Token]) -> Piece {
+    /// `searches`: whether the piece is a middle one, found anywhere (head and tail pieces are
+    /// only compared at the ends, and need no finder).
+    fn new(toks: &[Token], searches: bool) -> Piece {
         let mut chars = Vec::with_capacity(toks.len());
         let mut any_mask = Vec::new();
         for (i, t) in toks.iter().enumerate() {
@@ -100,7 +181,7 @@ impl Piece {
             }
         }
         let text: Box<str> = chars.iter().collect::<String>().into_boxed_str();
-        let finder = (any_mask.is_empty() && !text.is_empty())
+        let finder = (searches && any_mask.is_empty() && !text.is_empty())
             .then(|| Box::new(memmem::Finder::new(text.as_bytes()).into_owned()));
         let mut char_masks: Vec<(char, Vec<u64>)> = Vec::new();
         if !any_mask.is_empty() {
@@ -255,12 +336,38 @@ impl Piece {
 impl Wildcard {
     /// Compile pattern text where `*` and `?` are wildcards. Case-sensitive.
     pub fn compile(pattern: &str) -> Wildcard {
-        Wildcard::from_tokens(tokens(pattern))
+        if pattern.contains('?') {
+            return Wildcard::from_tokens(tokens(pattern));
+        }
+        if !pattern.contains('*') {
+            return Wildcard {
+                kind: Kind::Exact(pattern.into()),
+            };
+        }
+        if pattern.bytes().all(|b| b == b'*') {
+            return Wildcard {
+                kind: Kind::AtLeast(0),
+            };
+        }
+        let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(4);
+        let mut start = 0;
+        for star in memchr::memchr_iter(b'*', pattern.as_bytes()) {
+            ranges.push((start, star));
+            start = star + 1;
+        }
+        ranges.push((start, pattern.len()));
+        Wildcard {
+            kind: Kind::Stars(Box::new(Stars::new(pattern.into(), &ranges))),
+        }
     }
 
     /// Compile for case-insensitive use: the pattern is lowercased; the caller must lowercase
     /// the text it matches (`str::to_lowercase`).
     pub fn compile_folded(pattern: &str) -> Wildcard {
+        // Action names are ASCII and mostly mixed-case: the copy is needed then, and only then.
+        if pattern.is_ascii() && !pattern.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Wildcard::compile(pattern);
+        }
         Wildcard::compile(&pattern.to_lowercase())
     }
 
@@ -284,7 +391,7 @@ impl Wildcard {
         }
         if !has_run {
             return Wildcard {
-                kind: Kind::Whole(Box::new(Piece::new(&toks))),
+                kind: Kind::Whole(Box::new(Piece::new(&toks, false))),
             };
         }
         if toks.iter().all(|t| !matches!(t, Token::Char(_))) {
@@ -293,9 +400,31 @@ impl Wildcard {
                 kind: Kind::AtLeast(at_least),
             };
         }
+        if !has_any {
+            // Literal pieces (a `*` or `?` among them is a literal character, from `${*}` or a
+            // substituted value): one text, pieces as ranges of it.
+            let mut text = String::with_capacity(toks.len());
+            let mut ranges = Vec::new();
+            let mut start = 0;
+            for t in &toks {
+                match t {
+                    Token::Char(c) => text.push(*c),
+                    _ => {
+                        ranges.push((start, text.len()));
+                        start = text.len();
+                    }
+                }
+            }
+            ranges.push((start, text.len()));
+            return Wildcard {
+                kind: Kind::Stars(Box::new(Stars::new(text.into_boxed_str(), &ranges))),
+            };
+        }
+        let count = toks.split(|t| *t == Token::AnyRun).count();
         let mut pieces: Vec<Piece> = toks
             .split(|t| *t == Token::AnyRun)
-            .map(Piece::new)
+            .enumerate()
+            .map(|(i, p)| Piece::new(p, i > 0 && i + 1 < count))
             .collect();
         let tail = pieces.pop().expect("split yields at least one piece");
         let head = pieces.remove(0);
@@ -334,6 +463,7 @@ impl Wildcard {
             Kind::Exact(s) => **s == *text,
             Kind::Whole(piece) => piece.match_prefix(text) == Some(text.len()),
             Kind::AtLeast(n) => *n == 0 || (text.len() >= *n && text.chars().nth(*n - 1).is_some()),
+            Kind::Stars(s) => s.matches(text),
             Kind::Glob(g) => {
                 let Glob { head, middle, tail } = &**g;
                 let Some(mut pos) = head.match_prefix(text) else {
@@ -432,6 +562,30 @@ fn suffix_start(toks: &[Token], text: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn literal_stars_from_substituted_values_stay_literal_in_star_patterns() {
+        // `a${*}*b`: a literal '*' then a wildcard run.
+        let toks = [
+            Token::Char('a'),
+            Token::Char('*'),
+            Token::AnyRun,
+            Token::Char('b'),
+        ];
+        let w = Wildcard::from_tokens(toks);
+        assert!(w.matches("a*xyzb"));
+        assert!(w.matches("a*b"));
+        assert!(!w.matches("axyzb"));
+        // Middle pieces of one byte (memchr) and longer (memmem), and non-ASCII text.
+        let w = Wildcard::compile("é*/*ab*z");
+        assert!(w.matches("éx/yabz"));
+        assert!(w.matches("é/abz"));
+        assert!(!w.matches("éabz"));
+        assert!(!w.matches("é/az"));
+        // Head and tail must not overlap.
+        assert!(!Wildcard::compile("ab*ba").matches("aba"));
+        assert!(Wildcard::compile("ab*ba").matches("abba"));
+    }
     use super::*;
 
     fn m(p: &str, t: &str) -> bool {

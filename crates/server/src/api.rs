@@ -1,8 +1,9 @@
 //! The JSON API under `/api/v1/`: the route table, the bearer-token guard, and the handlers
-//! of explain, check and lint. The world browser is in [`crate::world_api`].
+//! of explain, check, lint, who-can and what-can. The world browser is in
+//! [`crate::world_api`].
 
 use crate::error::{ApiError, error_response, internal_error};
-use crate::{Shared, world_api};
+use crate::{Shared, State as AppState, world_api};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -11,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use iamwhy_analyze::{Analyzer, WhatCanQuery, WhoCanQuery};
 use iamwhy_diagnostic::{Diagnostic, Position};
 use iamwhy_evidence::input::{Limits, ReadOptions, Source};
 use iamwhy_explain::request::{check_request_fields, parse_context_args};
@@ -23,10 +25,6 @@ use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
 /// The route table of `/api/v1/`.
-///
-/// Extension point: `who-can` and `what-can` (the reachability queries of the
-/// `iamwhy-analyze` crate) are not part of this build; their routes answer 501 with a
-/// diagnostic saying so until a handler calling that crate replaces [`not_in_this_build`].
 pub(crate) fn routes(state: Shared) -> Router {
     Router::new()
         .route("/explain", post(explain))
@@ -37,8 +35,8 @@ pub(crate) fn routes(state: Shared) -> Router {
         .route("/world/principal", get(world_api::principal))
         .route("/world/resource", get(world_api::resource))
         .route("/world/policy", get(world_api::policy))
-        .route("/who-can", get(not_in_this_build).post(not_in_this_build))
-        .route("/what-can", get(not_in_this_build).post(not_in_this_build))
+        .route("/who-can", post(who_can))
+        .route("/what-can", post(what_can))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
@@ -127,7 +125,9 @@ pub(crate) async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
             "serve-unknown-path",
             format!("{} is not a path of iamwhy serve", uri.path()),
         )
-        .with_help("the API is under /api/v1/: explain, check, lint, world (docs/serve.md)"),
+        .with_help(
+            "the API is under /api/v1/: explain, check, lint, who-can, what-can, world (docs/serve.md)",
+        ),
     )
 }
 
@@ -138,23 +138,8 @@ async fn method_not_allowed(OriginalUri(uri): OriginalUri, req: Request) -> Resp
             "serve-method-not-allowed",
             format!("{} does not answer {}", uri.path(), req.method()),
         )
-        .with_help("explain, check and lint take POST with a JSON body; world takes GET"),
-    )
-}
-
-/// who-can / what-can: not in this build (see [`routes`]).
-async fn not_in_this_build(OriginalUri(uri): OriginalUri) -> Response {
-    let path = uri.path().to_string();
-    let name = path.rsplit('/').next().unwrap_or("");
-    error_response(
-        StatusCode::NOT_IMPLEMENTED,
-        &Diagnostic::error(
-            "serve-not-in-this-build",
-            format!("{name} is not in this build of iamwhy serve"),
-        )
-        .at_path(path)
         .with_help(
-            "who-can and what-can come with the iamwhy-analyze crate, which this build does not include",
+            "explain, check, lint, who-can and what-can take POST with a JSON body; world takes GET",
         ),
     )
 }
@@ -261,7 +246,8 @@ fn json<T: serde::Serialize>(v: &T) -> Result<Response, ApiError> {
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// The request details `explain` and `check` share (the CLI's request flags).
+/// The request details `explain`, `check`, `who-can` and `what-can` share (the CLI's
+/// request flags).
 #[derive(Debug, Default)]
 pub(crate) struct RequestFields {
     /// Context keys as `KEY=VALUE` (repeat a key for several values).
@@ -505,4 +491,146 @@ async fn lint(
     })
     .await?;
     json(&report)
+}
+
+/// The body of `POST /api/v1/who-can`: `iamwhy who-can`'s flags.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WhoCanBody {
+    /// `service:Action`.
+    action: String,
+    /// The resource ARN (`*` when absent).
+    #[serde(default = "star")]
+    resource: String,
+    /// Only principals of this account.
+    account: Option<String>,
+    /// Only principals of accounts under this OU (or root) id.
+    ou: Option<String>,
+    /// Also who may assume the allowed roles, transitively.
+    #[serde(default)]
+    via_assume_role: bool,
+    #[serde(default)]
+    context: Vec<String>,
+    session_policy: Option<String>,
+    source_vpce: Option<String>,
+    federated_by: Option<String>,
+    resource_account: Option<String>,
+    region: Option<String>,
+}
+
+/// The body of `POST /api/v1/what-can`: `iamwhy what-can`'s flags.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WhatCanBody {
+    /// The principal (any form `check` accepts).
+    principal: String,
+    /// The resource (`*` when absent).
+    resource: Option<String>,
+    /// Only actions of this service prefix.
+    service: Option<String>,
+    #[serde(default)]
+    context: Vec<String>,
+    session_policy: Option<String>,
+    source_vpce: Option<String>,
+    federated_by: Option<String>,
+    resource_account: Option<String>,
+    region: Option<String>,
+}
+
+/// The analyses' indexes, built by the first request that needs them.
+fn analyzer(state: &AppState) -> &Analyzer<'static> {
+    state.analyzer.get_or_init(|| Analyzer::new(state.world))
+}
+
+/// A diagnostic of the analyses, located at the body field it is about: the action that is
+/// not one action is a bad field (400, as a malformed `check` field is); an account, OU or
+/// service the world or the catalog lacks is a question that cannot be answered (422, as
+/// every library diagnostic).
+fn analysis_error(d: Diagnostic) -> ApiError {
+    let (field, status) = match d.code {
+        "not-one-action" => ("action", StatusCode::BAD_REQUEST),
+        "who-can-unknown-account" => ("account", StatusCode::UNPROCESSABLE_ENTITY),
+        "who-can-unknown-ou" => ("ou", StatusCode::UNPROCESSABLE_ENTITY),
+        "what-can-unknown-service" => ("service", StatusCode::UNPROCESSABLE_ENTITY),
+        _ => return ApiError::from(d),
+    };
+    let d = if d.json_path.is_none() {
+        d.at_path(field)
+    } else {
+        d
+    };
+    ApiError::new(status, d)
+}
+
+/// `POST /api/v1/who-can`: what `iamwhy who-can --world DIR --output json` prints
+/// ([`iamwhy_analyze::WhoCan`]).
+async fn who_can(
+    State(state): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let mut body: WhoCanBody = parse_body(body, state.options.limits.max_body)?;
+    if body.account.is_some() && body.ou.is_some() {
+        // `--account` and `--ou` exclude each other on the command line too.
+        return Err(ApiError::bad_request(
+            Diagnostic::error(
+                "serve-bad-request-field",
+                "account and ou exclude each other: give one of them",
+            )
+            .at_path("ou")
+            .with_help(
+                "account keeps the principals of one account, ou those of the accounts under an OU",
+            ),
+        ));
+    }
+    let mut template = Question::default();
+    let action = std::mem::take(&mut body.action);
+    let resource = std::mem::take(&mut body.resource);
+    let (account, ou, via_assume_role) =
+        (body.account.take(), body.ou.take(), body.via_assume_role);
+    request_fields!(body)
+        .overrides()
+        .map_err(ApiError::bad_request)?
+        .apply_to_check(&mut template);
+    let query = WhoCanQuery {
+        action,
+        resource,
+        account,
+        ou,
+        via_assume_role,
+        template,
+    };
+    let st = state.clone();
+    let answer = run_blocking(&state, move || {
+        analyzer(&st).who_can(&query).map_err(analysis_error)
+    })
+    .await?;
+    json(&answer)
+}
+
+/// `POST /api/v1/what-can`: what `iamwhy what-can --world DIR --output json` prints
+/// ([`iamwhy_analyze::WhatCan`]).
+async fn what_can(
+    State(state): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let mut body: WhatCanBody = parse_body(body, state.options.limits.max_body)?;
+    let mut template = Question::default();
+    let principal = std::mem::take(&mut body.principal);
+    let (resource, service) = (body.resource.take(), body.service.take());
+    request_fields!(body)
+        .overrides()
+        .map_err(ApiError::bad_request)?
+        .apply_to_check(&mut template);
+    let query = WhatCanQuery {
+        principal,
+        resource,
+        service,
+        template,
+    };
+    let st = state.clone();
+    let answer = run_blocking(&state, move || {
+        analyzer(&st).what_can(&query).map_err(analysis_error)
+    })
+    .await?;
+    json(&answer)
 }

@@ -76,6 +76,6 @@ pub(crate) fn internal_error(what: &str) -> Diagnostic {
 }
 
 /// A 404 for a thing the world does not hold.
-pub(crate) fn not_found(code: &'static str, message: String) -> ApiError {
+pub(crate) fn not_in_world(code: &'static str, message: String) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, Diagnostic::error(code, message))
 }

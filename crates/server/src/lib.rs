@@ -4,7 +4,8 @@
 //! embedded in the binary; no request leaves the page) and the JSON API under `/api/v1/`.
 //! Every answer of the API is the serde type the CLI prints with `--output json`
 //! ([`iamwhy_explain::ExplainReport`], [`iamwhy_explain::CheckReport`], the lint crate's
-//! Access Analyzer shape) and every failure is the `iamwhy.error/1` document
+//! Access Analyzer shape, [`iamwhy_analyze::WhoCan`], [`iamwhy_analyze::WhatCan`]) and
+//! every failure is the `iamwhy.error/1` document
 //! ([`iamwhy_diagnostic::ErrorReport`]) with an HTTP status. [`serve`] runs it on a listener
 //! until a shutdown signal; [`check_bind`] refuses a non-loopback address unless asked.
 //!
@@ -79,6 +80,9 @@ pub(crate) struct State {
     pub(crate) by_source: HashMap<String, Arc<CompiledPolicy>>,
     pub(crate) options: Options,
     pub(crate) linter: std::sync::OnceLock<iamwhy_lint::Linter>,
+    /// The analyses' indexes over the world (who-can, what-can): built by the first request
+    /// that needs them (on the blocking pool), then shared.
+    pub(crate) analyzer: std::sync::OnceLock<iamwhy_analyze::Analyzer<'static>>,
 }
 
 /// Shared state.
@@ -97,6 +101,7 @@ pub fn app(world: World, options: Options) -> Router {
         by_source,
         options,
         linter: std::sync::OnceLock::new(),
+        analyzer: std::sync::OnceLock::new(),
     });
     let max_body = state.options.limits.max_body;
     let routes = Router::new()

@@ -5,7 +5,7 @@
 //! There is no CLI `--output json` for these views, so these types are this crate's own.
 
 use crate::Shared;
-use crate::error::{ApiError, not_found as api_error_not_found};
+use crate::error::{ApiError, not_in_world};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
@@ -384,7 +384,7 @@ pub(crate) async fn resource(
             .into_response());
         }
     }
-    Err(api_error_not_found(
+    Err(not_in_world(
         "serve-unknown-resource",
         format!("the world holds no resource {arn}"),
     ))
@@ -408,7 +408,7 @@ pub(crate) async fn policy(
     };
     match state.by_source.get(&source) {
         Some(p) => Ok(Json(PolicyView::of(p)).into_response()),
-        None => Err(api_error_not_found(
+        None => Err(not_in_world(
             "serve-unknown-policy",
             format!("the world holds no policy from {source}"),
         )),

@@ -5,6 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use iamwhy_analyze::{Analyzer, WhatCanQuery, WhoCanQuery};
 use iamwhy_server::{Limits, Options, app};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -237,7 +238,13 @@ async fn an_oversized_body_is_a_413_diagnostic() {
         ..Options::default()
     });
     let big = json!({"input": "x".repeat(4096)}).to_string();
-    for path in ["/api/v1/explain", "/api/v1/check", "/api/v1/lint"] {
+    for path in [
+        "/api/v1/explain",
+        "/api/v1/check",
+        "/api/v1/lint",
+        "/api/v1/who-can",
+        "/api/v1/what-can",
+    ] {
         let (status, v, _) = send(&app, post(path, big.clone())).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
         assert_error(&v, "serve-body-too-large");
@@ -480,16 +487,276 @@ async fn unknown_api_paths_are_404_diagnostics() {
     assert_error(&v, "serve-method-not-allowed");
 }
 
+const OBJECT: &str = "arn:aws:s3:::prod-app-customer-data/orders/2024/06/03/order-81723.json";
+
+/// What `iamwhy who-can --world demo --output json` prints for `q`: the library call the CLI
+/// makes, serialised.
+fn cli_who_can_json(q: &WhoCanQuery) -> Value {
+    let world = demo();
+    serde_json::to_value(Analyzer::new(&world).who_can(q).unwrap()).unwrap()
+}
+
+/// What `iamwhy what-can --world demo --output json` prints for `q`.
+fn cli_what_can_json(q: &WhatCanQuery) -> Value {
+    let world = demo();
+    serde_json::to_value(Analyzer::new(&world).what_can(q).unwrap()).unwrap()
+}
+
 #[tokio::test]
-async fn who_can_and_what_can_are_501_not_in_this_build() {
+async fn who_can_answers_the_who_can_json_of_the_cli() {
+    let app = default_service();
+    let body = json!({"action": "s3:GetObject", "resource": OBJECT});
+    let (status, v, headers) = send(&app, post("/api/v1/who-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(v["schema"], "iamwhy.who-can/1");
+    let names: Vec<&str> = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["principal"].as_str().unwrap())
+        .collect();
+    // The principals crates/analyze/tests/demo.rs derives from the demo's stories.
+    assert_eq!(
+        names,
+        [
+            "arn:aws:iam::222222222222:role/OrgOps",
+            "arn:aws:iam::222222222222:role/app/app-backend",
+            "arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_3f2a1b0c9d8e7f6a",
+            "arn:aws:iam::222222222222:root",
+            "arn:aws:iam::222222222222:user/alice",
+        ]
+    );
+    assert_eq!(v["nobody_outside_organization"], true);
+    let expected = cli_who_can_json(&WhoCanQuery {
+        action: "s3:GetObject".into(),
+        resource: OBJECT.into(),
+        ..WhoCanQuery::default()
+    });
+    assert_same_answer(&v, &expected);
+}
+
+#[tokio::test]
+async fn who_can_takes_the_cli_flags_account_via_assume_role_and_region() {
+    let app = default_service();
+    let body = json!({
+        "action": "ecs:UpdateService",
+        "account": "222222222222",
+        "via_assume_role": true,
+        "region": "eu-west-1",
+    });
+    let (status, v, _) = send(&app, post("/api/v1/who-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["resource"], "*",
+        "the resource defaults to * as --resource does"
+    );
+    assert!(
+        v["assume_paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["role"].as_str().unwrap().ends_with("role/DeployRole")
+                && e["by"].as_str().unwrap().ends_with("role/CIRunner")),
+        "{v}"
+    );
+    let expected = cli_who_can_json(&WhoCanQuery {
+        action: "ecs:UpdateService".into(),
+        resource: "*".into(),
+        account: Some("222222222222".into()),
+        via_assume_role: true,
+        template: iamwhy_world::Question {
+            context: vec![("aws:RequestedRegion".into(), "eu-west-1".into())],
+            ..Default::default()
+        },
+        ..WhoCanQuery::default()
+    });
+    assert_same_answer(&v, &expected);
+}
+
+#[tokio::test]
+async fn who_can_of_a_pattern_or_no_action_is_a_400_at_the_action_field() {
+    let app = default_service();
+    for action in ["s3:*", "s3", ""] {
+        let body = json!({"action": action, "resource": OBJECT});
+        let (status, v, _) = send(&app, post("/api/v1/who-can", body.to_string())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{action}: {v}");
+        assert_error(&v, "not-one-action");
+        assert_eq!(v["error"]["json_path"], "action");
+    }
+}
+
+#[tokio::test]
+async fn who_can_in_an_account_the_world_lacks_is_a_422_at_the_account_field() {
+    let app = default_service();
+    let body = json!({"action": "s3:GetObject", "resource": OBJECT, "account": "999999999998"});
+    let (status, v, _) = send(&app, post("/api/v1/who-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_error(&v, "who-can-unknown-account");
+    assert_eq!(v["error"]["json_path"], "account");
+    assert!(
+        v["error"]["help"]
+            .as_str()
+            .unwrap()
+            .contains("222222222222"),
+        "the help lists the accounts: {v}"
+    );
+    let body = json!({"action": "s3:GetObject", "ou": "ou-nope"});
+    let (status, v, _) = send(&app, post("/api/v1/who-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_error(&v, "who-can-unknown-ou");
+    assert_eq!(v["error"]["json_path"], "ou");
+}
+
+#[tokio::test]
+async fn who_can_with_both_account_and_ou_is_a_400_as_the_cli_refuses_both_flags() {
+    let app = default_service();
+    let body = json!({"action": "s3:GetObject", "account": "222222222222", "ou": "r-ab12"});
+    let (status, v, _) = send(&app, post("/api/v1/who-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_error(&v, "serve-bad-request-field");
+    assert_eq!(v["error"]["json_path"], "ou");
+}
+
+#[tokio::test]
+async fn who_can_and_what_can_refuse_unknown_fields_and_bad_request_flags() {
+    let app = default_service();
+    for (path, body) in [
+        (
+            "/api/v1/who-can",
+            json!({"action": "s3:GetObject", "principal": "x"}),
+        ),
+        (
+            "/api/v1/what-can",
+            json!({"principal": "x", "action": "s3:GetObject"}),
+        ),
+        ("/api/v1/who-can", json!({"resource": OBJECT})),
+        ("/api/v1/what-can", json!({"principal": 12})),
+    ] {
+        let (status, v, _) = send(&app, post(path, body.to_string())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {body}: {v}");
+        assert_error(&v, "serve-bad-request-field");
+        assert_eq!(v["error"]["file"], "request body");
+    }
+    for path in ["/api/v1/who-can", "/api/v1/what-can"] {
+        let body = json!({"action": "s3:GetObject", "principal": "arn:aws:iam::222222222222:user/alice", "context": ["no-equals-sign"]});
+        let mut body = body.as_object().unwrap().clone();
+        if path.ends_with("who-can") {
+            body.remove("principal");
+        } else {
+            body.remove("action");
+        }
+        let (status, v, _) = send(&app, post(path, Value::Object(body).to_string())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {v}");
+        assert_error(&v, "bad-context-flag");
+    }
+}
+
+#[tokio::test]
+async fn what_can_answers_the_what_can_json_of_the_cli() {
+    let app = default_service();
+    let backend = "arn:aws:iam::222222222222:role/app/app-backend";
+    let resource = "arn:aws:s3:::prod-app-customer-data/orders/x.json";
+    let body = json!({"principal": backend, "resource": resource});
+    let (status, v, _) = send(&app, post("/api/v1/what-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["schema"], "iamwhy.what-can/1");
+    // docs/analyze.md: s3:GetObject (Read) and s3:PutObject (Write), both conditional.
+    assert_eq!(v["allowed"], 2, "{v}");
+    let s3 = &v["services"][0];
+    assert_eq!(s3["service"], "s3");
+    let levels: Vec<(&str, &str)> = s3["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| {
+            l["actions"].as_array().unwrap().iter().map(|a| {
+                (
+                    l["access_level"].as_str().unwrap(),
+                    a["action"].as_str().unwrap(),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        levels,
+        [("Read", "s3:GetObject"), ("Write", "s3:PutObject")]
+    );
+    let expected = cli_what_can_json(&WhatCanQuery {
+        principal: backend.into(),
+        resource: Some(resource.into()),
+        ..WhatCanQuery::default()
+    });
+    assert_same_answer(&v, &expected);
+}
+
+#[tokio::test]
+async fn what_can_with_a_service_and_context_is_the_cli_answer_for_those_flags() {
+    let app = default_service();
+    let alice = "arn:aws:iam::222222222222:user/alice";
+    let body = json!({"principal": alice, "service": "s3", "context": ["aws:MultiFactorAuthPresent=true"]});
+    let (status, v, _) = send(&app, post("/api/v1/what-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["resource"], "*");
+    assert!(
+        v["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["service"] == "s3"),
+        "{v}"
+    );
+    let expected = cli_what_can_json(&WhatCanQuery {
+        principal: alice.into(),
+        service: Some("s3".into()),
+        template: iamwhy_world::Question {
+            context: vec![("aws:MultiFactorAuthPresent".into(), "true".into())],
+            ..Default::default()
+        },
+        ..WhatCanQuery::default()
+    });
+    assert_same_answer(&v, &expected);
+}
+
+#[tokio::test]
+async fn what_can_of_an_unknown_principal_or_service_is_a_located_422() {
+    let app = default_service();
+    let body =
+        json!({"principal": "arn:aws:iam::222222222222:user/alice", "service": "nosuchservice"});
+    let (status, v, _) = send(&app, post("/api/v1/what-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_error(&v, "what-can-unknown-service");
+    assert_eq!(v["error"]["json_path"], "service");
+    let body = json!({"principal": "arn:aws:iam::999999999999:user/nobody"});
+    let (status, v, _) = send(&app, post("/api/v1/what-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["schema"], "iamwhy.error/1");
+}
+
+#[tokio::test]
+async fn who_can_over_its_deadline_is_a_503_diagnostic() {
+    // The first who-can builds the analyses' indexes and then decides every candidate and
+    // class (and, with via_assume_role, who can assume each allowed role): far more than 1 ms.
+    let app = service(Options {
+        limits: Limits {
+            max_body: 1 << 20,
+            timeout: Duration::from_millis(1),
+        },
+        ..Options::default()
+    });
+    let body = json!({"action": "s3:GetObject", "via_assume_role": true});
+    let (status, v, _) = send(&app, post("/api/v1/who-can", body.to_string())).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_error(&v, "serve-timeout");
+}
+
+#[tokio::test]
+async fn who_can_and_what_can_take_post_only() {
     let app = default_service();
     for path in ["/api/v1/who-can", "/api/v1/what-can"] {
-        for req in [get(path), post(path, "{}")] {
-            let (status, v, _) = send(&app, req).await;
-            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{path}");
-            assert_error(&v, "serve-not-in-this-build");
-            assert_eq!(v["error"]["json_path"], path);
-        }
+        let (status, v, _) = send(&app, get(path)).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_error(&v, "serve-method-not-allowed");
     }
 }
 

@@ -3,7 +3,9 @@
 //! world; the page opens the shareable address of the SCP region-lock story and must draw the
 //! chain with the SCP box of the Workloads OU as the deciding one, and highlight the deciding
 //! statement's lines in the policy source. A screenshot is saved as
-//! `target/serve-explain.png` (a CI artifact).
+//! `target/serve-explain.png` (a CI artifact). It then opens the check form, the world tree,
+//! and the who-can and what-can addresses of the customer-data bucket's object (the principals
+//! and actions crates/analyze/tests/demo.rs expects), saving `target/serve-who-can.png`.
 //!
 //! Without chromium and chromedriver the test fails, saying how to install them; set
 //! `IAMWHY_SKIP_BROWSER=1` to skip it on purpose (it then prints that it was skipped).
@@ -14,6 +16,9 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+const CUSTOMER_OBJECT: &str =
+    "arn:aws:s3:::prod-app-customer-data/orders/2024/06/03/order-81723.json";
 
 const REGION_LOCK: &str = "User: arn:aws:iam::333333333333:user/bob is not authorized to perform: ec2:RunInstances on resource: arn:aws:ec2:us-east-1:333333333333:instance/* with an explicit deny in a service control policy";
 
@@ -268,19 +273,154 @@ async fn explain_page_draws_the_chain_with_the_deciding_scp_box_and_highlighted_
             "{tree}"
         );
 
-        // who-can is not in this build, and the tab says so.
+        // Who can read the customer-data object: the shareable who-can address lists the
+        // principals crates/analyze/tests/demo.rs derives from the demo's stories.
+        let mut url = url_for(addr);
+        url.query_pairs_mut()
+            .append_pair("tab", "who-can")
+            .append_pair("action", "s3:GetObject")
+            .append_pair("resource", CUSTOMER_OBJECT);
+        client.goto(url.as_str()).await?;
         client
-            .goto(url_for(addr).join("?tab=who-can").unwrap().as_str())
+            .wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css("#who-can-result[data-ready]"))
             .await?;
-        let e = client
+        let ready = client
+            .find(Locator::Css("#who-can-result"))
+            .await?
+            .attr("data-ready")
+            .await?;
+        let shown = client
+            .find(Locator::Css("#who-can-result"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(ready.as_deref(), Some("true"), "who-can failed: {shown}");
+        // The form is filled from the address.
+        let action = client
+            .find(Locator::Css("#who-can-action"))
+            .await?
+            .prop("value")
+            .await?;
+        assert_eq!(action.as_deref(), Some("s3:GetObject"));
+        let mut principals = Vec::new();
+        for e in client
+            .find_all(Locator::Css("#who-can-principals .grantee"))
+            .await?
+        {
+            principals.push(e.attr("data-principal").await?.unwrap_or_default());
+        }
+        assert_eq!(
+            principals,
+            [
+                "arn:aws:iam::222222222222:role/OrgOps",
+                "arn:aws:iam::222222222222:role/app/app-backend",
+                "arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_3f2a1b0c9d8e7f6a",
+                "arn:aws:iam::222222222222:root",
+                "arn:aws:iam::222222222222:user/alice",
+            ]
+        );
+        // app-backend: allowed only through the prod endpoint, granted by its data policy,
+        // limited by the region lock and the bucket policy's endpoint condition.
+        let backend = client
+            .find(Locator::Css(
+                ".grantee[data-principal='arn:aws:iam::222222222222:role/app/app-backend']",
+            ))
+            .await?;
+        let text = backend.text().await?;
+        for needle in [
+            "NOT StringNotEquals aws:SourceVpce [vpce-0a1b2c3d4e5f60718]",
+            "ReadWriteCustomerData",
+            "DenyAllOutsideEU",
+            "DenyIfNotThroughProdVpce",
+        ] {
+            assert!(text.contains(needle), "{needle} not in {text}");
+        }
+        // The granting statement's source, with its lines highlighted.
+        backend
+            .find(Locator::Css(
+                ".stmt-line[data-sid='ReadWriteCustomerData'] a",
+            ))
+            .await?
+            .click()
+            .await?;
+        let hl = client
             .wait()
             .at_most(Duration::from_secs(30))
-            .for_element(Locator::Css("#who-can-result .error"))
+            .for_element(Locator::Css(
+                ".stmt-line[data-sid='ReadWriteCustomerData'] .source .ln.hl",
+            ))
+            .await?;
+        assert_eq!(hl.attr("data-n").await?.as_deref(), Some("4"));
+        // The classes no snapshot lists: nobody outside the organization.
+        let outside = client
+            .find(Locator::Css(
+                "#who-can-classes .class-answer[data-class='outside_organization']",
+            ))
+            .await?;
+        assert_eq!(outside.attr("data-allowed").await?.as_deref(), Some("false"));
+        let anonymous = client
+            .find(Locator::Css(
+                "#who-can-classes .class-answer[data-class='anonymous']",
+            ))
             .await?;
         assert_eq!(
-            e.attr("data-code").await?.as_deref(),
-            Some("serve-not-in-this-build")
+            anonymous.attr("data-allowed").await?.as_deref(),
+            Some("false")
         );
+        let verdict = client
+            .find(Locator::Css("#who-can-outside"))
+            .await?
+            .text()
+            .await?;
+        assert!(verdict.starts_with("Nobody outside"), "{verdict}");
+        let violations = client
+            .execute("return window.iamwhyCspViolations;", vec![])
+            .await?;
+        assert_eq!(violations, json!([]), "CSP violations on who-can");
+        let png = client.screenshot().await?;
+        std::fs::write(target_dir().join("serve-who-can.png"), &png)
+            .expect("the screenshot is written");
+
+        // What can app-backend do on the object: by service and access level.
+        let mut url = url_for(addr);
+        url.query_pairs_mut()
+            .append_pair("tab", "what-can")
+            .append_pair("principal", "arn:aws:iam::222222222222:role/app/app-backend")
+            .append_pair("resource", CUSTOMER_OBJECT);
+        client.goto(url.as_str()).await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css("#what-can-result[data-ready]"))
+            .await?;
+        let mut rows = Vec::new();
+        for t in client
+            .find_all(Locator::Css(
+                "#what-can-result .service-group[data-service='s3'] table.actions",
+            ))
+            .await?
+        {
+            let level = t.attr("data-level").await?.unwrap_or_default();
+            for r in t.find_all(Locator::Css("tr")).await? {
+                rows.push(format!(
+                    "{level} {}",
+                    r.attr("data-action").await?.unwrap_or_default()
+                ));
+            }
+        }
+        assert_eq!(rows, ["Read s3:GetObject", "Write s3:PutObject"]);
+        let conditions = client
+            .find(Locator::Css("#what-can-result tr[data-action='s3:GetObject']"))
+            .await?
+            .text()
+            .await?;
+        assert!(conditions.contains("aws:SourceVpce"), "{conditions}");
+        let violations = client
+            .execute("return window.iamwhyCspViolations;", vec![])
+            .await?;
+        assert_eq!(violations, json!([]), "CSP violations on what-can");
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -14,9 +14,9 @@ pub(crate) fn in_file_error(
 
 /// Deserialize `text` as `T`, turning a failure into a located [`Diagnostic`] (codes
 /// `truncated-json`, `invalid-json`, `unexpected-shape`).
-pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn from_json<'t, T: serde::Deserialize<'t>>(
     file: &str,
-    text: &str,
+    text: &'t str,
 ) -> Result<T, Diagnostic> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -37,7 +37,13 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
                     Some(at) => text[..at].to_string(),
                     None => text,
                 };
-                ("unexpected-shape", message)
+                // `inventory::unique_map`'s refusal of a key given twice.
+                let code = if message.contains(crate::inventory::GIVEN_TWICE) {
+                    "duplicate-entry"
+                } else {
+                    "unexpected-shape"
+                };
+                (code, message)
             }
         };
         let d = Diagnostic::error(code, message).in_file(file).at_path(path);

@@ -9,8 +9,10 @@ use iamwhy_diagnostic::Diagnostic;
 use iamwhy_engine::CompiledPolicy;
 use iamwhy_policy::{PolicyDocument, PolicyType};
 use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Where a world's files come from: a directory, or files embedded in the binary.
 pub trait WorldFiles {
@@ -31,18 +33,7 @@ impl WorldFiles for DirFiles {
     }
 
     fn read(&self, path: &str) -> Result<Option<String>, Diagnostic> {
-        let full = self.0.join(path);
-        match std::fs::read(&full) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map(Some)
-                .map_err(|_| in_file_error("not-utf8", path, "the file is not UTF-8 text")),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(in_file_error(
-                "unreadable-file",
-                path,
-                format!("cannot read: {e}"),
-            )),
-        }
+        read_capped(&self.0.join(path), path, max_file_size())
     }
 
     fn account_dirs(&self) -> Result<Vec<String>, Diagnostic> {
@@ -69,14 +60,145 @@ impl WorldFiles for DirFiles {
             }
         };
         let mut out = Vec::new();
-        for e in entries.flatten() {
-            if e.path().is_dir() {
-                out.push(e.file_name().to_string_lossy().into_owned());
+        for e in entries {
+            let e = e.map_err(|e| {
+                in_file_error("unreadable-file", "accounts", format!("cannot list: {e}"))
+            })?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            // `metadata` follows symlinks: a link to an account directory is one; a dangling
+            // link or a loop is an error, as is a file.
+            match std::fs::metadata(e.path()) {
+                Ok(m) if m.is_dir() => out.push(name),
+                Ok(_) => {
+                    return Err(in_file_error(
+                        "account-entry-not-a-directory",
+                        format!("accounts/{name}"),
+                        "every entry of accounts/ must be an account directory (accounts/<12-digit id>/); this one is a file: move it out",
+                    ));
+                }
+                Err(err) => {
+                    return Err(in_file_error(
+                        "account-entry-not-a-directory",
+                        format!("accounts/{name}"),
+                        format!(
+                            "every entry of accounts/ must be an account directory; this one cannot be opened as one ({err}: a dangling symlink or a symlink loop?)"
+                        ),
+                    ));
+                }
             }
         }
         out.sort();
         Ok(out)
     }
+}
+
+/// The default cap on one world file: 256 MiB, counted after decompression (as explain's
+/// `--max-input-size`). The 30,000-role synthetic world's biggest file is 123 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 << 20;
+
+/// The command-line flag that raises the cap, named in the error.
+pub const MAX_FILE_SIZE_FLAG: &str = "--max-world-file-size";
+
+static MAX_FILE_SIZE: AtomicU64 = AtomicU64::new(DEFAULT_MAX_FILE_SIZE);
+
+/// Set the cap on one world file (bytes, after decompression) for the rest of the process:
+/// the CLI's `--max-world-file-size`.
+pub fn set_max_file_size(bytes: u64) {
+    MAX_FILE_SIZE.store(bytes, Ordering::Relaxed);
+}
+
+/// The cap on one world file.
+pub fn max_file_size() -> u64 {
+    MAX_FILE_SIZE.load(Ordering::Relaxed)
+}
+
+/// `1.5 GiB`, `256 MiB`, `900 bytes`.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let (mut value, mut unit) = (bytes as f64, "");
+    for u in UNITS {
+        value /= 1024.0;
+        unit = u;
+        if value < 1024.0 {
+            break;
+        }
+    }
+    if value.fract() == 0.0 {
+        format!("{value:.0} {unit}")
+    } else {
+        format!("{value:.1} {unit}")
+    }
+}
+
+fn too_large(code: &'static str, rel: &str, what: &str, max: u64) -> Diagnostic {
+    in_file_error(
+        code,
+        rel,
+        format!(
+            "the file {what} more than {} (the {MAX_FILE_SIZE_FLAG} limit); iamwhy stopped reading it",
+            human_size(max)
+        ),
+    )
+    .with_help(format!(
+        "if the file is really that large, raise the limit, e.g. {MAX_FILE_SIZE_FLAG} {}",
+        human_size(max.saturating_mul(4))
+            .replace(' ', "")
+            .replace("iB", "")
+    ))
+}
+
+/// Read the world file `full` (named `rel` in errors) as text, `Ok(None)` when it does not
+/// exist. At most `max` bytes are read, and a gzip-compressed file (known by its first two
+/// bytes) is decompressed to at most `max` bytes: `/dev/zero` or a gzip bomb ends with an
+/// error naming the limit and the flag that raises it, after reading at most the cap.
+pub fn read_capped(full: &Path, rel: &str, max: u64) -> Result<Option<String>, Diagnostic> {
+    let unreadable =
+        |e: std::io::Error| in_file_error("unreadable-file", rel, format!("cannot read: {e}"));
+    let file = match std::fs::File::open(full) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let hint = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map_or(0, |m| m.len().min(max) as usize);
+    let mut bytes = Vec::with_capacity(hint + 1);
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large("input-too-large", rel, "holds", max));
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut inflated = Vec::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .take(max.saturating_add(1))
+            .read_to_end(&mut inflated)
+            .map_err(|e| {
+                in_file_error(
+                    "invalid-gzip",
+                    rel,
+                    format!("the file starts like gzip but does not decompress: {e}"),
+                )
+            })?;
+        if inflated.len() as u64 > max {
+            return Err(too_large(
+                "decompressed-too-large",
+                rel,
+                "decompresses to",
+                max,
+            ));
+        }
+        bytes = inflated;
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| in_file_error("not-utf8", rel, "the file is not UTF-8 text"))
 }
 
 /// Load a world directory, or an iam-collect store (detected by its `aws/<partition>/` layout).
@@ -141,18 +263,145 @@ fn compile_text(
     Ok(Arc::new(compiled))
 }
 
-fn tags(list: &[Tag]) -> BTreeMap<String, String> {
-    list.iter()
-        .map(|t| (t.key.clone(), t.value.clone()))
-        .collect()
+/// Tags as a map; a key given twice is an error (`path` is the entity's JSON path).
+fn tags(file: &File<'_>, path: &str, list: &[Tag]) -> Result<BTreeMap<String, String>, Diagnostic> {
+    let mut out = BTreeMap::new();
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, t) in list.iter().enumerate() {
+        if let Some(j) = first.insert(&t.key, i) {
+            return Err(file.duplicate(
+                "tag",
+                &t.key,
+                &format!("{path}.Tags[{j}]"),
+                &format!("{path}.Tags[{i}]"),
+            ));
+        }
+        out.insert(t.key.clone(), t.value.clone());
+    }
+    Ok(out)
+}
+
+/// Attached ARNs (or group names) in order, a repeat of the same one dropped: an entity has a
+/// policy attached or not, so a repeat says nothing new (docs/worlds.md, "Contradictions").
+fn once<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items.filter(|x| seen.insert(x.as_str())).cloned().collect()
+}
+
+/// One file being loaded: its name and text, for errors that point into it.
+pub(crate) struct File<'t> {
+    name: &'t str,
+    text: &'t str,
+}
+
+impl File<'_> {
+    /// `PATH (line L, column C)` when the path is found in the text.
+    fn place(&self, path: &str) -> String {
+        match crate::position::value_position(self.text, path) {
+            Some(p) => format!("{path} (line {}, column {})", p.line, p.column),
+            None => path.to_string(),
+        }
+    }
+
+    /// The error for `what` `key` given at `first` and again at `second`.
+    fn duplicate(&self, what: &str, key: &str, first: &str, second: &str) -> Diagnostic {
+        let mut d = in_file_error(
+            "duplicate-entry",
+            self.name,
+            format!(
+                "{what} {key} is given twice, at {} and at {second}: a world never picks one of two entries",
+                self.place(first)
+            ),
+        )
+        .at_path(second)
+        .with_help("keep one of them (were two snapshots merged into one file?)");
+        if let Some(p) = crate::position::value_position(self.text, second) {
+            d = d.at_position(p);
+        }
+        d
+    }
+
+    /// An error at `path`, with its line and column when found.
+    fn error_at(&self, code: &'static str, path: &str, message: String) -> Diagnostic {
+        let mut d = in_file_error(code, self.name, message).at_path(path);
+        if let Some(p) = crate::position::value_position(self.text, path) {
+            d = d.at_position(p);
+        }
+        d
+    }
+}
+
+/// What one account's files have given so far, by kind and key, with the JSON path of the
+/// first: a second one is an error.
+#[derive(Default)]
+struct Seen {
+    first: HashMap<(&'static str, String), String>,
+}
+
+impl Seen {
+    fn once(
+        &mut self,
+        file: &File<'_>,
+        what: &'static str,
+        key: &str,
+        path: &str,
+    ) -> Result<(), Diagnostic> {
+        match self.first.entry((what, key.to_string())) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                Err(file.duplicate(what, key, e.get(), path))
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(path.to_string());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The account field of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`).
+fn arn_account(arn: &str) -> Option<&str> {
+    let mut f = arn.splitn(6, ':');
+    match (f.next(), f.next(), f.next(), f.next(), f.next(), f.next()) {
+        (Some("arn"), Some(_), Some(_), Some(_), Some(account), Some(_)) => Some(account),
+        _ => None,
+    }
+}
+
+/// An entity of the account's authorization details must be of that account: a snapshot of
+/// another account filed under this directory would otherwise answer for the wrong account.
+fn check_owner(
+    file: &File<'_>,
+    account: &str,
+    what: &str,
+    arn: &str,
+    path: &str,
+    aws_allowed: bool,
+) -> Result<(), Diagnostic> {
+    match arn_account(arn) {
+        Some(a) if a == account || (aws_allowed && a == "aws") => Ok(()),
+        // Not an account id at all (sample data writes `aws` for users): not another account,
+        // and a request never names it; left as written.
+        Some(a) if !is_account_id(a) => Ok(()),
+        Some(a) => Err(file.error_at(
+            "account-mismatch",
+            path,
+            format!(
+                "{what} {arn} belongs to account {a}, but this file is the snapshot of account {account} (its directory's name): a misfiled export?"
+            ),
+        )
+        .with_help(format!("move the file to accounts/{a}/, or collect account {account} again"))),
+        None => Err(file.error_at(
+            "bad-arn",
+            path,
+            format!("{what} ARN \"{arn}\" is not an ARN (arn:PARTITION:iam::ACCOUNT:...)"),
+        )),
+    }
 }
 
 /// Load a world from any file source.
 pub fn load(files: &dyn WorldFiles) -> Result<World, Diagnostic> {
-    let mut world = World {
-        origin: files.origin(),
-        ..World::default()
-    };
+    let mut world = World::default();
+    world.origin = files.origin();
     let dirs = files.account_dirs()?;
     for id in dirs {
         if !is_account_id(&id) {
@@ -210,23 +459,35 @@ fn load_account(
         id: id.to_string(),
         ..Account::default()
     };
-    let paged = pages.len() > 1;
+    let paged = pages.len() > 1 || text.trim_start().starts_with('[');
+    let at = File {
+        name: &file,
+        text: &text,
+    };
+    let mut seen = Seen::default();
     for (pi, page) in pages.iter().enumerate() {
         let prefix = if paged {
             format!("[{pi}].")
         } else {
             String::new()
         };
-        load_page(&mut account, &file, &prefix, page)?;
+        load_page(&mut account, &at, &prefix, page, &mut seen)?;
     }
+    drop(pages);
     let embedded = crate::embedded::fill_missing(&mut account)?;
     check_references(&account, &file)?;
 
     let rp_file = format!("accounts/{id}/resource-policies.json");
     if let Some(text) = files.read(&rp_file)? {
         let entries: Vec<ResourcePolicyEntry> = from_json(&rp_file, &text)?;
+        let at = File {
+            name: &rp_file,
+            text: &text,
+        };
+        let mut seen = Seen::default();
         for (i, e) in entries.into_iter().enumerate() {
             let path = format!("[{i}]");
+            seen.once(&at, "resource", &e.arn, &path)?;
             let policy = match &e.policy {
                 Some(raw) if raw.get().trim() != "null" => Some(compile(
                     &rp_file,
@@ -251,7 +512,18 @@ fn load_account(
     let ep_file = format!("accounts/{id}/vpc-endpoints.json");
     if let Some(text) = files.read(&ep_file)? {
         let parsed: VpcEndpointsFile = from_json(&ep_file, &text)?;
+        let at = File {
+            name: &ep_file,
+            text: &text,
+        };
+        let mut seen = Seen::default();
         for (i, e) in parsed.vpc_endpoints.into_iter().enumerate() {
+            seen.once(
+                &at,
+                "VPC endpoint",
+                &e.vpc_endpoint_id,
+                &format!("VpcEndpoints[{i}]"),
+            )?;
             let path = format!("VpcEndpoints[{i}].PolicyDocument");
             let policy = match &e.policy_document {
                 Some(doc) => Some(compile_text(
@@ -278,35 +550,75 @@ fn load_account(
     Ok((account, embedded))
 }
 
+/// The default version of a managed policy: the one marked `IsDefaultVersion` (two marked is
+/// an error), else the one `DefaultVersionId` names; both given and disagreeing is an error.
+fn default_version<'p>(
+    file: &File<'_>,
+    path: &str,
+    p: &'p ManagedPolicyDetail<'_>,
+) -> Result<(usize, &'p PolicyVersion<'p>), Diagnostic> {
+    let marked: Vec<usize> = p
+        .policy_version_list
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_default_version)
+        .map(|(i, _)| i)
+        .collect();
+    if let [first, second, ..] = marked[..] {
+        return Err(file.error_at(
+            "two-default-versions",
+            &format!("{path}.PolicyVersionList[{second}]"),
+            format!(
+                "managed policy {} has two versions marked IsDefaultVersion, at {} and at {path}.PolicyVersionList[{second}]: a policy has one default version, and a world never picks one",
+                p.arn,
+                file.place(&format!("{path}.PolicyVersionList[{first}]"))
+            ),
+        ));
+    }
+    let named = p.default_version_id.as_ref().map(|want| {
+        p.policy_version_list
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.version_id.as_ref() == Some(want))
+    });
+    match (marked.first(), named) {
+        (Some(&m), Some(Some((n, _)))) if m != n => Err(file.error_at(
+            "default-version-mismatch",
+            &format!("{path}.PolicyVersionList[{m}]"),
+            format!(
+                "managed policy {}: DefaultVersionId is {} (PolicyVersionList[{n}]), but PolicyVersionList[{m}] is marked IsDefaultVersion; a world never picks one",
+                p.arn,
+                p.default_version_id.as_deref().unwrap_or_default()
+            ),
+        )),
+        (Some(&m), _) => Ok((m, &p.policy_version_list[m])),
+        (None, Some(Some(found))) => Ok(found),
+        (None, _) => Err(in_file_error(
+            "no-default-version",
+            file.name,
+            format!(
+                "managed policy {} has no default version in PolicyVersionList",
+                p.arn
+            ),
+        )
+        .at_path(path)),
+    }
+}
+
 fn load_page(
     account: &mut Account,
-    file: &str,
+    at: &File<'_>,
     prefix: &str,
     page: &AuthorizationDetails,
+    seen: &mut Seen,
 ) -> Result<(), Diagnostic> {
+    let file = at.name;
+    let id = account.id.clone();
     for (i, p) in page.policies.iter().enumerate() {
         let path = format!("{prefix}Policies[{i}]");
-        let default =
-            p.policy_version_list
-                .iter()
-                .enumerate()
-                .find(|(_, v)| v.is_default_version)
-                .or_else(|| {
-                    p.policy_version_list.iter().enumerate().find(|(_, v)| {
-                        v.version_id.is_some() && v.version_id == p.default_version_id
-                    })
-                });
-        let Some((vi, version)) = default else {
-            return Err(in_file_error(
-                "no-default-version",
-                file,
-                format!(
-                    "managed policy {} has no default version in PolicyVersionList",
-                    p.arn
-                ),
-            )
-            .at_path(path));
-        };
+        check_owner(at, &id, "managed policy", &p.arn, &path, true)?;
+        seen.once(at, "managed policy", &p.arn, &path)?;
+        let (vi, version) = default_version(at, &path, p)?;
         let name = p
             .policy_name
             .clone()
@@ -316,14 +628,17 @@ fn load_page(
             &format!("{path}.PolicyVersionList[{vi}].Document"),
             name,
             PolicyType::Identity,
-            &version.document,
+            version.document,
         )?;
         account.managed.insert(p.arn.clone(), policy);
     }
     for (i, g) in page.group_detail_list.iter().enumerate() {
         let path = format!("{prefix}GroupDetailList[{i}]");
+        check_owner(at, &id, "group", &g.arn, &path, false)?;
+        seen.once(at, "group", &g.group_name, &path)?;
+        seen.once(at, "group ARN", &g.arn, &path)?;
         let inline = inline_policies(
-            file,
+            at,
             &path,
             "GroupPolicyList",
             &g.group_name,
@@ -335,18 +650,17 @@ fn load_page(
                 arn: g.arn.clone(),
                 name: g.group_name.clone(),
                 inline,
-                attached: g
-                    .attached_managed_policies
-                    .iter()
-                    .map(|a| a.policy_arn.clone())
-                    .collect(),
+                attached: once(g.attached_managed_policies.iter().map(|a| &a.policy_arn)),
             },
         );
     }
     for (i, u) in page.user_detail_list.iter().enumerate() {
         let path = format!("{prefix}UserDetailList[{i}]");
+        check_owner(at, &id, "user", &u.arn, &path, false)?;
+        seen.once(at, "user", &u.user_name, &path)?;
+        seen.once(at, "user ARN", &u.arn, &path)?;
         let inline = inline_policies(
-            file,
+            at,
             &path,
             "UserPolicyList",
             &u.user_name,
@@ -362,24 +676,23 @@ fn load_page(
                 name: u.user_name.clone(),
                 id: u.user_id.clone(),
                 inline,
-                attached: u
-                    .attached_managed_policies
-                    .iter()
-                    .map(|a| a.policy_arn.clone())
-                    .collect(),
-                groups: u.group_list.clone(),
+                attached: once(u.attached_managed_policies.iter().map(|a| &a.policy_arn)),
+                groups: once(u.group_list.iter()),
                 boundary: u
                     .permissions_boundary
                     .as_ref()
                     .map(|b| b.permissions_boundary_arn.clone()),
-                tags: tags(&u.tags),
+                tags: tags(at, &path, &u.tags)?,
             },
         );
     }
     for (i, r) in page.role_detail_list.iter().enumerate() {
         let path = format!("{prefix}RoleDetailList[{i}]");
+        check_owner(at, &id, "role", &r.arn, &path, false)?;
+        seen.once(at, "role", &r.role_name, &path)?;
+        seen.once(at, "role ARN", &r.arn, &path)?;
         let inline = inline_policies(
-            file,
+            at,
             &path,
             "RolePolicyList",
             &r.role_name,
@@ -407,16 +720,12 @@ fn load_page(
                 id: r.role_id.clone(),
                 trust,
                 inline,
-                attached: r
-                    .attached_managed_policies
-                    .iter()
-                    .map(|a| a.policy_arn.clone())
-                    .collect(),
+                attached: once(r.attached_managed_policies.iter().map(|a| &a.policy_arn)),
                 boundary: r
                     .permissions_boundary
                     .as_ref()
                     .map(|b| b.permissions_boundary_arn.clone()),
-                tags: tags(&r.tags),
+                tags: tags(at, &path, &r.tags)?,
             },
         );
     }
@@ -424,26 +733,37 @@ fn load_page(
 }
 
 fn inline_policies(
-    file: &str,
+    at: &File<'_>,
     path: &str,
     list: &str,
     owner: &str,
     policies: &[InlinePolicy],
 ) -> Result<Vec<Policy>, Diagnostic> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     policies
         .iter()
         .enumerate()
         .map(|(i, p)| {
+            if let Some(name) = &p.policy_name
+                && let Some(j) = seen.insert(name, i)
+            {
+                return Err(at.duplicate(
+                    "inline policy",
+                    &format!("{owner}/{name}"),
+                    &format!("{path}.{list}[{j}]"),
+                    &format!("{path}.{list}[{i}]"),
+                ));
+            }
             let name = p
                 .policy_name
                 .clone()
                 .unwrap_or_else(|| format!("inline policy {}", i + 1));
             compile(
-                file,
+                at.name,
                 &format!("{path}.{list}[{i}].PolicyDocument"),
                 format!("{owner}/{name}"),
                 PolicyType::Identity,
-                &p.policy_document,
+                p.policy_document,
             )
         })
         .collect()
@@ -548,7 +868,7 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
             &format!("policies.{id}.content"),
             name.clone(),
             ty,
-            &p.content,
+            p.content,
         )?;
         policies.insert(
             id.clone(),
@@ -567,13 +887,25 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
         parent: Option<usize>,
         nodes: &mut Vec<OrgNode>,
         placed: &mut HashMap<String, usize>,
+        ids: &mut HashMap<String, String>,
         path: String,
     ) -> Result<(), Diagnostic> {
+        if let Some(first) = ids.insert(node.id.clone(), path.clone()) {
+            return Err(in_file_error(
+                "duplicate-entry",
+                "organization.json",
+                format!(
+                    "root or OU {} is given twice, at {first} and at {path}: a world never picks one of two entries",
+                    node.id
+                ),
+            )
+            .at_path(path));
+        }
         let index = nodes.len();
         nodes.push(OrgNode {
             id: node.id.clone(),
             name: node.name.clone(),
-            policies: node.policies.clone(),
+            policies: once(node.policies.iter()),
             parent,
         });
         for a in &node.accounts {
@@ -592,14 +924,23 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
                 Some(index),
                 nodes,
                 placed,
+                ids,
                 format!("{path}.children[{i}]"),
             )?;
         }
         Ok(())
     }
     let mut placed = HashMap::new();
+    let mut ids = HashMap::new();
     for (i, r) in f.roots.iter().enumerate() {
-        walk(r, None, &mut nodes, &mut placed, format!("roots[{i}]"))?;
+        walk(
+            r,
+            None,
+            &mut nodes,
+            &mut placed,
+            &mut ids,
+            format!("roots[{i}]"),
+        )?;
     }
     for (a, parent) in &placed {
         if !is_account_id(a) {
@@ -609,7 +950,7 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
                 format!("\"{a}\" in the tree is not a 12-digit account id"),
             ));
         }
-        let own = f.accounts.get(a).map(|x| x.policies.clone()).ok_or_else(|| {
+        let own = f.accounts.get(a).map(|x| once(x.policies.iter())).ok_or_else(|| {
             in_file_error("account-not-listed", FILE, format!(
                 "account {a} is placed in the tree but missing from \"accounts\" (which lists each account's name and attached policies)"
             ))
@@ -685,4 +1026,118 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
         scps_enabled: scps,
         rcps_enabled: rcps,
     })
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_after_inflating_at_most_the_cap() {
+        // 1,024 gzip members of 1 MiB of zeros each: about 1 MB that inflates to 1 GiB.
+        let member = gzip(&vec![0u8; 1 << 20]);
+        let bomb: Vec<u8> = member.repeat(1024);
+        assert!(bomb.len() < 2 << 20, "{}", bomb.len());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("authorization-details.json");
+        std::fs::write(&path, &bomb).unwrap();
+        let e = read_capped(&path, "accounts/1/authorization-details.json", 8 << 20).unwrap_err();
+        assert_eq!(e.code, "decompressed-too-large");
+        assert_eq!(
+            e.file.as_deref(),
+            Some("accounts/1/authorization-details.json")
+        );
+        assert!(e.message.contains("more than 8 MiB"), "{e}");
+        assert!(e.message.contains(MAX_FILE_SIZE_FLAG), "{e}");
+        assert!(
+            e.help
+                .as_deref()
+                .unwrap()
+                .contains("--max-world-file-size 32M"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_gzip_compressed_world_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, gzip(b"{\"Policies\": []}")).unwrap();
+        let text = read_capped(&path, "f.json", 1 << 20).unwrap().unwrap();
+        assert_eq!(text, "{\"Policies\": []}");
+    }
+
+    #[test]
+    fn a_file_over_the_cap_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, vec![b' '; 5000]).unwrap();
+        let e = read_capped(&path, "f.json", 4096).unwrap_err();
+        assert_eq!(e.code, "input-too-large");
+        assert!(e.message.contains("more than 4 KiB"), "{e}");
+        assert!(read_capped(&path, "f.json", 5000).unwrap().is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dev_zero_as_a_world_file_is_refused_not_read_forever() {
+        let e = read_capped(
+            Path::new("/dev/zero"),
+            "accounts/1/authorization-details.json",
+            1 << 20,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "input-too-large");
+    }
+
+    #[test]
+    fn a_missing_file_is_none() {
+        assert!(
+            read_capped(Path::new("/nonexistent/x.json"), "x.json", 10)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn deeply_nested_json_in_a_world_file_is_an_error_not_a_stack_overflow() {
+        let n = 200_000;
+        let deep = format!("{}{}", "[".repeat(n), "]".repeat(n));
+        // An unknown field is skipped without recursion (serde_json's `ignore_value` loops).
+        let text = format!(
+            r#"{{"RoleDetailList":[{{"RoleName":"r","Arn":"arn:aws:iam::111111111111:role/r","Unknown":{deep}}}]}}"#
+        );
+        assert!(from_json::<AuthorizationDetails>("f.json", &text).is_ok());
+        // A typed field: an error (here of type; deeper typed values stop at serde_json's
+        // recursion limit of 128).
+        let text = format!(
+            r#"{{"RoleDetailList":[{{"RoleName":"r","Arn":"arn:aws:iam::111111111111:role/r","Tags":[{deep}]}}]}}"#
+        );
+        assert!(from_json::<AuthorizationDetails>("f.json", &text).is_err());
+        // A policy document is kept raw, then its parser stops at 512 levels.
+        let text = format!(
+            r#"{{"Policies":[{{"Arn":"arn:aws:iam::111111111111:policy/p","PolicyVersionList":[{{"IsDefaultVersion":true,"Document":{{"Statement":{deep}}}}}]}}]}}"#
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let acct = dir.path().join("accounts/111111111111");
+        std::fs::create_dir_all(&acct).unwrap();
+        std::fs::write(acct.join("authorization-details.json"), text).unwrap();
+        let e = match load_dir(dir.path()) {
+            Ok(_) => panic!("the world loaded"),
+            Err(e) => e,
+        };
+        assert_eq!(e.code, "invalid-policy-document");
+        assert!(
+            e.message.contains("nesting depth"),
+            "{}",
+            &e.message[..200.min(e.message.len())]
+        );
+    }
 }

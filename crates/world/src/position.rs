@@ -278,6 +278,26 @@ fn walk<'t>(text: &'t str, json_path: &str) -> Option<Scanner<'t>> {
     Some(s)
 }
 
+/// The line and column in `text` where the value at `json_path` starts (for errors about
+/// entries, such as one given twice); `None` when the path is not in the text.
+pub(crate) fn value_position(text: &str, json_path: &str) -> Option<Position> {
+    let mut s = Scanner::new(text);
+    if s.text.starts_with(b"\xEF\xBB\xBF") {
+        s.at = 3;
+    }
+    for step in steps(json_path)? {
+        match step {
+            Step::Key(k) => s.key(k)?,
+            Step::Index(i) => s.index(i)?,
+        }
+    }
+    s.ws();
+    Some(Position {
+        line: s.line,
+        column: s.column,
+    })
+}
+
 /// The position in the file of the statement that starts at `document` in the policy whose
 /// source is `source` (`"FILE JSON_PATH"`), reading the file with `read`. `None` when the
 /// source names no file (an implicit or embedded policy) or the file no longer matches.

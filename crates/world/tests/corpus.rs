@@ -29,26 +29,58 @@ fn ask(
     e
 }
 
+/// cloudsplaining's example holds entities of two accounts (200611803367 and, a few,
+/// 012345678901): as it is, it is refused; its 200611803367 part is a world.
+fn cloudsplaining_own_part() -> Scratch {
+    let text = std::fs::read_to_string(corpus().join("gaad/cloudsplaining-example.json")).unwrap();
+    let mut gaad: Value = serde_json::from_str(&text).unwrap();
+    for list in [
+        "UserDetailList",
+        "GroupDetailList",
+        "RoleDetailList",
+        "Policies",
+    ] {
+        gaad[list]
+            .as_array_mut()
+            .unwrap()
+            .retain(|e| !e["Arn"].as_str().unwrap().contains(":012345678901:"));
+    }
+    let dir = temp_dir("200611803367");
+    write(
+        &dir,
+        "accounts/200611803367/authorization-details.json",
+        &serde_json::to_string_pretty(&gaad).unwrap(),
+    );
+    dir
+}
+
 #[test]
-fn cloudsplaining_example_loads_as_a_world() {
+fn cloudsplaining_example_mixing_two_accounts_is_refused_where_the_other_account_starts() {
     let dir = world_from_gaad(
         &corpus().join("gaad/cloudsplaining-example.json"),
         "200611803367",
     );
+    let e = load_dir(&dir).unwrap_err();
+    assert_eq!(e.code, "account-mismatch");
+    assert_eq!(e.json_path.as_deref(), Some("Policies[56]"));
+    assert!(e.position().is_some_and(|p| p.line > 1), "{e}");
+    assert!(e.message.contains("belongs to account 012345678901"), "{e}");
+}
+
+#[test]
+fn cloudsplaining_example_loads_as_a_world() {
+    let dir = cloudsplaining_own_part();
     let w = load_dir(&dir).unwrap();
     let a = &w.accounts["200611803367"];
-    assert_eq!(a.users.len(), 44);
-    assert_eq!(a.groups.len(), 5);
-    assert_eq!(a.roles.len(), 78);
-    assert_eq!(a.managed.len(), 84);
+    assert_eq!(a.users.len(), 41);
+    assert_eq!(a.groups.len(), 3);
+    assert_eq!(a.roles.len(), 75);
+    assert_eq!(a.managed.len(), 82);
 }
 
 #[test]
 fn cloudsplaining_deny_all_policy_explicitly_denies_its_user() {
-    let dir = world_from_gaad(
-        &corpus().join("gaad/cloudsplaining-example.json"),
-        "200611803367",
-    );
+    let dir = cloudsplaining_own_part();
     let w = load_dir(&dir).unwrap();
     let e = ask(
         &w,

@@ -588,3 +588,22 @@ fn the_store_reports_exactly_what_it_does_not_read() {
         ]
     );
 }
+
+#[test]
+fn one_ou_described_by_two_directories_is_an_error() {
+    let e = broken("dupou", |d| {
+        let ous = d.join("aws/aws/organizations/o-exampleorg1/ous");
+        copy_dir(&ous.join("ou-ab12-dev00001"), &ous.join("ou-ab12-dev-copy"));
+        // The copy says the same id, with other SCPs: a world never picks one.
+        let f = ous.join("ou-ab12-dev-copy/metadata.json");
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        v["scps"] = serde_json::json!([]);
+        std::fs::write(f, v.to_string()).unwrap();
+    });
+    assert!(
+        e.contains("OU ou-ab12-dev00001 is also described by"),
+        "{e}"
+    );
+    assert!(e.contains("ou-ab12-dev-copy/metadata.json"), "{e}");
+}

@@ -456,9 +456,203 @@ async function search(q) {
   } catch (err) { showError(d, err); }
 }
 
-async function notInThisBuild(tab) {
-  const target = document.getElementById(tab + "-result");
-  try { await api("GET", "/api/v1/" + tab); } catch (err) { showError(target, err); }
+// ---- who-can and what-can (the answers of iamwhy who-can / what-can --output json)
+
+// A statement of a Discovery answer as `policy / Sid (layer at level), line N` (the CLI's text).
+function statementLabel(s) {
+  const sid = s.sid || "#" + (s.index + 1);
+  return s.policy + " / " + sid + " (" + (LAYER_NAME[s.layer] || s.layer) + (s.level ? " at " + s.level : "") + "), line " + s.start.line;
+}
+
+function termText(l) {
+  const t = l.term;
+  return t.type === "session_name" ? "session name in [" + t.names.join(", ") + "]"
+    : t.operator + " " + t.key + " [" + t.values.join(", ") + "]";
+}
+
+// A formula drawn as nested lists: "always", "never", a term (NOT for a Deny's condition that
+// must not hold), "all of" / "any of" its parts. Each term's title names its statements.
+function formulaEl(f) {
+  if (f.kind === "true") return el("span", { class: "always" }, "always");
+  if (f.kind === "false") return el("span", { class: "never" }, "never");
+  if (f.kind === "term") {
+    const from = (f.sources || []).map((s) => "from " + s.effect + " statement " + (s.sid || "#" + (s.index + 1)) + " of " + s.policy +
+      " (" + (LAYER_NAME[s.layer] || s.layer) + (s.level ? " at " + s.level : "") + "), line " + s.start.line).join("; ");
+    return el("span", { class: "term", title: from }, f.negated ? el("span", { class: "neg" }, "NOT ") : null, termText(f));
+  }
+  return el("span", { class: "group-formula" }, f.kind === "all" ? "all of:" : "any of:",
+    el("ul", {}, f.of.map((p) => el("li", {}, formulaEl(p)))));
+}
+
+function whenEl(label, f) {
+  return el("div", { class: "when" }, el("span", { class: "label" }, label + " "), el("span", { class: "formula" }, formulaEl(f)));
+}
+
+// A statement with its conditions on the unknowns and, on demand, its policy's text with the
+// statement's lines highlighted.
+function statementEl(s) {
+  const line = el("li", { class: "stmt-line", "data-sid": s.sid || "#" + (s.index + 1), "data-layer": s.layer },
+    statementLabel(s));
+  if (s.conditions && s.conditions.kind !== "true") line.append(el("div", { class: "formula" }, "applies when: ", formulaEl(s.conditions)));
+  if (s.source) {
+    let shown = null;
+    line.append(el("a", {
+      onclick: async () => {
+        if (shown) { shown.remove(); shown = null; return; }
+        shown = el("div", { class: "source" }, el("div", { class: "title" }, s.policy + " — " + s.source));
+        line.append(shown);
+        try {
+          const p = await policySource(s.source);
+          const pre = el("pre", { class: "policy-text", "data-source": s.source });
+          p.text.split("\n").forEach((text, i) => {
+            const n = i + 1;
+            const hit = n >= s.start.line && n <= s.end.line;
+            pre.append(el("span", { class: "ln" + (hit ? " hl " + s.effect.toLowerCase() : ""), "data-n": String(n) }, text || " "));
+          });
+          shown.append(pre);
+        } catch (err) { showError(shown, err); }
+      },
+    }, "source"));
+  }
+  return line;
+}
+
+function statementsEl(label, stmts) {
+  if (!stmts || !stmts.length) return null;
+  return el("div", { class: "stmts" }, el("span", { class: "label" }, label), el("ul", {}, stmts.map(statementEl)));
+}
+
+// The CLI's phrase for a class of principals no snapshot lists.
+function describeClass(c) {
+  switch (c.class) {
+    case "anonymous": return "anonymous (unauthenticated) callers";
+    case "outside_organization": return "any principal of an AWS account outside the organization";
+    case "account": return c.in_organization
+      ? "any principal of account " + c.account + " (in the organization; the snapshot lists none)"
+      : "any principal of account " + c.account + " (outside the world)";
+    case "named": return c.arn + " (outside the world)";
+    case "service": return "the AWS service " + c.service;
+    default: return JSON.stringify(c);
+  }
+}
+
+function shareLink(params, text) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  return el("a", { href: "?" + q.toString(), class: "share" }, text);
+}
+
+function renderWhoCan(target, a) {
+  target.append(el("div", { class: "answer-head", id: "who-can-head" },
+    a.principals.length + " principal(s) of the world may " + a.action + " on " + a.resource),
+  el("p", { class: "note" }, a.candidates_evaluated + " evaluated of " + a.principals_in_scope +
+    " in scope; the others have no statement that can allow it. A role stands for its sessions."));
+  const list = el("div", { class: "grantees", id: "who-can-principals" });
+  for (const g of a.principals) {
+    list.append(el("div", { class: "grantee", "data-principal": g.principal, "data-kind": g.kind },
+      el("div", { class: "who" }, el("span", { class: "arn" }, g.principal), el("span", { class: "tag" }, g.kind),
+        el("span", { class: "tag" }, "account " + g.account),
+        g.strict_decision !== "Allowed" ? el("span", { class: "tag" }, "with the context as given: " + g.strict_decision) : null,
+        " ", shareLink({ tab: "what-can", principal: g.principal, resource: a.resource }, "what else can it do here?")),
+      whenEl("allowed when:", g.allowed_when),
+      statementsEl("granted by:", g.granting),
+      statementsEl("limited by:", g.guardrails),
+      g.notes.length ? el("ul", { class: "notes" }, g.notes.map((n) => el("li", { class: "note" }, "note: " + n))) : null));
+  }
+  if (!a.principals.length) list.append(el("p", {}, "No principal of the world may make this request."));
+  target.append(list);
+  target.append(el("h3", {}, "Principals no snapshot lists"));
+  const classes = el("div", { class: "classes", id: "who-can-classes" });
+  for (const c of a.classes) {
+    classes.append(el("div", { class: "class-answer " + (c.allowed ? "may" : "no"), "data-class": c.class.class, "data-allowed": String(c.allowed) },
+      el("div", { class: "who" }, describeClass(c.class) + ": " + (c.allowed ? "MAY" : "no")),
+      el("div", { class: "note" }, "decided for " + c.representative),
+      c.allowed ? whenEl("allowed when:", c.allowed_when) : null,
+      c.allowed ? statementsEl("granted by:", c.granting) : null,
+      c.allowed ? statementsEl("limited by:", c.guardrails) : null,
+      c.assumptions.map((x) => el("div", { class: "note" }, "assuming " + x))));
+  }
+  target.append(classes);
+  target.append(el("p", { class: "outside", id: "who-can-outside" }, el("strong", {}, a.nobody_outside_organization
+    ? "Nobody outside the organization may make this request."
+    : "Principals outside the organization MAY make this request.")));
+  if (a.assume_paths.length) {
+    target.append(el("h3", {}, "Who may assume the allowed roles"),
+      el("table", { class: "kv assume-paths" }, a.assume_paths.map((e) =>
+        el("tr", {}, el("td", {}, e.by + " → " + e.role), el("td", { class: "formula" }, "when ", formulaEl(e.allowed_when))))));
+  }
+  if (a.notes.length) target.append(el("ul", { class: "notes" }, a.notes.map((n) => el("li", { class: "note" }, "note: " + n))));
+}
+
+function renderWhatCan(target, a) {
+  target.append(el("div", { class: "answer-head", id: "what-can-head" },
+    a.allowed + " action(s) allowed to " + a.principal + " on " + a.resource),
+  el("p", { class: "note" }, a.candidates_evaluated + " evaluated of " + a.actions_in_scope + " in the catalog scope; the others have no statement that can allow them."));
+  for (const s of a.services) {
+    const count = s.levels.reduce((n, l) => n + l.actions.length, 0);
+    const box = el("div", { class: "service-group", "data-service": s.service }, el("h3", {}, s.service + " (" + count + ")"));
+    for (const l of s.levels) {
+      box.append(el("h4", {}, l.access_level + " (" + l.actions.length + ")"),
+        el("table", { class: "actions", "data-level": l.access_level }, l.actions.map((x) =>
+          el("tr", { "data-action": x.action },
+            el("td", { class: "action" }, x.action),
+            el("td", { class: "formula" }, x.unconditional ? el("span", { class: "always" }, "always") : ["when ", formulaEl(x.allowed_when)]),
+            el("td", { class: "note" }, x.granted_by.length ? "granted by " + x.granted_by.join("; ") : "")))));
+    }
+    target.append(box);
+  }
+  if (!a.services.length) target.append(el("p", {}, "No action of the catalog is allowed."));
+  if (a.notes.length) target.append(el("ul", { class: "notes" }, a.notes.map((n) => el("li", { class: "note" }, "note: " + n))));
+}
+
+// The request details of the who-can and what-can forms, for the body and the address.
+function requestDetails(prefix) {
+  const v = (id) => document.getElementById(prefix + "-" + id).value.trim();
+  return { region: v("region"), source_vpce: v("vpce"), context: lines(document.getElementById(prefix + "-context").value) };
+}
+function withDetails(body, d) {
+  body.context = d.context;
+  if (d.region) body.region = d.region;
+  if (d.source_vpce) body.source_vpce = d.source_vpce;
+  return body;
+}
+
+async function runWhoCan(push) {
+  const target = document.getElementById("who-can-result");
+  const v = (id) => document.getElementById("who-can-" + id).value.trim();
+  const q = { action: v("action"), resource: v("resource") || "*", account: v("account"), ou: v("ou"),
+    via_assume_role: document.getElementById("who-can-via").checked };
+  const d = requestDetails("who-can");
+  if (push) setQuery({ tab: "who-can", ...q, via_assume_role: q.via_assume_role ? "1" : "", ...d });
+  target.replaceChildren(el("p", { class: "note" }, "asking who can… (every principal of the world)"));
+  try {
+    const body = withDetails({ action: q.action, resource: q.resource }, d);
+    if (q.account) body.account = q.account;
+    if (q.ou) body.ou = q.ou;
+    if (q.via_assume_role) body.via_assume_role = true;
+    const a = await api("POST", "/api/v1/who-can", body);
+    target.replaceChildren();
+    renderWhoCan(target, a);
+    target.dataset.ready = "true";
+  } catch (err) { showError(target, err); target.dataset.ready = "error"; }
+}
+
+async function runWhatCan(push) {
+  const target = document.getElementById("what-can-result");
+  const v = (id) => document.getElementById("what-can-" + id).value.trim();
+  const q = { principal: v("principal"), resource: v("resource"), service: v("service") };
+  const d = requestDetails("what-can");
+  if (push) setQuery({ tab: "what-can", ...q, ...d });
+  target.replaceChildren(el("p", { class: "note" }, "asking what can… (every action of the catalog)"));
+  try {
+    const body = withDetails({ principal: q.principal }, d);
+    if (q.resource) body.resource = q.resource;
+    if (q.service) body.service = q.service;
+    const a = await api("POST", "/api/v1/what-can", body);
+    target.replaceChildren();
+    renderWhatCan(target, a);
+    target.dataset.ready = "true";
+  } catch (err) { showError(target, err); target.dataset.ready = "error"; }
 }
 
 // ---- start: fill the forms from the query string and run the question it holds.
@@ -471,12 +665,13 @@ document.addEventListener("DOMContentLoaded", () => {
       showTab(a.dataset.tab);
       setQuery({ tab: a.dataset.tab });
       if (a.dataset.tab === "world") loadWorld();
-      if (a.dataset.tab === "who-can" || a.dataset.tab === "what-can") notInThisBuild(a.dataset.tab);
     });
   }
   document.getElementById("explain-form").addEventListener("submit", (ev) => { ev.preventDefault(); runExplain(true); });
   document.getElementById("check-form").addEventListener("submit", (ev) => { ev.preventDefault(); runCheck(true); });
   document.getElementById("lint-form").addEventListener("submit", (ev) => { ev.preventDefault(); runLint(true); });
+  document.getElementById("who-can-form").addEventListener("submit", (ev) => { ev.preventDefault(); runWhoCan(true); });
+  document.getElementById("what-can-form").addEventListener("submit", (ev) => { ev.preventDefault(); runWhatCan(true); });
   document.getElementById("world-form").addEventListener("submit", (ev) => { ev.preventDefault(); search(document.getElementById("world-q").value); });
   showTab(tab);
   const set = (id, v) => { if (v !== null) document.getElementById(id).value = v; };
@@ -498,7 +693,18 @@ document.addEventListener("DOMContentLoaded", () => {
     loadWorld();
     if (q.get("principal")) showPrincipal(q.get("principal"));
     else if (q.get("resource")) showResource(q.get("resource"));
-  } else if (tab === "who-can" || tab === "what-can") {
-    notInThisBuild(tab);
+  } else if (tab === "who-can" && q.get("action")) {
+    set("who-can-action", q.get("action")); set("who-can-resource", q.get("resource"));
+    set("who-can-account", q.get("account")); set("who-can-ou", q.get("ou"));
+    document.getElementById("who-can-via").checked = !!q.get("via_assume_role");
+    set("who-can-region", q.get("region")); set("who-can-vpce", q.get("source_vpce"));
+    document.getElementById("who-can-context").value = ctx;
+    runWhoCan(false);
+  } else if (tab === "what-can" && q.get("principal")) {
+    set("what-can-principal", q.get("principal")); set("what-can-resource", q.get("resource"));
+    set("what-can-service", q.get("service"));
+    set("what-can-region", q.get("region")); set("what-can-vpce", q.get("source_vpce"));
+    document.getElementById("what-can-context").value = ctx;
+    runWhatCan(false);
   }
 });

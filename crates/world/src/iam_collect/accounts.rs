@@ -705,7 +705,7 @@ impl<'a> Account<'a> {
     fn add_policy(&mut self, e: &Entry, made: &mut Made) -> Result<(), Diagnostic> {
         let Some(file) = e.first_of(&["current-policy.json", "policy.json"]) else {
             return Err(in_file_error(
-                "store-missing-metadata",
+                "store-missing-document",
                 e.file("metadata.json"),
                 format!(
                     "managed policy {} has no current-policy.json (nor policy.json) beside its metadata",
@@ -874,7 +874,9 @@ impl<'a> Account<'a> {
         let policy = match &file {
             Some(f) => match read_document(self.root, f)? {
                 Some(raw) => Some(
-                    document_text(&raw).map_err(|m| in_file_error("store-invalid-entry", f, m))?,
+                    document_text(&raw)
+                        .map_err(|m| in_file_error("store-invalid-entry", f, m))?
+                        .into_owned(),
                 ),
                 None => None,
             },

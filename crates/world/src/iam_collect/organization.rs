@@ -273,6 +273,17 @@ fn read_nodes(root: &Path, dir: &str) -> Result<BTreeMap<String, Node>, Diagnost
             "the OU directory has no metadata.json",
         )?;
         let id = m.id.clone().unwrap_or(ou);
+        if let Some(first) = nodes.get(&id) {
+            let first: &Node = first;
+            return Err(in_file_error(
+                "store-duplicate-ou",
+                &file,
+                format!(
+                    "OU {id} is also described by {}: one OU, two directories (a world never picks one)",
+                    first.file
+                ),
+            ));
+        }
         nodes.insert(
             id,
             Node {

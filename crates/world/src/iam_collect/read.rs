@@ -145,7 +145,7 @@ impl Tags {
                 for (i, t) in list.into_iter().enumerate() {
                     if m.insert(t.key.clone(), t.value).is_some() {
                         return Err(in_file_error(
-                            "duplicate-key",
+                            "duplicate-entry",
                             file,
                             format!("tag \"{}\" is given twice", t.key),
                         )
@@ -226,18 +226,9 @@ pub struct OrgPolicyMetadata {
 }
 
 /// The text of a file, `None` when absent; errors name the store-relative path.
+/// Read within the world file cap (`--max-world-file-size`), gzip decompressed.
 pub fn read_text(root: &Path, rel: &str) -> Result<Option<String>, Diagnostic> {
-    match std::fs::read(root.join(rel)) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| in_file_error("not-utf8", rel, "the file is not UTF-8 text")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(in_file_error(
-            "unreadable-file",
-            rel,
-            format!("cannot read: {e}"),
-        )),
-    }
+    crate::load::read_capped(&root.join(rel), rel, crate::load::max_file_size())
 }
 
 /// Parse a file as `T`, `None` when absent.
