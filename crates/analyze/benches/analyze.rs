@@ -16,6 +16,28 @@ fn ms(f: impl FnOnce()) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
+/// CPU time of the whole process so far (user + system, every thread, ended ones included), in
+/// ms, from /proc/self/stat (clock ticks of 10 ms); `None` where there is no /proc. Less
+/// sensitive than wall time to other processes on a loaded machine.
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let (utime, stime): (f64, f64) = (f.get(11)?.parse().ok()?, f.get(12)?.parse().ok()?);
+    Some((utime + stime) * 10.0)
+}
+
+/// Wall time of `f`, and its CPU time pushed onto `cpu`.
+fn ms_cpu(cpu: &mut Vec<f64>, f: impl FnOnce()) -> f64 {
+    let c = cpu_ms();
+    let wall = ms(f);
+    if let (Some(a), Some(b)) = (c, cpu_ms()) {
+        cpu.push(b - a);
+    }
+    wall
+}
+
 struct Stats(Vec<f64>);
 
 impl Stats {
@@ -64,6 +86,7 @@ fn main() {
     let mut diffs = Vec::new();
     let mut diff_only = Vec::new();
     let mut facts = String::new();
+    let (mut who_cpu, mut admin_cpu, mut diff_cpu) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..runs {
         let mut world = None;
         load.push(ms(|| {
@@ -79,7 +102,9 @@ fn main() {
             ..WhoCanQuery::default()
         };
         let mut w = None;
-        who.push(ms(|| w = Some(analyzer.who_can(&wq).expect("who-can"))));
+        who.push(ms_cpu(&mut who_cpu, || {
+            w = Some(analyzer.who_can(&wq).expect("who-can"))
+        }));
         let tq = WhatCanQuery {
             principal: principal.clone(),
             ..WhatCanQuery::default()
@@ -92,7 +117,9 @@ fn main() {
                 principal: a.clone(),
                 ..WhatCanQuery::default()
             };
-            what_admin.push(ms(|| ta = Some(analyzer.what_can(&q).expect("what-can"))));
+            what_admin.push(ms_cpu(&mut admin_cpu, || {
+                ta = Some(analyzer.what_can(&q).expect("what-can"))
+            }));
         }
         let mut d = None;
         if let Some(after) = &after_dir {
@@ -101,8 +128,12 @@ fn main() {
                 let before = iamwhy_world::load_dir(&world_dir).expect("before loads");
                 let after = iamwhy_world::load_dir(after).expect("after loads");
                 let t = Instant::now();
+                let c = cpu_ms();
                 d = Some(diff(&before, &after, &DiffQuery::default()).expect("diff"));
                 diff_only.push(t.elapsed().as_secs_f64() * 1e3);
+                if let (Some(a), Some(b)) = (c, cpu_ms()) {
+                    diff_cpu.push(b - a);
+                }
                 worlds = Some((before, after));
             });
             diffs.push(total);
@@ -164,4 +195,14 @@ fn main() {
         row("diff end to end", &Stats(diffs));
         row("diff (loaded)", &Stats(diff_only));
     }
+    // CPU time (all threads, 10 ms resolution): the figure to compare across runs on a
+    // machine whose other load varies.
+    let cpu = |name: &str, v: Vec<f64>| {
+        if !v.is_empty() {
+            println!("{name:<19} {}", Stats(v).show());
+        }
+    };
+    cpu("who-can cpu", who_cpu);
+    cpu("what-can admin cpu", admin_cpu);
+    cpu("diff (loaded) cpu", diff_cpu);
 }

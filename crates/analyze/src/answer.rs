@@ -138,3 +138,53 @@ pub fn statement_label(s: &StatementDiscovery) -> String {
         .unwrap_or_default();
     format!("{} / {} ({}{level})", s.policy, s.label(), s.layer.short())
 }
+
+/// The parts of a prepared request that do not depend on the action (principal, resource,
+/// context and the preparation's flags), owned, so that the request for each action of a
+/// group is built by moving them into [`iamwhy_engine::Request::new`] and back out again:
+/// no clone of the context (dozens of strings) per action. The request built is the one
+/// `World::prepare` builds for that action on the same preparation.
+pub(crate) struct RequestParts {
+    principal: iamwhy_engine::Principal,
+    resource: iamwhy_engine::RequestResource,
+    context: iamwhy_engine::Context,
+    resource_account: Option<String>,
+    principal_has_boundary: bool,
+    principal_in_management_account: bool,
+}
+
+impl RequestParts {
+    /// A copy of the action-independent parts of `base` (one clone per group).
+    pub(crate) fn of(base: &iamwhy_engine::Request) -> RequestParts {
+        RequestParts {
+            principal: base.principal.clone(),
+            resource: base.resource.clone(),
+            context: base.context.clone(),
+            resource_account: base.resource_account.clone(),
+            principal_has_boundary: base.principal_has_boundary,
+            principal_in_management_account: base.principal_in_management_account,
+        }
+    }
+
+    /// The request for `action` made of these parts.
+    pub(crate) fn into_request(self, action: &str) -> Result<iamwhy_engine::Request, Diagnostic> {
+        let mut req =
+            iamwhy_engine::Request::new(self.principal, action, self.resource, self.context)?;
+        req.resource_account = self.resource_account;
+        req.principal_has_boundary = self.principal_has_boundary;
+        req.principal_in_management_account = self.principal_in_management_account;
+        Ok(req)
+    }
+
+    /// The parts back out of a request built by [`RequestParts::into_request`].
+    pub(crate) fn from_request(req: iamwhy_engine::Request) -> RequestParts {
+        RequestParts {
+            principal: req.principal,
+            resource: req.resource,
+            context: req.context,
+            resource_account: req.resource_account,
+            principal_has_boundary: req.principal_has_boundary,
+            principal_in_management_account: req.principal_in_management_account,
+        }
+    }
+}

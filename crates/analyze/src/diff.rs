@@ -831,10 +831,11 @@ fn diff_with(
     let (changes, mut notes) = changes(before, after);
     let u = universe(before, after, &changes, q);
     let explicit = !q.resources.is_empty();
-    let (ia, ib) = (
-        Analyzer::new_index_only(before),
-        Analyzer::new_index_only(after),
-    );
+    // The indexes are read only for guardrail changes (which principals a grant can let):
+    // built on first use.
+    let (ia, ib) = (std::cell::OnceCell::new(), std::cell::OnceCell::new());
+    let ia = || ia.get_or_init(|| Analyzer::new_index_only(before));
+    let ib = || ib.get_or_init(|| Analyzer::new_index_only(after));
     // (principal, action, resource) → the changes reaching it.
     let mut todo: BTreeMap<(String, &'static str, String), BTreeSet<usize>> = BTreeMap::new();
     match brute {
@@ -864,8 +865,8 @@ fn diff_with(
                     // A guardrail only takes away: it can flip only requests some grant
                     // allows on one side — principals an identity or resource policy can let.
                     let grant_candidates = if c.guardrail {
-                        let mut s = ia.identity_candidates_arns(a);
-                        s.extend(ib.identity_candidates_arns(a));
+                        let mut s = ia().identity_candidates_arns(a);
+                        s.extend(ib().identity_candidates_arns(a));
                         Some(s)
                     } else {
                         None
@@ -894,8 +895,8 @@ fn diff_with(
                             continue;
                         }
                         let resource_named = grant_candidates.as_ref().map(|_| {
-                            let mut s = ia.resource_candidates_arns(before, a, r);
-                            s.extend(ib.resource_candidates_arns(after, a, r));
+                            let mut s = ia().resource_candidates_arns(before, a, r);
+                            s.extend(ib().resource_candidates_arns(after, a, r));
                             s
                         });
                         for (p, acct) in &u.principals {
@@ -933,21 +934,20 @@ fn diff_with(
             .or_default()
             .push((a, causes));
     }
-    let groups: Vec<(GroupKey, Actions)> = groups.into_iter().collect();
-    let prepare = |w: &World,
-                   p: &str,
-                   a: &str,
-                   r: &str|
-     -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
-        let question = Question {
-            principal: p.to_string(),
-            action: a.to_string(),
-            resource: r.to_string(),
-            ..q.template.clone()
-        };
-        match w.prepare(&question) {
-            Ok(prep) => Ok(Some(prep)),
-            // The principal or the resource does not exist on this side: nothing is allowed.
+    // Groups of one principal are contiguous (the key starts with it): its principal steps
+    // are prepared once per side (`World::prepare_principal`) and every group of it is
+    // prepared from them, which gives what `World::prepare` gives.
+    let mut by_principal: Vec<(String, Vec<(GroupKey, Actions)>)> = Vec::new();
+    for (key, actions) in groups {
+        match by_principal.last_mut() {
+            Some((p, list)) if *p == key.0 => list.push((key, actions)),
+            _ => by_principal.push((key.0.clone(), vec![(key, actions)])),
+        }
+    }
+    // The principal or the resource does not exist on this side: nothing is allowed.
+    fn absent<T>(r: Result<T, Diagnostic>) -> Result<Option<T>, Diagnostic> {
+        match r {
+            Ok(v) => Ok(Some(v)),
             Err(d)
                 if matches!(
                     d.code,
@@ -961,92 +961,125 @@ fn diff_with(
             }
             Err(d) => Err(d),
         }
+    }
+    let prepare = |w: &World,
+                   principal: Option<&iamwhy_world::prepare::PreparedPrincipal<'_>>,
+                   question: &Question|
+     -> Result<Option<iamwhy_world::Prepared>, Diagnostic> {
+        match principal {
+            Some(pp) => absent(w.prepare_with_principal(question, pp)),
+            None => Ok(None),
+        }
     };
-    let request =
-        |p: &iamwhy_world::Prepared, a: &str| -> Result<iamwhy_engine::Request, Diagnostic> {
-            let base = &p.request;
-            let mut req = iamwhy_engine::Request::new(
-                base.principal.clone(),
-                a,
-                base.resource.clone(),
-                base.context.clone(),
-            )?;
-            req.resource_account = base.resource_account.clone();
-            req.principal_has_boundary = base.principal_has_boundary;
-            req.principal_in_management_account = base.principal_in_management_account;
-            Ok(req)
-        };
-    type Decided = Option<iamwhy_engine::Request>;
-    let allowed =
-        |p: &Option<iamwhy_world::Prepared>, a: &str| -> Result<(bool, Decided), Diagnostic> {
-            Ok(match p {
-                None => (false, None),
-                Some(p) => {
-                    let req = request(p, a)?;
-                    (p.set.decide(&req, &opts) == Decision::Allowed, Some(req))
-                }
-            })
-        };
-    let side = |p: &Option<iamwhy_world::Prepared>, req: &Decided| -> Result<Side, Diagnostic> {
-        let (Some(p), Some(req)) = (p, req) else {
-            return Ok(Side {
-                decision: Decision::ImplicitDeny,
-                deciding: Vec::new(),
-            });
-        };
-        let e = p.set.evaluate(req, &opts);
-        Ok(Side {
-            decision: e.decision,
-            deciding: e
-                .deciding
-                .iter()
-                .filter(|m| {
-                    e.decision != Decision::Allowed
-                        || matches!(m.layer, Layer::Identity | Layer::Resource | Layer::Session)
-                })
-                .map(|m| Decider {
-                    layer: m.layer,
-                    policy: m.policy.clone(),
-                    statement: m.label(),
-                    effect: m.effect,
-                    source: m.source.clone(),
-                    start: m.start,
-                })
-                .collect(),
-        })
-    };
-    let per_group = crate::par_map(
-        &groups,
-        |((p, r, _, _), actions)| -> Result<Vec<Flip>, Diagnostic> {
-            let first = actions[0].0;
-            let (pa, pb) = (prepare(before, p, first, r)?, prepare(after, p, first, r)?);
-            let mut out = Vec::new();
-            for (a, causes) in actions {
-                let ((was, ra), (now, rb)) = (allowed(&pa, a)?, allowed(&pb, a)?);
-                if was == now {
-                    continue;
-                }
-                let caused_by = if causes.is_empty() {
-                    changes
-                        .iter()
-                        .filter(|c| {
-                            c.principals.covers(p, p.split(':').nth(4))
-                                && c.resources.covers(r, owner_of(before, after, r).as_deref())
-                        })
-                        .map(|c| c.policy.clone())
-                        .collect()
-                } else {
-                    causes.iter().map(|&i| changes[i].policy.clone()).collect()
+    let side =
+        |set: &Option<iamwhy_engine::PolicySet>, req: &Option<iamwhy_engine::Request>| -> Side {
+            let (Some(set), Some(req)) = (set, req) else {
+                return Side {
+                    decision: Decision::ImplicitDeny,
+                    deciding: Vec::new(),
                 };
-                out.push(Flip {
-                    principal: p.clone(),
-                    action: a.to_string(),
+            };
+            let e = set.evaluate(req, &opts);
+            Side {
+                decision: e.decision,
+                deciding: e
+                    .deciding
+                    .iter()
+                    .filter(|m| {
+                        e.decision != Decision::Allowed
+                            || matches!(m.layer, Layer::Identity | Layer::Resource | Layer::Session)
+                    })
+                    .map(|m| Decider {
+                        layer: m.layer,
+                        policy: m.policy.clone(),
+                        statement: m.label(),
+                        effect: m.effect,
+                        source: m.source.clone(),
+                        start: m.start,
+                    })
+                    .collect(),
+            }
+        };
+    // One side's preparation split into its policy set and the action-independent parts of
+    // its request, which each action's request is built from by moving them in and out
+    // (the request `World::prepare` would build for that action, without a context clone).
+    type SideParts = (
+        Option<iamwhy_engine::PolicySet>,
+        Option<crate::answer::RequestParts>,
+    );
+    let split = |p: Option<iamwhy_world::Prepared>| -> SideParts {
+        match p {
+            Some(p) => (
+                Some(p.set),
+                Some(crate::answer::RequestParts::from_request(p.request)),
+            ),
+            None => (None, None),
+        }
+    };
+    let request = |parts: &mut Option<crate::answer::RequestParts>,
+                   a: &str|
+     -> Result<Option<iamwhy_engine::Request>, Diagnostic> {
+        parts.take().map(|x| x.into_request(a)).transpose()
+    };
+    let allowed =
+        |set: &Option<iamwhy_engine::PolicySet>, req: &Option<iamwhy_engine::Request>| -> bool {
+            match (set, req) {
+                (Some(set), Some(req)) => set.decide(req, &opts) == Decision::Allowed,
+                _ => false,
+            }
+        };
+    // Both worlds' requests are decided at one instant.
+    let template = crate::pinned_now(&q.template);
+    let per_group = crate::par_map(
+        &by_principal,
+        |(p, list)| -> Result<Vec<Flip>, Diagnostic> {
+            let base = Question {
+                principal: p.clone(),
+                ..template.clone()
+            };
+            let (once_a, once_b) = (
+                absent(before.prepare_principal(&base))?,
+                absent(after.prepare_principal(&base))?,
+            );
+            let mut out = Vec::new();
+            for ((_, r, _, _), actions) in list {
+                let question = Question {
+                    action: actions[0].0.to_string(),
                     resource: r.clone(),
-                    direction: if now { "gained" } else { "lost" },
-                    before: side(&pa, &ra)?,
-                    after: side(&pb, &rb)?,
-                    caused_by,
-                });
+                    ..base.clone()
+                };
+                let (sa, mut parts_a) = split(prepare(before, once_a.as_ref(), &question)?);
+                let (sb, mut parts_b) = split(prepare(after, once_b.as_ref(), &question)?);
+                for (a, causes) in actions {
+                    let (ra, rb) = (request(&mut parts_a, a)?, request(&mut parts_b, a)?);
+                    let (was, now) = (allowed(&sa, &ra), allowed(&sb, &rb));
+                    if was != now {
+                        let caused_by = if causes.is_empty() {
+                            changes
+                                .iter()
+                                .filter(|c| {
+                                    c.principals.covers(p, p.split(':').nth(4))
+                                        && c.resources
+                                            .covers(r, owner_of(before, after, r).as_deref())
+                                })
+                                .map(|c| c.policy.clone())
+                                .collect()
+                        } else {
+                            causes.iter().map(|&i| changes[i].policy.clone()).collect()
+                        };
+                        out.push(Flip {
+                            principal: p.clone(),
+                            action: a.to_string(),
+                            resource: r.clone(),
+                            direction: if now { "gained" } else { "lost" },
+                            before: side(&sa, &ra),
+                            after: side(&sb, &rb),
+                            caused_by,
+                        });
+                    }
+                    parts_a = ra.map(crate::answer::RequestParts::from_request);
+                    parts_b = rb.map(crate::answer::RequestParts::from_request);
+                }
             }
             Ok(out)
         },

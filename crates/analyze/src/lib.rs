@@ -68,6 +68,21 @@ impl<'w> Analyzer<'w> {
     }
 }
 
+/// `template` with its time pinned: when it gives no `now`, the current time, read once, so
+/// that every request of one analysis is decided at the same instant (and `World::prepare`
+/// does not read and format the clock once per candidate).
+pub(crate) fn pinned_now(template: &Question) -> Question {
+    Question {
+        now: Some(
+            template
+                .now
+                .clone()
+                .unwrap_or_else(|| iamwhy_policy::values::Instant::now().to_iso8601()),
+        ),
+        ..template.clone()
+    }
+}
+
 /// An action of a question must be one `service:Action`, without wildcards.
 pub(crate) fn check_action(action: &str) -> Result<(), Diagnostic> {
     let ok = action
@@ -93,6 +108,38 @@ fn threads() -> usize {
             .and_then(|v| v.parse().ok())
             .filter(|&n: &usize| n > 0)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
+}
+
+/// `f` over `items` on [`threads`] scoped threads, each with its own scratch state made by
+/// `init` (reused across the items of its chunk, so that buffers need not be rebuilt per
+/// item), in order. Small inputs run on the calling thread.
+pub(crate) fn par_map_with<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads().min(items.len());
+    if threads <= 1 || items.len() < 32 {
+        let mut state = init();
+        return items.iter().map(|t| f(&mut state, t)).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let (f, init) = (&f, &init);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| {
+                s.spawn(move || {
+                    let mut state = init();
+                    c.iter().map(|t| f(&mut state, t)).collect::<Vec<R>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("an analysis worker panicked"))
+            .collect()
     })
 }
 

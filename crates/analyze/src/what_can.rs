@@ -7,11 +7,11 @@
 //! through those two — and each candidate action is decided with Discovery on that set.
 
 use crate::Analyzer;
-use crate::answer::{allows, default_unknowns};
+use crate::answer::{RequestParts, allows, default_unknowns};
 use crate::index::statement_matches_action;
 use iamwhy_catalog::{AccessLevel, catalog};
 use iamwhy_diagnostic::Diagnostic;
-use iamwhy_engine::{CompiledPolicy, EvaluationOptions, Formula, Layer, Request};
+use iamwhy_engine::{CompiledPolicy, EvaluationOptions, Formula, Layer};
 use iamwhy_policy::action::ActionPattern;
 use iamwhy_policy::document::Effect;
 use iamwhy_world::Question;
@@ -208,40 +208,46 @@ impl Analyzer<'_> {
         }
         let unknowns = default_unknowns();
         let opts = EvaluationOptions::default();
-        let mut groups: HashMap<(String, bool), iamwhy_world::Prepared> = HashMap::new();
+        let mut groups: HashMap<(&'static str, bool), iamwhy_world::Prepared> = HashMap::new();
         let mut by_service: BTreeMap<String, BTreeMap<u8, LevelGroup>> = BTreeMap::new();
         let picked: Vec<usize> = (from..to).filter(|&i| marked[i]).collect();
         let evaluated = picked.len();
         if !brute {
             for &i in &picked {
                 let a = &table.actions[i];
-                let key = (a.service.clone(), is_trust_action(&a.full));
+                let key = (a.service.as_str(), is_trust_action(&a.full));
                 if let std::collections::hash_map::Entry::Vacant(slot) = groups.entry(key) {
                     let question = self.question(&q.template, &q.principal, &a.full, &resource);
                     slot.insert(self.world.prepare(&question)?);
                 }
             }
         }
-        let decided = crate::par_map(&picked, |&i| {
-            let a = &table.actions[i];
-            if brute {
-                let question = self.question(&q.template, &q.principal, &a.full, &resource);
-                let p = self.world.prepare(&question)?;
-                return Ok::<_, Diagnostic>(p.set.discover(&p.request, &opts, &unknowns));
-            }
-            let p = &groups[&(a.service.clone(), is_trust_action(&a.full))];
-            let base = &p.request;
-            let mut req = Request::new(
-                base.principal.clone(),
-                &a.full,
-                base.resource.clone(),
-                base.context.clone(),
-            )?;
-            req.resource_account = base.resource_account.clone();
-            req.principal_has_boundary = base.principal_has_boundary;
-            req.principal_in_management_account = base.principal_in_management_account;
-            Ok(p.set.discover(&req, &opts, &unknowns))
-        });
+        // Each worker keeps the action-independent parts of the request of the group it is
+        // in (actions are sorted by service, so groups are contiguous) and moves them in and
+        // out of each action's request instead of cloning the context per action.
+        type Scratch = Option<((&'static str, bool), RequestParts)>;
+        let decided = crate::par_map_with(
+            &picked,
+            || -> Scratch { None },
+            |scratch, &i| {
+                let a = &table.actions[i];
+                if brute {
+                    let question = self.question(&q.template, &q.principal, &a.full, &resource);
+                    let p = self.world.prepare(&question)?;
+                    return Ok::<_, Diagnostic>(p.set.discover(&p.request, &opts, &unknowns));
+                }
+                let key = (a.service.as_str(), is_trust_action(&a.full));
+                let p = &groups[&key];
+                let parts = match scratch.take() {
+                    Some((k, parts)) if k == key => parts,
+                    _ => RequestParts::of(&p.request),
+                };
+                let req = parts.into_request(&a.full)?;
+                let d = p.set.discover(&req, &opts, &unknowns);
+                *scratch = Some((key, RequestParts::from_request(req)));
+                Ok(d)
+            },
+        );
         let mut allowed = 0;
         for (&i, d) in picked.iter().zip(decided) {
             let d = d?;

@@ -227,8 +227,9 @@ impl Analyzer<'_> {
                 .iter()
                 .map(|a| (format!("arn:aws:iam::{a}:root"), "root", a.clone())),
         );
+        let template = crate::pinned_now(&q.template);
         let answers = crate::par_map(&todo, |(arn, kind, account)| {
-            let question = self.question(&q.template, arn, &q.action, &q.resource);
+            let question = self.question(&template, arn, &q.action, &q.resource);
             let (d, strict, notes, layers) = decide(self.world, &question, &unknowns)?;
             Ok::<_, Diagnostic>(allows(&d).then(|| Grantee {
                 principal: arn.clone(),

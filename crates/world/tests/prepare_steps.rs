@@ -228,3 +228,85 @@ fn prepare_lets_given_keys_win_over_inferred_ones() {
             .any(|e| e.key == "aws:ResourceAccount")
     );
 }
+
+/// What a preparation produced, in a form to compare (the context's keys sorted).
+fn summary(p: &iamwhy_world::Prepared) -> String {
+    let mut keys: Vec<String> = p.request.context.iter().map(|v| format!("{v:?}")).collect();
+    keys.sort();
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {} {:?}\n{keys:?}\n{:?}\n{:?}",
+        p.set,
+        p.request.principal,
+        p.request.action,
+        p.request.resource,
+        p.request.resource_account,
+        p.request.principal_has_boundary,
+        p.request.principal_in_management_account,
+        p.request.service(),
+        p.context,
+        p.notes,
+    )
+}
+
+#[test]
+fn preparing_from_a_principal_prepared_once_gives_what_prepare_gives() {
+    let w = world();
+    let principals = [
+        "arn:aws:iam::222222222222:role/app/app-backend",
+        "arn:aws:sts::222222222222:assumed-role/app-backend/s1",
+        "arn:aws:iam::222222222222:user/alice",
+        "arn:aws:iam::333333333333:user/bob",
+        "222222222222",
+        "anonymous",
+        "s3.amazonaws.com",
+    ];
+    let requests = [
+        (
+            "s3:GetObject",
+            "arn:aws:s3:::prod-app-customer-data/orders/x.json",
+        ),
+        ("s3:ListAllMyBuckets", "*"),
+        (
+            "sts:AssumeRole",
+            "arn:aws:iam::222222222222:role/app/app-backend",
+        ),
+        (
+            "iam:PassRole",
+            "arn:aws:iam::222222222222:role/app/app-backend",
+        ),
+        (
+            "sqs:SendMessage",
+            "arn:aws:sqs:eu-west-1:222222222222:orders",
+        ),
+    ];
+    let mut compared = 0;
+    for principal in principals {
+        let base = Question {
+            principal: principal.into(),
+            context: vec![("aws:SourceVpce".into(), "vpce-0a1b2c3d4e5f60718".into())],
+            now: Some("2026-01-01T00:00:00Z".into()),
+            ..Question::default()
+        };
+        let once = w.prepare_principal(&base).expect("the principal prepares");
+        for (action, resource) in requests {
+            let q = Question {
+                action: action.into(),
+                resource: resource.into(),
+                ..base.clone()
+            };
+            match (w.prepare(&q), w.prepare_with_principal(&q, &once)) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(summary(&a), summary(&b), "{principal} {action} {resource}");
+                    compared += 1;
+                }
+                (Err(a), Err(b)) => assert_eq!(a.code, b.code),
+                (a, b) => panic!(
+                    "{principal} {action} {resource}: {:?} vs {:?}",
+                    a.err().map(|d| d.code),
+                    b.err().map(|d| d.code)
+                ),
+            }
+        }
+    }
+    assert!(compared > 20, "only {compared} preparations compared");
+}

@@ -60,6 +60,7 @@ pub fn is_multivalued(key: &str) -> bool {
 }
 
 /// The request context being built, and the record of where each key came from.
+#[derive(Clone)]
 pub(crate) struct ContextBuilder {
     context: Context,
     report: ContextReport,

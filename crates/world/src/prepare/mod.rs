@@ -75,9 +75,42 @@ pub struct Prepared {
     pub notes: Vec<String>,
 }
 
+/// The principal steps (1 and 2) of [`World::prepare`] done once, to prepare many questions
+/// that share a principal, its `federated_by` and its given context (the analyses: one
+/// principal over many actions and resources). [`World::prepare_with_principal`] continues
+/// from it exactly as [`World::prepare`] continues after step 2.
+pub struct PreparedPrincipal<'w> {
+    who: ResolvedPrincipal<'w>,
+    /// The given context with the principal's and its organization's keys completed.
+    ctx: ContextBuilder,
+    /// Identity policies, boundary and SCP levels.
+    set: PolicySet,
+    notes: Vec<String>,
+    principal_in_management: bool,
+}
+
 impl World {
     /// Answer the preparatory part of a question: who, which policies, which context.
     pub fn prepare(&self, q: &Question) -> Result<Prepared, Diagnostic> {
+        let PreparedPrincipal {
+            mut who,
+            ctx,
+            set,
+            notes,
+            principal_in_management,
+        } = self.prepare_principal(q)?;
+        // The rest reads only the entity of `who`: its principal moves into the request.
+        let principal =
+            std::mem::replace(&mut who.principal, iamwhy_engine::Principal::anonymous());
+        self.prepare_rest(q, &who, principal, ctx, set, notes, principal_in_management)
+    }
+
+    /// Steps 1 and 2 of [`World::prepare`] for `q`'s principal, `federated_by` and given
+    /// context (its action, resource and the rest are not read).
+    pub fn prepare_principal<'w>(
+        &'w self,
+        q: &'w Question,
+    ) -> Result<PreparedPrincipal<'w>, Diagnostic> {
         let mut ctx = ContextBuilder::given(&q.context);
         let mut notes = Vec::new();
 
@@ -100,7 +133,47 @@ impl World {
                 set = set.with_scp_level(level.target, level.policies);
             }
         }
+        Ok(PreparedPrincipal {
+            who,
+            ctx,
+            set,
+            notes,
+            principal_in_management,
+        })
+    }
 
+    /// [`World::prepare`] of `q` from its principal steps done beforehand: the same
+    /// [`Prepared`] as `self.prepare(q)`, provided `p` was made by
+    /// [`World::prepare_principal`] on this world for a question with the same principal,
+    /// `federated_by` and context as `q`.
+    pub fn prepare_with_principal(
+        &self,
+        q: &Question,
+        p: &PreparedPrincipal<'_>,
+    ) -> Result<Prepared, Diagnostic> {
+        self.prepare_rest(
+            q,
+            &p.who,
+            p.who.principal.clone(),
+            p.ctx.clone(),
+            p.set.clone(),
+            p.notes.clone(),
+            p.principal_in_management,
+        )
+    }
+
+    /// Steps 3 to 7 of [`World::prepare`], after the principal's.
+    #[allow(clippy::too_many_arguments)]
+    fn prepare_rest(
+        &self,
+        q: &Question,
+        who: &ResolvedPrincipal<'_>,
+        principal: iamwhy_engine::Principal,
+        mut ctx: ContextBuilder,
+        mut set: PolicySet,
+        mut notes: Vec<String>,
+        principal_in_management: bool,
+    ) -> Result<Prepared, Diagnostic> {
         // 3. The resource, and 4. the organization over its owner.
         let resource =
             self.resolve_resource(&q.action, &q.resource, q.resource_account.as_deref())?;
@@ -142,7 +215,7 @@ impl World {
         }
 
         if who.is_service_linked_role()
-            && let principal::Entity::Role(_, r, _) = who.entity
+            && let principal::Entity::Role(_, r, _) = &who.entity
         {
             notes.push(format!(
                 "{} is a service-linked role: SCPs and RCPs do not apply to it",
@@ -152,7 +225,7 @@ impl World {
         let has_boundary = set.boundary.is_some();
         let (context, report) = ctx.finish();
         let mut request = Request::new(
-            who.principal,
+            principal,
             &q.action,
             RequestResource::parse(&q.resource),
             context,
