@@ -189,7 +189,7 @@ impl Catalog {
         self.service(prefix)?.resource_type(name)
     }
 
-    /// Whether resource control policies apply to the service `prefix` (AWS: resource control policies).
+    /// Whether resource control policies apply to the service `prefix`.
     pub fn supports_rcp(&self, prefix: &str) -> bool {
         crate::rcp::supports_rcp(prefix)
     }

@@ -120,7 +120,7 @@ impl<'c> Service<'c> {
         range.map(move |idx| ConditionKey::new(cat, idx as u32))
     }
 
-    /// Whether resource control policies apply to this service (AWS: resource control policies).
+    /// Whether resource control policies apply to this service.
     pub fn supports_rcp(&self) -> bool {
         crate::rcp::supports_rcp(self.prefix())
     }

@@ -55,7 +55,7 @@ pub struct ParsedMessage {
     /// EC2's encoded authorization failure message, to decode with
     /// `aws sts decode-authorization-message`.
     pub encoded_message: Option<String>,
-    /// The authorization id of the Access troubleshooter suffix (AWS: the Access troubleshooter suffix).
+    /// The authorization id of the Access troubleshooter suffix.
     pub authorization_id: Option<String>,
     /// Service-specific shapes recognised: `kms-ciphertext`, `kms-key-policy-vague`,
     /// `iam-resource-form`, `s3-bare`, `web-identity`, `ec2-encoded`, `classic` (no reason).

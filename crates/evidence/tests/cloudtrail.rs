@@ -1,4 +1,4 @@
-//! CloudTrail reader: one fixture per identity type, the special event shapes of AWS: CloudTrail records,
+//! CloudTrail reader: one fixture per identity type, the special event shapes of CloudTrail records,
 //! every input container (event, log file, gzip, lookup-events, directory), and malformed
 //! inputs that must give an error rather than a panic.
 

@@ -4,7 +4,7 @@
 //! message must give exactly the same fields.
 //!
 //! The messages: `fixtures/messages/from-tests.json` (the messages of tests/messages.rs, one per
-//! format of AWS: AWS's access-denied message formats) and `fixtures/messages/guides.json` (the messages of the troubleshooting
+//! format of AWS's access-denied messages) and `fixtures/messages/guides.json` (the messages of the troubleshooting
 //! guides, as the AWS CLI and SDKs print them).
 
 use iamwhy_evidence::message::{parse_message, parse_messages};

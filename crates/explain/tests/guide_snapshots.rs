@@ -5,7 +5,7 @@
 use iamwhy_evidence::input::from_message;
 use iamwhy_explain::guide::{Guide, guide};
 
-/// (snapshot name, message) — one per form of AWS: AWS's access-denied message formats.
+/// (snapshot name, message) — one per form of AWS's access-denied messages.
 const FORMS: &[(&str, &str)] = &[
     (
         "implicit_identity",

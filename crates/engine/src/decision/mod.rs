@@ -155,7 +155,7 @@ fn service_rule(req: &Request) -> Option<&'static str> {
     let RequestResource::Arn { target, .. } = &req.resource else {
         return None;
     };
-    // Requests never cross partitions (AWS: cross-account evaluation; AWS's ARN formats).
+    // Requests never cross partitions (cross-account evaluation; ARN partitions).
     if let Some(partition) = req.principal.partition.as_deref()
         && !target.partition().is_empty()
         && !target.partition().eq_ignore_ascii_case(partition)

@@ -1,4 +1,4 @@
-//! Rendering a simulation: AWS's `EvaluationResults` JSON shape (AWS: the policy simulator's output) and a text form
+//! Rendering a simulation: AWS's `EvaluationResults` JSON shape and a text form
 //! for people.
 
 use iamwhy_engine::decision::{Decision, Layer, LayerStatus, MatchedStatement};

@@ -1,4 +1,4 @@
-//! Deriving the simulation request one CloudTrail record describes (AWS: deriving the request from a CloudTrail record).
+//! Deriving the simulation request one CloudTrail record describes.
 
 mod identity;
 mod keys;
@@ -45,7 +45,7 @@ impl Derive<'_> {
     }
 }
 
-/// The simulation request one CloudTrail record describes (AWS: deriving the request from a CloudTrail record), with notes saying
+/// The simulation request one CloudTrail record describes, with notes saying
 /// what each field was derived from and what could not be derived. Never fails: whatever the
 /// record lacks is left empty and noted.
 pub fn observe(event: &Value, file: Option<&str>) -> Observed {
