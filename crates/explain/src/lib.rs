@@ -1,7 +1,7 @@
 //! # iamwhy-explain — from what AWS said to why, and to a fix
 //!
 //! The readers of `iamwhy-evidence` turn AWS output into [`iamwhy_evidence::Observed`]
-//! requests. With a world, [`diagnose`] rebuilds the request (with the user's
+//! requests. With a world, [`diagnose()`] rebuilds the request (with the user's
 //! [`request::RequestOverrides`]), simulates it, compares with what AWS claimed and suggests
 //! verified fixes ([`fix`]) — the same fixes `iamwhy check` prints. [`batch`] groups many
 //! events by cause. When the world lacks the caller or the resource, [`partial`] says what is
