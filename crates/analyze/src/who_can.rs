@@ -1,7 +1,7 @@
 //! `who-can`: every principal that may make one request (action on resource).
 //!
 //! The IAM principals of the world (users, roles, account roots) are looked up in the
-//! [`WorldIndex`]: only the principals an identity-policy Allow statement or the resource
+//! [`WorldIndex`](crate::WorldIndex): only the principals an identity-policy Allow statement or the resource
 //! policy can let make the request are evaluated, each through `World::prepare` and Discovery.
 //! Principals no snapshot lists are answered as classes, each decided for a representative
 //! principal (see [`PrincipalClass`]).

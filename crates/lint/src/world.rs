@@ -2,7 +2,7 @@
 //! identity policies (users', groups' and roles' inline policies, customer managed policies'
 //! default versions), role trust policies, resource policies, VPC endpoint policies, and the
 //! SCPs and RCPs of `organization.json`. The files are read through iamwhy-world's
-//! [`WorldFiles`](iamwhy_world::WorldFiles) and walked as JSON with byte spans, so each
+//! [`iamwhy_world::WorldFiles`] and walked as JSON with byte spans, so each
 //! finding points into the file on disk. AWS managed policies in a snapshot are not linted
 //! (they are AWS's to fix).
 

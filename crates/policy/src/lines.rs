@@ -4,7 +4,7 @@
 //! A minified policy (as IAM's APIs return them) is one line: counting the characters from the
 //! start of the line for every statement would make compiling it quadratic. The index keeps the
 //! line starts and, for text that is not all ASCII, the number of characters before every
-//! [`CHUNK`]-th byte; a column is then a difference of two character counts, each a table
+//! 256th byte (`CHUNK`); a column is then a difference of two character counts, each a table
 //! look-up plus a count over less than one chunk.
 
 /// Bytes between two character-count checkpoints.

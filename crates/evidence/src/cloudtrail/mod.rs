@@ -11,7 +11,7 @@
 //! the role (with its path, from the session issuer), the action (the one AWS names in
 //! `errorMessage`, else the event name with the exceptions of actions.rs), the resource and its
 //! account, and every request-context key the record supports. Each derivation, and each
-//! key that cannot be derived, is recorded in [`Observed::notes`].
+//! key that cannot be derived, is recorded in [`Observed::notes`](crate::Observed::notes).
 //!
 //! ```
 //! use iamwhy_evidence::cloudtrail::{is_denied, observe, read_events};
