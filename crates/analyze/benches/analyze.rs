@@ -125,8 +125,9 @@ fn main() {
         if let Some(after) = &after_dir {
             let mut worlds = None;
             let total = ms(|| {
-                let before = iamwhy_world::load_dir(&world_dir).expect("before loads");
-                let after = iamwhy_world::load_dir(after).expect("after loads");
+                // As `iamwhy diff --before DIR --after DIR` loads them: side by side.
+                let (before, after) = iamwhy_world::load_dirs_side_by_side(&world_dir, after);
+                let (before, after) = (before.expect("before loads"), after.expect("after loads"));
                 let t = Instant::now();
                 let c = cpu_ms();
                 d = Some(diff(&before, &after, &DiffQuery::default()).expect("diff"));

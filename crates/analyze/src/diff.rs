@@ -736,8 +736,10 @@ fn service_of(arn: &str) -> Option<String> {
 
 /// The universe of diff requests: principals (ARN, account) of both worlds, and resources.
 struct Universe {
+    /// (ARN, account), sorted.
     principals: Vec<(String, String)>,
-    resources: BTreeSet<String>,
+    /// Sorted.
+    resources: Vec<String>,
 }
 
 fn universe(before: &World, after: &World, changes: &[Change], q: &DiffQuery) -> Universe {
@@ -766,7 +768,7 @@ fn universe(before: &World, after: &World, changes: &[Change], q: &DiffQuery) ->
         .collect();
     Universe {
         principals,
-        resources,
+        resources: resources.into_iter().collect(),
     }
 }
 
@@ -836,27 +838,27 @@ fn diff_with(
     let (ia, ib) = (std::cell::OnceCell::new(), std::cell::OnceCell::new());
     let ia = || ia.get_or_init(|| Analyzer::new_index_only(before));
     let ib = || ib.get_or_init(|| Analyzer::new_index_only(after));
-    // (principal, action, resource) → the changes reaching it.
-    let mut todo: BTreeMap<(String, &'static str, String), BTreeSet<usize>> = BTreeMap::new();
+    // (principal, action, resource) → the changes reaching it; principals and resources by
+    // their index in the (sorted) universe, so the order is the ARNs'.
+    let mut todo: BTreeMap<(usize, &'static str, usize), BTreeSet<usize>> = BTreeMap::new();
     match brute {
         Some(actions) => {
-            for (p, _) in &u.principals {
+            for pi in 0..u.principals.len() {
                 for &a in actions {
                     let svc = a.split(':').next().unwrap_or("").to_ascii_lowercase();
-                    for r in &u.resources {
+                    for (ri, r) in u.resources.iter().enumerate() {
                         if resource_fits(r, &svc, explicit) {
-                            todo.entry((p.clone(), intern(a.to_string()), r.clone()))
-                                .or_default();
+                            todo.entry((pi, intern(a.to_string()), ri)).or_default();
                         }
                     }
                 }
             }
         }
         None => {
-            let owners: BTreeMap<&String, Option<String>> = u
+            let owners: Vec<Option<String>> = u
                 .resources
                 .iter()
-                .map(|r| (r, owner_of(before, after, r)))
+                .map(|r| owner_of(before, after, r))
                 .collect();
             for (ci, c) in changes.iter().enumerate() {
                 let actions = change_actions(c);
@@ -885,9 +887,9 @@ fn diff_with(
                         })
                         .filter(|(s, _)| statement_matches_action(s, &asvc, &aname))
                         .collect();
-                    for r in &u.resources {
+                    for (ri, r) in u.resources.iter().enumerate() {
                         if !resource_fits(r, &svc, explicit)
-                            || !c.resources.covers(r, owners[r].as_deref())
+                            || !c.resources.covers(r, owners[ri].as_deref())
                             || !matching
                                 .iter()
                                 .any(|&(s, vars)| vars || may_match_resource(s, a, r))
@@ -899,7 +901,7 @@ fn diff_with(
                             s.extend(ib().resource_candidates_arns(after, a, r));
                             s
                         });
-                        for (p, acct) in &u.principals {
+                        for (pi, (p, acct)) in u.principals.iter().enumerate() {
                             if !c.principals.covers(p, Some(acct)) {
                                 continue;
                             }
@@ -910,9 +912,7 @@ fn diff_with(
                             {
                                 continue;
                             }
-                            todo.entry((p.clone(), a, r.clone()))
-                                .or_default()
-                                .insert(ci);
+                            todo.entry((pi, a, ri)).or_default().insert(ci);
                         }
                     }
                 }
@@ -922,7 +922,7 @@ fn diff_with(
     let opts = EvaluationOptions::default();
     // The preparation depends on the action only through its service and whether a trust
     // policy governs it: prepare once per (principal, resource, service, trust) and side.
-    type GroupKey = (String, String, String, bool);
+    type GroupKey = (usize, usize, String, bool);
     type Actions = Vec<(&'static str, BTreeSet<usize>)>;
     let mut groups: BTreeMap<GroupKey, Actions> = BTreeMap::new();
     let evaluated = todo.len();
@@ -937,11 +937,11 @@ fn diff_with(
     // Groups of one principal are contiguous (the key starts with it): its principal steps
     // are prepared once per side (`World::prepare_principal`) and every group of it is
     // prepared from them, which gives what `World::prepare` gives.
-    let mut by_principal: Vec<(String, Vec<(GroupKey, Actions)>)> = Vec::new();
+    let mut by_principal: Vec<(usize, Vec<(GroupKey, Actions)>)> = Vec::new();
     for (key, actions) in groups {
         match by_principal.last_mut() {
             Some((p, list)) if *p == key.0 => list.push((key, actions)),
-            _ => by_principal.push((key.0.clone(), vec![(key, actions)])),
+            _ => by_principal.push((key.0, vec![(key, actions)])),
         }
     }
     // The principal or the resource does not exist on this side: nothing is allowed.
@@ -1032,7 +1032,8 @@ fn diff_with(
     let template = crate::pinned_now(&q.template);
     let per_group = crate::par_map(
         &by_principal,
-        |(p, list)| -> Result<Vec<Flip>, Diagnostic> {
+        |&(pi, ref list)| -> Result<Vec<Flip>, Diagnostic> {
+            let p = &u.principals[pi].0;
             let base = Question {
                 principal: p.clone(),
                 ..template.clone()
@@ -1042,7 +1043,8 @@ fn diff_with(
                 absent(after.prepare_principal(&base))?,
             );
             let mut out = Vec::new();
-            for ((_, r, _, _), actions) in list {
+            for ((_, ri, _, _), actions) in list {
+                let r = &u.resources[*ri];
                 let question = Question {
                     action: actions[0].0.to_string(),
                     resource: r.clone(),
@@ -1050,9 +1052,14 @@ fn diff_with(
                 };
                 let (sa, mut parts_a) = split(prepare(before, once_a.as_ref(), &question)?);
                 let (sb, mut parts_b) = split(prepare(after, once_b.as_ref(), &question)?);
+                // Actions of one class (`PolicySet::action_class`) are decided alike: decide
+                // and explain each class once per side.
+                let (mut memo_a, mut memo_b) = (Memo::default(), Memo::default());
                 for (a, causes) in actions {
                     let (ra, rb) = (request(&mut parts_a, a)?, request(&mut parts_b, a)?);
-                    let (was, now) = (allowed(&sa, &ra), allowed(&sb, &rb));
+                    let ka = memo_a.class(&sa, &ra, &allowed);
+                    let kb = memo_b.class(&sb, &rb, &allowed);
+                    let (was, now) = (memo_a.allowed(ka), memo_b.allowed(kb));
                     if was != now {
                         let caused_by = if causes.is_empty() {
                             changes
@@ -1072,8 +1079,8 @@ fn diff_with(
                             action: a.to_string(),
                             resource: r.clone(),
                             direction: if now { "gained" } else { "lost" },
-                            before: side(&sa, &ra),
-                            after: side(&sb, &rb),
+                            before: memo_a.side(ka, || side(&sa, &ra)),
+                            after: memo_b.side(kb, || side(&sb, &rb)),
                             caused_by,
                         });
                     }
@@ -1112,6 +1119,44 @@ fn diff_with(
         requests_evaluated: evaluated,
         notes,
     })
+}
+
+/// One side's decisions within a (principal, resource) group, by action class.
+#[derive(Default)]
+struct Memo {
+    index: std::collections::HashMap<Option<iamwhy_engine::ActionClass>, usize>,
+    classes: Vec<(bool, Option<Side>)>,
+}
+
+impl Memo {
+    /// The entry of the request's class, deciding it with `allowed` when it is new. A side
+    /// without a request (the principal or the resource is absent) is one class.
+    fn class(
+        &mut self,
+        set: &Option<iamwhy_engine::PolicySet>,
+        req: &Option<iamwhy_engine::Request>,
+        allowed: &impl Fn(&Option<iamwhy_engine::PolicySet>, &Option<iamwhy_engine::Request>) -> bool,
+    ) -> usize {
+        let class = match (set, req) {
+            (Some(set), Some(req)) => Some(set.action_class(req)),
+            _ => None,
+        };
+        if let Some(&i) = self.index.get(&class) {
+            return i;
+        }
+        self.classes.push((allowed(set, req), None));
+        self.index.insert(class, self.classes.len() - 1);
+        self.classes.len() - 1
+    }
+
+    fn allowed(&self, i: usize) -> bool {
+        self.classes[i].0
+    }
+
+    /// The deciding statements of class `i`, built by `make` the first time.
+    fn side(&mut self, i: usize, make: impl FnOnce() -> Side) -> Side {
+        self.classes[i].1.get_or_insert_with(make).clone()
+    }
 }
 
 /// The index of one world, for the diff's candidate lookups.

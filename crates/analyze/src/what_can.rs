@@ -4,21 +4,23 @@
 //! policies or of the resource's policy matches (expanded through the catalog; `*` and
 //! `NotAction` match every action). The request is prepared once per (service, trust or not)
 //! group through `World::prepare` — what the preparation gathers depends on the action only
-//! through those two — and each candidate action is decided with Discovery on that set.
+//! through those two — and each candidate action is decided with Discovery on that set, once
+//! per action class (`PolicySet::action_class`: actions the same statements match are decided
+//! alike).
 
 use crate::Analyzer;
 use crate::answer::{RequestParts, allows, default_unknowns};
 use crate::index::statement_matches_action;
 use iamwhy_catalog::{AccessLevel, catalog};
 use iamwhy_diagnostic::Diagnostic;
-use iamwhy_engine::{CompiledPolicy, EvaluationOptions, Formula, Layer};
+use iamwhy_engine::{ActionClass, CompiledPolicy, Discovery, EvaluationOptions, Formula, Layer};
 use iamwhy_policy::action::ActionPattern;
 use iamwhy_policy::document::Effect;
 use iamwhy_world::Question;
 use iamwhy_world::prepare::is_trust_action;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// A what-can question.
 #[derive(Debug, Clone, Default)]
@@ -224,30 +226,40 @@ impl Analyzer<'_> {
         }
         // Each worker keeps the action-independent parts of the request of the group it is
         // in (actions are sorted by service, so groups are contiguous) and moves them in and
-        // out of each action's request instead of cloning the context per action.
-        type Scratch = Option<((&'static str, bool), RequestParts)>;
-        let decided = crate::par_map_with(
-            &picked,
-            || -> Scratch { None },
-            |scratch, &i| {
-                let a = &table.actions[i];
-                if brute {
-                    let question = self.question(&q.template, &q.principal, &a.full, &resource);
-                    let p = self.world.prepare(&question)?;
-                    return Ok::<_, Diagnostic>(p.set.discover(&p.request, &opts, &unknowns));
-                }
-                let key = (a.service.as_str(), is_trust_action(&a.full));
-                let p = &groups[&key];
-                let parts = match scratch.take() {
-                    Some((k, parts)) if k == key => parts,
-                    _ => RequestParts::of(&p.request),
-                };
-                let req = parts.into_request(&a.full)?;
-                let d = p.set.discover(&req, &opts, &unknowns);
-                *scratch = Some((key, RequestParts::from_request(req)));
-                Ok(d)
-            },
+        // out of each action's request instead of cloning the context per action. Actions of
+        // one action class (the same matching statements and action rules) are decided once:
+        // the engine decides them alike.
+        type Scratch = (
+            Option<((&'static str, bool), RequestParts)>,
+            HashMap<ActionClass, Arc<Discovery>>,
         );
+        let decided = crate::par_map_with(&picked, Scratch::default, |(parts_of, decided), &i| {
+            let a = &table.actions[i];
+            if brute {
+                let question = self.question(&q.template, &q.principal, &a.full, &resource);
+                let p = self.world.prepare(&question)?;
+                let d = p.set.discover(&p.request, &opts, &unknowns);
+                return Ok::<_, Diagnostic>(Arc::new(d));
+            }
+            let key = (a.service.as_str(), is_trust_action(&a.full));
+            let p = &groups[&key];
+            let parts = match parts_of.take() {
+                Some((k, parts)) if k == key => parts,
+                _ => RequestParts::of(&p.request),
+            };
+            let req = parts.into_request(&a.full)?;
+            let class = p.set.action_class(&req);
+            let d = match decided.get(&class) {
+                Some(d) => d.clone(),
+                None => {
+                    let d = Arc::new(p.set.discover(&req, &opts, &unknowns));
+                    decided.insert(class, d.clone());
+                    d
+                }
+            };
+            *parts_of = Some((key, RequestParts::from_request(req)));
+            Ok(d)
+        });
         let mut allowed = 0;
         for (&i, d) in picked.iter().zip(decided) {
             let d = d?;
@@ -277,7 +289,7 @@ impl Analyzer<'_> {
                 .push(ActionAnswer {
                     action: a.full.clone(),
                     unconditional: d.allowed_when.is_true(),
-                    allowed_when: d.allowed_when,
+                    allowed_when: d.allowed_when.clone(),
                     granted_by,
                 });
         }

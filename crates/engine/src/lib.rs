@@ -25,8 +25,8 @@ pub use compile::{CompiledPolicy, CompiledStatement};
 pub use condition::ConditionResult;
 pub use context::Context;
 pub use decision::{
-    Decision, Evaluation, Layer, LayerReport, LayerStatus, MatchedStatement, OrgLevel, PolicyList,
-    PolicySet, Unevaluable,
+    ActionClass, Decision, Evaluation, Layer, LayerReport, LayerStatus, MatchedStatement, OrgLevel,
+    PolicyList, PolicySet, Unevaluable,
 };
 pub use discovery::{
     ConditionTerm, Discovery, Formula, KeyKnowledge, Literal, StatementDiscovery, Term, TermSource,

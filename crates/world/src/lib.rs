@@ -24,7 +24,7 @@ pub mod simulator;
 pub use completeness::{Gap, RequestScope};
 pub use embedded::EmbeddedPolicy;
 pub use iam_collect::{StoreFiles, is_store, load_store};
-pub use load::{DirFiles, WorldFiles, load, load_dir};
+pub use load::{DirFiles, WorldFiles, load, load_dir, load_dirs_side_by_side};
 pub use manifest::{Collection, CollectionAccount, CollectionFailure};
 pub use model::World;
 pub use origin::PolicyOrigin;

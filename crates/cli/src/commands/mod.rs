@@ -40,23 +40,38 @@ pub fn usage_error(err: clap::Error) -> ExitCode {
 /// Load the world at `dir`; a problem is a diagnostic whose file is named from `dir` so that
 /// its source line can be shown.
 pub(crate) fn load_world(dir: &Path) -> Result<iamwhy_world::World, Diagnostic> {
-    iamwhy_world::load_dir(dir).map_err(|mut d| {
-        let relative = d
-            .file
-            .as_deref()
-            .filter(|f| !Path::new(f).is_absolute() && !f.starts_with(&*dir.to_string_lossy()))
-            .map(|f| dir.join(f).display().to_string());
-        if let Some(full) = relative {
-            d = d.in_file(full);
-        }
-        if d.help.is_none() {
-            d = d.with_help(format!(
-                "iamwhy cannot load the world {}; docs/worlds.md describes the files a world holds",
-                dir.display()
-            ));
-        }
-        d
-    })
+    iamwhy_world::load_dir(dir).map_err(|d| world_error(dir, d))
+}
+
+/// [`load_world`] for two worlds, loaded side by side (one thread each).
+pub(crate) fn load_worlds(
+    a: &Path,
+    b: &Path,
+) -> Result<(iamwhy_world::World, iamwhy_world::World), Diagnostic> {
+    let (first, second) = iamwhy_world::load_dirs_side_by_side(a, b);
+    Ok((
+        first.map_err(|d| world_error(a, d))?,
+        second.map_err(|d| world_error(b, d))?,
+    ))
+}
+
+/// A world's load error, with its file named from the world directory and a help line.
+fn world_error(dir: &Path, mut d: Diagnostic) -> Diagnostic {
+    let relative = d
+        .file
+        .as_deref()
+        .filter(|f| !Path::new(f).is_absolute() && !f.starts_with(&*dir.to_string_lossy()))
+        .map(|f| dir.join(f).display().to_string());
+    if let Some(full) = relative {
+        d = d.in_file(full);
+    }
+    if d.help.is_none() {
+        d = d.with_help(format!(
+            "iamwhy cannot load the world {}; docs/worlds.md describes the files a world holds",
+            dir.display()
+        ));
+    }
+    d
 }
 
 /// The most a file named on the command line (a policy) may hold: a policy is at most a few

@@ -8,6 +8,7 @@
 //! [`PolicySet::decide`] is the fast path (no explanation); [`PolicySet::evaluate`] returns the
 //! same decision with the full [`Evaluation`]. Both share one private function, `decide_from_verdicts`.
 
+pub mod action_class;
 pub mod layer;
 pub mod policy_set;
 pub mod trace;
@@ -16,6 +17,7 @@ pub(crate) mod verdict;
 use crate::principal::{PrincipalKind, PrincipalMatch};
 use crate::request::{Request, RequestResource};
 use crate::statement::EvaluationOptions;
+pub use action_class::ActionClass;
 pub use layer::{Decision, GrantKind, Layer};
 pub use policy_set::{OrgLevel, PolicyList, PolicySet};
 pub use trace::{
