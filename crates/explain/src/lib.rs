@@ -25,4 +25,4 @@ pub use diagnose::{DiagnoseOptions, Diagnosis, diagnose};
 pub use fix::{Cost, Fix, FixReport, RequestChange, suggest};
 pub use index::WorldIndex;
 pub use report::{CheckReport, ExplainReport, Explanation, check, explain_sources};
-pub use request::{Override, RequestOverrides};
+pub use request::{FieldNames, Override, RawOverrides, RequestOverrides};

@@ -25,6 +25,80 @@ pub struct RequestOverrides {
     pub region: Option<String>,
 }
 
+/// The request details as a user typed them — the CLI's request flags or the web API's
+/// fields — before they are checked. [`RawOverrides::check`] is the one place both are read.
+#[derive(Debug, Clone, Default)]
+pub struct RawOverrides {
+    /// Context keys as `KEY=VALUE` (repeat a key for several values).
+    pub context: Vec<String>,
+    /// The session policy (JSON text).
+    pub session_policy: Option<String>,
+    /// The VPC endpoint id.
+    pub source_vpce: Option<String>,
+    /// The IAM user that called GetFederationToken.
+    pub federated_by: Option<String>,
+    /// The account owning the resource (12 digits).
+    pub resource_account: Option<String>,
+    /// The region of the call.
+    pub region: Option<String>,
+}
+
+/// How errors name the fields: as command-line flags (`--source-vpce`) or as JSON fields
+/// (`source_vpce`, with the field as the diagnostic's JSON path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldNames {
+    /// `--source-vpce`.
+    Flags,
+    /// `source_vpce`, located at that path.
+    Json,
+}
+
+impl RawOverrides {
+    /// The details as overrides, each value checked: no field empty, the resource account
+    /// 12 digits, context arguments `KEY=VALUE`.
+    pub fn check(self, names: FieldNames) -> Result<RequestOverrides, Diagnostic> {
+        let located = |d: Diagnostic, field: &str| match names {
+            FieldNames::Flags => d,
+            FieldNames::Json => d.at_path(field.to_string()),
+        };
+        let name = |field: &str| match names {
+            FieldNames::Flags => format!("--{}", field.replace('_', "-")),
+            FieldNames::Json => field.to_string(),
+        };
+        let non_empty = |field: &str, v: Option<String>| -> Result<Option<String>, Diagnostic> {
+            match v {
+                Some(s) if s.trim().is_empty() => Err(located(
+                    Diagnostic::error("empty-request-field", format!("{} is empty", name(field))),
+                    field,
+                )),
+                other => Ok(other),
+            }
+        };
+        if let Some(a) = &self.resource_account
+            && !iamwhy_policy::is_account_id(a)
+        {
+            return Err(located(
+                Diagnostic::error(
+                    "malformed-request-field",
+                    format!(
+                        "{} \"{a}\" is not a 12-digit account id",
+                        name("resource_account")
+                    ),
+                ),
+                "resource_account",
+            ));
+        }
+        Ok(RequestOverrides {
+            context: parse_context_args(&self.context)?,
+            session_policy: non_empty("session_policy", self.session_policy)?,
+            source_vpce: non_empty("source_vpce", self.source_vpce)?,
+            federated_by: non_empty("federated_by", self.federated_by)?,
+            resource_account: self.resource_account,
+            region: non_empty("region", self.region)?,
+        })
+    }
+}
+
 /// A request override, as reported: which field, what the evidence said, what it is now.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Override {

@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 use iamwhy_analyze::{Analyzer, WhatCanQuery, WhoCanQuery};
 use iamwhy_diagnostic::{Diagnostic, Position};
 use iamwhy_evidence::input::{Limits, ReadOptions, Source};
-use iamwhy_explain::request::{check_request_fields, parse_context_args};
-use iamwhy_explain::{DiagnoseOptions, RequestOverrides, check, explain_sources};
+use iamwhy_explain::request::check_request_fields;
+use iamwhy_explain::{DiagnoseOptions, FieldNames, RawOverrides, check, explain_sources};
 use iamwhy_lint::{Config, Linter, PolicySource, SourceFile};
 use iamwhy_policy::PolicyType;
 use iamwhy_world::Question;
@@ -247,51 +247,8 @@ fn json<T: serde::Serialize>(v: &T) -> Result<Response, ApiError> {
 }
 
 /// The request details `explain`, `check`, `who-can` and `what-can` share (the CLI's
-/// request flags).
-#[derive(Debug, Default)]
-pub(crate) struct RequestFields {
-    /// Context keys as `KEY=VALUE` (repeat a key for several values).
-    context: Vec<String>,
-    /// The session policy (JSON text).
-    session_policy: Option<String>,
-    source_vpce: Option<String>,
-    federated_by: Option<String>,
-    resource_account: Option<String>,
-    region: Option<String>,
-}
-
-impl RequestFields {
-    /// The fields as overrides, each value checked as the CLI checks its flags.
-    fn overrides(&self) -> Result<RequestOverrides, Diagnostic> {
-        let non_empty = |name: &str, v: &Option<String>| -> Result<Option<String>, Diagnostic> {
-            match v {
-                Some(s) if s.trim().is_empty() => Err(Diagnostic::error(
-                    "empty-request-field",
-                    format!("{name} is empty"),
-                )
-                .at_path(name.to_string())),
-                other => Ok(other.clone()),
-            }
-        };
-        if let Some(a) = &self.resource_account
-            && !iamwhy_policy::is_account_id(a)
-        {
-            return Err(Diagnostic::error(
-                "malformed-request-field",
-                format!("resource_account \"{a}\" is not a 12-digit account id"),
-            )
-            .at_path("resource_account"));
-        }
-        Ok(RequestOverrides {
-            context: parse_context_args(&self.context)?,
-            session_policy: non_empty("session_policy", &self.session_policy)?,
-            source_vpce: non_empty("source_vpce", &self.source_vpce)?,
-            federated_by: non_empty("federated_by", &self.federated_by)?,
-            resource_account: self.resource_account.clone(),
-            region: non_empty("region", &self.region)?,
-        })
-    }
-}
+/// request flags), checked by the explain crate as the CLI's are.
+type RequestFields = RawOverrides;
 
 /// The body of `POST /api/v1/explain`.
 #[derive(Debug, Deserialize)]
@@ -346,7 +303,7 @@ async fn explain(
     let all = body.all;
     let input = std::mem::take(&mut body.input);
     let overrides = request_fields!(body)
-        .overrides()
+        .check(FieldNames::Json)
         .map_err(ApiError::bad_request)?;
     let opts = DiagnoseOptions {
         expected_principal,
@@ -415,7 +372,7 @@ async fn check_handler(
     };
     let discover = body.discover;
     let overrides = request_fields!(body)
-        .overrides()
+        .check(FieldNames::Json)
         .map_err(ApiError::bad_request)?;
     overrides.apply_to_check(&mut question);
     let st = state.clone();
@@ -588,7 +545,7 @@ async fn who_can(
     let (account, ou, via_assume_role) =
         (body.account.take(), body.ou.take(), body.via_assume_role);
     request_fields!(body)
-        .overrides()
+        .check(FieldNames::Json)
         .map_err(ApiError::bad_request)?
         .apply_to_check(&mut template);
     let query = WhoCanQuery {
@@ -618,7 +575,7 @@ async fn what_can(
     let principal = std::mem::take(&mut body.principal);
     let (resource, service) = (body.resource.take(), body.service.take());
     request_fields!(body)
-        .overrides()
+        .check(FieldNames::Json)
         .map_err(ApiError::bad_request)?
         .apply_to_check(&mut template);
     let query = WhatCanQuery {

@@ -1,10 +1,10 @@
 //! The request flags `check` and `explain` share: one clap struct, flattened into both, read
-//! into the explain crate's [`RequestOverrides`].
+//! into the explain crate's [`RequestOverrides`] by [`RawOverrides::check`] (which the web
+//! API's fields go through too).
 
 use clap::Args;
 use iamwhy_diagnostic::Diagnostic;
-use iamwhy_explain::RequestOverrides;
-use iamwhy_explain::request::parse_context_args;
+use iamwhy_explain::{FieldNames, RawOverrides, RequestOverrides};
 use std::path::PathBuf;
 
 /// Details of the request no snapshot records, or that differ from what the evidence says.
@@ -38,30 +38,14 @@ impl RequestFlags {
             Some(p) => Some(super::read_file(p, "session policy")?),
             None => None,
         };
-        let non_empty = |flag: &str, v: &Option<String>| -> Result<Option<String>, Diagnostic> {
-            match v {
-                Some(s) if s.trim().is_empty() => Err(Diagnostic::error(
-                    "empty-request-field",
-                    format!("{flag} is empty"),
-                )),
-                other => Ok(other.clone()),
-            }
-        };
-        if let Some(a) = &self.resource_account
-            && !iamwhy_policy::is_account_id(a)
-        {
-            return Err(Diagnostic::error(
-                "malformed-request-field",
-                format!("--resource-account \"{a}\" is not a 12-digit account id"),
-            ));
-        }
-        Ok(RequestOverrides {
-            context: parse_context_args(&self.context)?,
+        RawOverrides {
+            context: self.context.clone(),
             session_policy,
-            source_vpce: non_empty("--source-vpce", &self.source_vpce)?,
-            federated_by: non_empty("--federated-by", &self.federated_by)?,
+            source_vpce: self.source_vpce.clone(),
+            federated_by: self.federated_by.clone(),
             resource_account: self.resource_account.clone(),
-            region: non_empty("--region", &self.region)?,
-        })
+            region: self.region.clone(),
+        }
+        .check(FieldNames::Flags)
     }
 }
