@@ -862,6 +862,15 @@ fn diff_with(
                 .collect();
             for (ci, c) in changes.iter().enumerate() {
                 let actions = change_actions(c);
+                // The principals this change reaches, looked up once (not per action and
+                // resource).
+                let reached: Vec<usize> = u
+                    .principals
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (p, acct))| c.principals.covers(p, Some(acct)))
+                    .map(|(pi, _)| pi)
+                    .collect();
                 for a in actions {
                     let svc = a.split(':').next().unwrap_or("").to_ascii_lowercase();
                     // A guardrail only takes away: it can flip only requests some grant
@@ -901,10 +910,8 @@ fn diff_with(
                             s.extend(ib().resource_candidates_arns(after, a, r));
                             s
                         });
-                        for (pi, (p, acct)) in u.principals.iter().enumerate() {
-                            if !c.principals.covers(p, Some(acct)) {
-                                continue;
-                            }
+                        for &pi in &reached {
+                            let p = &u.principals[pi].0;
                             if let (Some(g), Some(rn)) = (&grant_candidates, &resource_named)
                                 && !g.contains(p)
                                 && !rn.contains(p)
@@ -1021,13 +1028,14 @@ fn diff_with(
      -> Result<Option<iamwhy_engine::Request>, Diagnostic> {
         parts.take().map(|x| x.into_request(a)).transpose()
     };
-    let allowed =
-        |set: &Option<iamwhy_engine::PolicySet>, req: &Option<iamwhy_engine::Request>| -> bool {
-            match (set, req) {
-                (Some(set), Some(req)) => set.decide(req, &opts) == Decision::Allowed,
-                _ => false,
-            }
-        };
+    let decide = |set: &Option<iamwhy_engine::PolicySet>,
+                  req: &Option<iamwhy_engine::Request>|
+     -> Decision {
+        match (set, req) {
+            (Some(set), Some(req)) => set.decide(req, &opts),
+            _ => Decision::ImplicitDeny,
+        }
+    };
     // Both worlds' requests are decided at one instant.
     let template = crate::pinned_now(&q.template);
     let per_group = crate::par_map(
@@ -1054,11 +1062,14 @@ fn diff_with(
                 let (sb, mut parts_b) = split(prepare(after, once_b.as_ref(), &question)?);
                 // Actions of one class (`PolicySet::action_class`) are decided alike: decide
                 // and explain each class once per side.
-                let (mut memo_a, mut memo_b) = (Memo::default(), Memo::default());
+                // Brute force decides and explains every request on its own: the reference
+                // the memo is compared with.
+                let memo = brute.is_none();
+                let (mut memo_a, mut memo_b) = (Memo::new(memo), Memo::new(memo));
                 for (a, causes) in actions {
                     let (ra, rb) = (request(&mut parts_a, a)?, request(&mut parts_b, a)?);
-                    let ka = memo_a.class(&sa, &ra, &allowed);
-                    let kb = memo_b.class(&sb, &rb, &allowed);
+                    let ka = memo_a.class(&sa, &ra, &decide);
+                    let kb = memo_b.class(&sb, &rb, &decide);
                     let (was, now) = (memo_a.allowed(ka), memo_b.allowed(kb));
                     if was != now {
                         let caused_by = if causes.is_empty() {
@@ -1122,21 +1133,34 @@ fn diff_with(
 }
 
 /// One side's decisions within a (principal, resource) group, by action class.
-#[derive(Default)]
 struct Memo {
+    /// Off: every request is its own entry and every side is traced.
+    enabled: bool,
     index: std::collections::HashMap<Option<iamwhy_engine::ActionClass>, usize>,
-    classes: Vec<(bool, Option<Side>)>,
+    classes: Vec<(Decision, Option<Side>)>,
 }
 
 impl Memo {
-    /// The entry of the request's class, deciding it with `allowed` when it is new. A side
+    fn new(enabled: bool) -> Memo {
+        Memo {
+            enabled,
+            index: std::collections::HashMap::new(),
+            classes: Vec::new(),
+        }
+    }
+
+    /// The entry of the request's class, deciding it with `decide` when it is new. A side
     /// without a request (the principal or the resource is absent) is one class.
     fn class(
         &mut self,
         set: &Option<iamwhy_engine::PolicySet>,
         req: &Option<iamwhy_engine::Request>,
-        allowed: &impl Fn(&Option<iamwhy_engine::PolicySet>, &Option<iamwhy_engine::Request>) -> bool,
+        decide: &impl Fn(&Option<iamwhy_engine::PolicySet>, &Option<iamwhy_engine::Request>) -> Decision,
     ) -> usize {
+        if !self.enabled {
+            self.classes.push((decide(set, req), None));
+            return self.classes.len() - 1;
+        }
         let class = match (set, req) {
             (Some(set), Some(req)) => Some(set.action_class(req)),
             _ => None,
@@ -1144,18 +1168,27 @@ impl Memo {
         if let Some(&i) = self.index.get(&class) {
             return i;
         }
-        self.classes.push((allowed(set, req), None));
+        self.classes.push((decide(set, req), None));
         self.index.insert(class, self.classes.len() - 1);
         self.classes.len() - 1
     }
 
     fn allowed(&self, i: usize) -> bool {
-        self.classes[i].0
+        self.classes[i].0 == Decision::Allowed
     }
 
-    /// The deciding statements of class `i`, built by `make` the first time.
+    /// The deciding statements of class `i`, built by `make` the first time. An implicit
+    /// deny has none (no statement decides it: the engine's trace lists none), so it needs
+    /// no trace; `evaluate` decides as `decide` does, so the decision is the one memoised.
     fn side(&mut self, i: usize, make: impl FnOnce() -> Side) -> Side {
-        self.classes[i].1.get_or_insert_with(make).clone()
+        let (decision, side) = &mut self.classes[i];
+        if self.enabled && *decision == Decision::ImplicitDeny {
+            return Side {
+                decision: Decision::ImplicitDeny,
+                deciding: Vec::new(),
+            };
+        }
+        side.get_or_insert_with(make).clone()
     }
 }
 

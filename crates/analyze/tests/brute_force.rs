@@ -342,3 +342,55 @@ fn diff_of_a_guardrail_reaches_principals_only_a_resource_policy_allows() {
     };
     assert_eq!(key(&fast), key(&slow));
 }
+
+/// Two actions of one service in one (principal, resource) group that different statements
+/// match: the change allows both, an unchanged Deny keeps one. The indexed diff decides once
+/// per action class and must still tell them apart, as brute force (which decides each
+/// request on its own) does.
+#[test]
+fn diff_tells_apart_actions_of_one_group_that_different_statements_match() {
+    let st = |allow: bool, action: usize| Stmt {
+        allow,
+        action,
+        resource: 0, // "*"
+        condition: 0,
+        principal: 0,
+    };
+    let deny_put = (2usize, vec![st(false, 5)]); // Deny s3:Put*
+    let before = world(std::slice::from_ref(&deny_put), &[]);
+    let after = world(&[deny_put, (2, vec![st(true, 2)])], &[]); // + Allow s3:*
+    let q = DiffQuery {
+        resources: vec!["*".into()],
+        principals: Vec::new(),
+        template: iamwhy_world::Question {
+            context: vec![("aws:RequestedRegion".into(), "eu-west-1".into())],
+            ..iamwhy_world::Question::default()
+        },
+    };
+    let actions = ["s3:GetObject", "s3:PutObject"];
+    let key = |d: &iamwhy_analyze::Diff| -> Vec<(String, String, String)> {
+        d.flips
+            .iter()
+            .filter(|f| actions.contains(&f.action.as_str()))
+            .map(|f| {
+                (
+                    f.principal.clone(),
+                    f.action.clone(),
+                    f.direction.to_string(),
+                )
+            })
+            .collect()
+    };
+    let fast = key(&diff(&before, &after, &q).unwrap());
+    let slow = key(&diff_brute_force(&before, &after, &q, &actions).unwrap());
+    assert!(
+        fast.iter()
+            .any(|(_, a, d)| a == "s3:GetObject" && d == "gained"),
+        "{fast:?}"
+    );
+    assert!(
+        !fast.iter().any(|(_, a, _)| a == "s3:PutObject"),
+        "{fast:?}"
+    );
+    assert_eq!(fast, slow);
+}

@@ -2678,3 +2678,15 @@ fn aws_managed_policies_cannot_be_changed() {
     );
     expect(&e, ImplicitDeny, Some(Layer::Identity));
 }
+
+#[test]
+fn an_implicit_deny_has_no_deciding_statement() {
+    // No statement decides an implicit deny, even when Allow statements matched in a layer
+    // that was not enough (diff relies on this to skip the trace of implicit denies).
+    let set = PolicySet::new()
+        .with_identity(vec![idp(&[allow("Read", "s3:GetObject", "*")])])
+        .with_boundary(vec![pb(&[allow("OnlyEc2", "ec2:*", "*")])]);
+    let e = run(&set, &req(ALICE, "s3:GetObject", OBJ));
+    expect(&e, ImplicitDeny, Some(Layer::PermissionsBoundary));
+    assert!(e.deciding.is_empty(), "{}", pretty(&e));
+}
