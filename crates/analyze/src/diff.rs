@@ -1036,6 +1036,10 @@ fn diff_with(
             _ => Decision::ImplicitDeny,
         }
     };
+    // Actions of one class (`PolicySet::action_class`) are decided alike: each class is
+    // decided and explained once per side and group. Brute force decides and explains every
+    // request on its own: the reference the memo is compared with.
+    let memo = brute.is_none();
     // Both worlds' requests are decided at one instant.
     let template = crate::pinned_now(&q.template);
     let per_group = crate::par_map(
@@ -1060,11 +1064,6 @@ fn diff_with(
                 };
                 let (sa, mut parts_a) = split(prepare(before, once_a.as_ref(), &question)?);
                 let (sb, mut parts_b) = split(prepare(after, once_b.as_ref(), &question)?);
-                // Actions of one class (`PolicySet::action_class`) are decided alike: decide
-                // and explain each class once per side.
-                // Brute force decides and explains every request on its own: the reference
-                // the memo is compared with.
-                let memo = brute.is_none();
                 let (mut memo_a, mut memo_b) = (Memo::new(memo), Memo::new(memo));
                 for (a, causes) in actions {
                     let (ra, rb) = (request(&mut parts_a, a)?, request(&mut parts_b, a)?);

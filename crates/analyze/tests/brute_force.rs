@@ -277,6 +277,19 @@ proptest! {
     }
 }
 
+/// A diff over one resource, with the requests made in eu-west-1 (inside the demo's region
+/// lock).
+fn in_eu_west_1(resource: &str) -> DiffQuery {
+    DiffQuery {
+        resources: vec![resource.into()],
+        principals: Vec::new(),
+        template: iamwhy_world::Question {
+            context: vec![("aws:RequestedRegion".into(), "eu-west-1".into())],
+            ..iamwhy_world::Question::default()
+        },
+    }
+}
+
 /// A guardrail change reaches a principal that only the resource policy allows (no identity
 /// statement): the candidates of a guardrail change include the resource policy's principals.
 #[test]
@@ -313,14 +326,7 @@ fn diff_of_a_guardrail_reaches_principals_only_a_resource_policy_allows() {
         },
     );
     org.nodes[0].policies.push("p-generated".into());
-    let q = DiffQuery {
-        resources: vec!["arn:aws:s3:::dev-sandbox-scratch/notebooks/a.ipynb".into()],
-        principals: Vec::new(),
-        template: iamwhy_world::Question {
-            context: vec![("aws:RequestedRegion".into(), "eu-west-1".into())],
-            ..iamwhy_world::Question::default()
-        },
-    };
+    let q = in_eu_west_1("arn:aws:s3:::dev-sandbox-scratch/notebooks/a.ipynb");
     let fast = diff(&before, &after, &q).unwrap();
     let lost: Vec<&str> = fast
         .flips
@@ -359,14 +365,7 @@ fn diff_tells_apart_actions_of_one_group_that_different_statements_match() {
     let deny_put = (2usize, vec![st(false, 5)]); // Deny s3:Put*
     let before = world(std::slice::from_ref(&deny_put), &[]);
     let after = world(&[deny_put, (2, vec![st(true, 2)])], &[]); // + Allow s3:*
-    let q = DiffQuery {
-        resources: vec!["*".into()],
-        principals: Vec::new(),
-        template: iamwhy_world::Question {
-            context: vec![("aws:RequestedRegion".into(), "eu-west-1".into())],
-            ..iamwhy_world::Question::default()
-        },
-    };
+    let q = in_eu_west_1("*");
     let actions = ["s3:GetObject", "s3:PutObject"];
     let key = |d: &iamwhy_analyze::Diff| -> Vec<(String, String, String)> {
         d.flips

@@ -103,6 +103,8 @@ mod tests {
         .unwrap()
     }
 
+    const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+
     fn admin_set() -> PolicySet {
         PolicySet::new().with_identity(vec![policy(
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
@@ -113,10 +115,9 @@ mod tests {
     #[test]
     fn actions_matched_by_the_same_statements_share_a_class() {
         let set = admin_set();
-        let a = "arn:aws:iam::111122223333:user/alice";
         assert_eq!(
-            set.action_class(&request(a, "ec2:RunInstances", "*")),
-            set.action_class(&request(a, "ec2:TerminateInstances", "*"))
+            set.action_class(&request(ALICE, "ec2:RunInstances", "*")),
+            set.action_class(&request(ALICE, "ec2:TerminateInstances", "*"))
         );
     }
 
@@ -129,9 +130,8 @@ mod tests {
                 PolicyType::Scp,
             )],
         );
-        let a = "arn:aws:iam::111122223333:user/alice";
-        let run = request(a, "ec2:RunInstances", "*");
-        let terminate = request(a, "ec2:TerminateInstances", "*");
+        let run = request(ALICE, "ec2:RunInstances", "*");
+        let terminate = request(ALICE, "ec2:TerminateInstances", "*");
         assert_ne!(set.action_class(&run), set.action_class(&terminate));
         let opts = EvaluationOptions::default();
         assert_eq!(set.decide(&run, &opts), Decision::Allowed);
@@ -141,10 +141,9 @@ mod tests {
     #[test]
     fn services_never_share_a_class() {
         let set = admin_set();
-        let a = "arn:aws:iam::111122223333:user/alice";
         assert_ne!(
-            set.action_class(&request(a, "s3:GetObject", "*")),
-            set.action_class(&request(a, "ec2:GetConsoleOutput", "*"))
+            set.action_class(&request(ALICE, "s3:GetObject", "*")),
+            set.action_class(&request(ALICE, "ec2:GetConsoleOutput", "*"))
         );
     }
 
@@ -156,21 +155,19 @@ mod tests {
         let assume = request(root, "sts:AssumeRole", role);
         let tag = request(root, "sts:GetSessionToken", role);
         assert_ne!(set.action_class(&assume), set.action_class(&tag));
-        let a = "arn:aws:iam::111122223333:user/alice";
         assert_ne!(
-            set.action_class(&request(a, "kms:RetireGrant", "*")),
-            set.action_class(&request(a, "kms:RevokeGrant", "*"))
+            set.action_class(&request(ALICE, "kms:RetireGrant", "*")),
+            set.action_class(&request(ALICE, "kms:RevokeGrant", "*"))
         );
     }
 
     #[test]
     fn read_and_write_iam_actions_are_apart_for_the_reserved_role_rule() {
         let set = admin_set();
-        let a = "arn:aws:iam::111122223333:user/alice";
         let reserved =
             "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_x";
-        let get = request(a, "iam:GetRole", reserved);
-        let delete = request(a, "iam:DeleteRole", reserved);
+        let get = request(ALICE, "iam:GetRole", reserved);
+        let delete = request(ALICE, "iam:DeleteRole", reserved);
         assert_ne!(set.action_class(&get), set.action_class(&delete));
         let opts = EvaluationOptions::default();
         assert_eq!(set.decide(&get, &opts), Decision::Allowed);
