@@ -1,14 +1,18 @@
 //! JSON text → [`PolicyDocument`], keeping spans, rejecting duplicate keys, and reporting every
 //! structural problem with its location. Nothing is half-loaded: a document with any error is
 //! returned as `Err` with all the errors found.
+//!
+//! The text is read once, by the pull reader of [`crate::json`], straight into the typed
+//! document: there is no intermediate JSON tree, and a string is copied only when the document
+//! keeps it.
 
 use crate::document::*;
+use crate::json::{Key, Kind, Read, Reader};
 use crate::lines::SourceLines;
 use crate::source::decode_policy_text;
 use iamwhy_diagnostic::Diagnostic;
 use iamwhy_diagnostic::{Position, Span};
-use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
-use jsonc_parser::{CollectOptions, ParseOptions};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -34,22 +38,6 @@ impl std::fmt::Display for ParseFailure {
 
 impl std::error::Error for ParseFailure {}
 
-/// Strict JSON: no comments, trailing commas or other JSON5 extensions.
-pub fn strict_json_options() -> ParseOptions {
-    ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    }
-}
-
 impl PolicyDocument {
     /// Parse a policy document given as JSON text, a JSON string containing JSON text, or
     /// URL-encoded JSON text.
@@ -71,36 +59,37 @@ impl PolicyDocument {
             text: &source,
             lines: &lines,
             errors: Vec::new(),
+            keys: Vec::new(),
         };
-        let parsed =
-            jsonc_parser::parse_to_ast(&source, &CollectOptions::default(), &strict_json_options());
-        let root = match parsed {
-            Ok(result) => result.value,
-            Err(err) => {
-                let range = err.range();
-                builder.error(
-                    "invalid-json",
-                    Span::new(range.start, range.end),
-                    format!("the policy is not valid JSON: {}", err.kind()),
-                );
-                return Err(builder.finish_err());
-            }
-        };
-        let Some(root) = root else {
+        let mut reader = Reader::new(&source);
+        if reader.is_empty() {
             builder.error(
                 "empty-document",
                 Span::default(),
                 "the policy document is empty".to_string(),
             );
             return Err(builder.finish_err());
-        };
-        let doc = builder.document(&root, source.clone(), encoding);
-        match doc {
-            Some(mut doc) if builder.errors.is_empty() => {
+        }
+        let read = builder
+            .document(&mut reader, source.clone(), encoding)
+            .and_then(|doc| reader.finish().map(|()| doc));
+        match read {
+            Err(syntax) => {
+                // A text that is not JSON gets that one error: what the builder found before
+                // the syntax error is about a document that does not exist.
+                builder.errors.clear();
+                builder.error(
+                    "invalid-json",
+                    syntax.span,
+                    format!("the policy is not valid JSON: {}", syntax.message),
+                );
+                Err(builder.finish_err())
+            }
+            Ok(Some(mut doc)) if builder.errors.is_empty() => {
                 doc.lines = lines;
                 Ok(doc)
             }
-            _ => Err(builder.finish_err()),
+            Ok(_) => Err(builder.finish_err()),
         }
     }
 }
@@ -109,7 +98,19 @@ struct Builder<'t> {
     text: &'t str,
     lines: &'t SourceLines,
     errors: Vec<Diagnostic>,
+    /// The keys of the objects being read, innermost last (see [`Members`]).
+    keys: Vec<Cow<'t, str>>,
 }
+
+/// The member bookkeeping of one object being read: where its keys start in
+/// [`Builder::keys`], and past [`LINEAR_KEYS`] keys a set of them.
+struct Members<'t> {
+    mark: usize,
+    set: Option<HashSet<Cow<'t, str>>>,
+}
+
+/// Up to this many keys an object's duplicates are found by a scan; beyond, by a set.
+const LINEAR_KEYS: usize = 16;
 
 const TOP_LEVEL: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_ELEMENTS: &[&str] = &[
@@ -124,24 +125,14 @@ const STATEMENT_ELEMENTS: &[&str] = &[
     "Condition",
 ];
 
-fn span_of(range: jsonc_parser::common::Range) -> Span {
-    Span::new(range.start, range.end)
+/// The span of the value whose text starts at `start` and which the reader just finished.
+fn value_span(r: &Reader, start: usize) -> Span {
+    Span::new(start, r.last_end())
 }
 
-fn value_span(v: &Value) -> Span {
-    use jsonc_parser::common::Ranged;
-    span_of(v.range())
-}
-
-fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::StringLit(_) => "a string",
-        Value::NumberLit(_) => "a number",
-        Value::BooleanLit(_) => "a boolean",
-        Value::Object(_) => "an object",
-        Value::Array(_) => "an array",
-        Value::NullKeyword(_) => "null",
-    }
+/// The span of a `"key": value` member whose value the reader just finished.
+fn member_span(r: &Reader, key: &Key) -> Span {
+    Span::new(key.start, r.last_end())
 }
 
 impl<'t> Builder<'t> {
@@ -158,60 +149,97 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// Report keys that appear twice in one object (IAM rejects them; a JSON reader that keeps
-    /// the last one would silently change the policy).
-    fn check_duplicates(&mut self, obj: &Object, what: &str) {
-        let mut seen: HashSet<&str> = HashSet::new();
-        for prop in &obj.properties {
-            let name = prop.name.as_str();
-            if !seen.insert(name) {
-                self.error(
-                    "duplicate-key",
-                    span_of(prop.range),
-                    format!(
-                        "\"{name}\" appears more than once in {what}; IAM rejects duplicate keys"
-                    ),
-                );
-            }
+    fn members(&self) -> Members<'t> {
+        Members {
+            mark: self.keys.len(),
+            set: None,
         }
+    }
+
+    /// Record `name` as a key of the object `m`; true when it was already there.
+    fn seen(&mut self, m: &mut Members<'t>, name: &Cow<'t, str>) -> bool {
+        if let Some(set) = &mut m.set {
+            return !set.insert(name.clone());
+        }
+        let earlier = &self.keys[m.mark..];
+        let duplicate = earlier.iter().any(|k| k == name);
+        if earlier.len() == LINEAR_KEYS {
+            let mut set: HashSet<Cow<'t, str>> = self.keys.drain(m.mark..).collect();
+            set.insert(name.clone());
+            m.set = Some(set);
+        } else {
+            self.keys.push(name.clone());
+        }
+        duplicate
+    }
+
+    /// After a member whose key was a duplicate: report it (IAM rejects duplicate keys; a JSON
+    /// reader that keeps the last one would silently change the policy), ahead of what reading
+    /// its value reported (`errors_before`).
+    fn duplicate(&mut self, errors_before: usize, name: &str, span: Span, what: &str) {
+        self.error(
+            "duplicate-key",
+            span,
+            format!("\"{name}\" appears more than once in {what}; IAM rejects duplicate keys"),
+        );
+        let dup = self.errors.pop().expect("just pushed");
+        self.errors.insert(errors_before, dup);
+    }
+
+    /// The object `m` ended.
+    fn end_members(&mut self, m: Members<'t>) {
+        self.keys.truncate(m.mark);
+    }
+
+    /// Skip a value that is not of the expected type and report it: "`{what}` must be
+    /// `{expected}`, not `{found}`".
+    fn wrong_type(&mut self, r: &mut Reader<'t>, found: Kind, what: &str, expected: &str) -> Read<()> {
+        let span = r.skip_value()?;
+        self.error(
+            "wrong-type",
+            span,
+            format!("{what} must be {expected}, not {}", found.name()),
+        );
+        Ok(())
     }
 
     fn document(
         &mut self,
-        root: &Value,
+        r: &mut Reader<'t>,
         source: Arc<str>,
         encoding: crate::source::SourceEncoding,
-    ) -> Option<PolicyDocument> {
-        let Value::Object(obj) = root else {
+    ) -> Read<Option<PolicyDocument>> {
+        let kind = r.peek()?;
+        if kind != Kind::Object {
+            let span = r.skip_value()?;
             self.error(
                 "not-an-object",
-                value_span(root),
-                format!(
-                    "a policy document must be a JSON object, not {}",
-                    kind_name(root)
-                ),
+                span,
+                format!("a policy document must be a JSON object, not {}", kind.name()),
             );
-            return None;
-        };
-        self.check_duplicates(obj, "the policy document");
+            return Ok(None);
+        }
+        let start = r.begin_object()?;
+        let mut m = self.members();
         let mut version = PolicyVersion::Absent;
         let mut version_span = None;
         let mut id = None;
         let mut statements = Vec::new();
         let mut statement_span = None;
-        for prop in &obj.properties {
-            let name = prop.name.as_str();
-            match name {
+        while let Some(key) = r.next_key()? {
+            let dup = self.seen(&mut m, &key.name);
+            let errors_before = self.errors.len();
+            match &*key.name {
                 "Version" => {
-                    if let Some(s) = self.string(prop, "Version") {
-                        version_span = Some(s.span);
-                        version = match s.value.as_str() {
+                    if let Some((text, span)) = self.str_value(r, "Version")? {
+                        version_span = Some(span);
+                        version = match &*text {
                             "2012-10-17" => PolicyVersion::V2012_10_17,
                             "2008-10-17" => PolicyVersion::V2008_10_17,
                             other => {
                                 self.error(
                                     "invalid-version",
-                                    s.span,
+                                    span,
                                     format!("Version must be \"2012-10-17\" or \"2008-10-17\", not \"{other}\""),
                                 );
                                 PolicyVersion::Absent
@@ -219,23 +247,32 @@ impl<'t> Builder<'t> {
                         };
                     }
                 }
-                "Id" => id = self.string(prop, "Id"),
+                "Id" => id = self.string(r, "Id")?,
                 "Statement" => {
-                    statement_span = Some(value_span(&prop.value));
-                    statements = self.statements(&prop.value);
+                    let value_start = r.value_start();
+                    statements = self.statements(r)?;
+                    statement_span = Some(value_span(r, value_start));
                 }
-                other => self.unknown_element(prop, other, TOP_LEVEL, "the policy document"),
+                other => {
+                    r.skip_value()?;
+                    self.unknown_element(member_span(r, &key), other, TOP_LEVEL, "the policy document");
+                }
+            }
+            if dup {
+                self.duplicate(errors_before, &key.name, member_span(r, &key), "the policy document");
             }
         }
+        self.end_members(m);
+        let span = value_span(r, start);
         let Some(statement_span) = statement_span else {
             self.error(
                 "missing-statement",
-                span_of(obj.range),
+                span,
                 "the policy document has no Statement element".to_string(),
             );
-            return None;
+            return Ok(None);
         };
-        Some(PolicyDocument {
+        Ok(Some(PolicyDocument {
             source,
             encoding,
             lines: SourceLines::default(),
@@ -244,11 +281,11 @@ impl<'t> Builder<'t> {
             id,
             statements,
             statement_span,
-            span: span_of(obj.range),
-        })
+            span,
+        }))
     }
 
-    fn unknown_element(&mut self, prop: &ObjectProp, name: &str, known: &[&str], place: &str) {
+    fn unknown_element(&mut self, span: Span, name: &str, known: &[&str], place: &str) {
         let hint = known
             .iter()
             .find(|k| k.eq_ignore_ascii_case(name))
@@ -256,68 +293,62 @@ impl<'t> Builder<'t> {
             .unwrap_or_default();
         self.error(
             "unknown-element",
-            span_of(prop.range),
+            span,
             format!("\"{name}\" is not a valid element in {place}{hint}"),
         );
     }
 
-    fn string(&mut self, prop: &ObjectProp, what: &str) -> Option<Spanned<String>> {
-        match &prop.value {
-            Value::StringLit(s) => Some(Spanned {
-                value: s.value.to_string(),
-                span: span_of(s.range),
-            }),
+    /// A string value as read (borrowed from the text when it has no escape).
+    fn str_value(&mut self, r: &mut Reader<'t>, what: &str) -> Read<Option<(Cow<'t, str>, Span)>> {
+        match r.peek()? {
+            Kind::String => r.string().map(Some),
             other => {
-                self.error(
-                    "wrong-type",
-                    value_span(other),
-                    format!("{what} must be a string, not {}", kind_name(other)),
-                );
-                None
+                self.wrong_type(r, other, what, "a string")?;
+                Ok(None)
             }
         }
     }
 
-    fn statements(&mut self, value: &Value) -> Vec<Statement> {
-        let items: Vec<&Value> = match value {
-            Value::Object(_) => vec![value],
-            Value::Array(arr) => arr.elements.iter().collect(),
-            other => {
-                self.error(
-                    "wrong-type",
-                    value_span(other),
-                    format!(
-                        "Statement must be an object or an array of objects, not {}",
-                        kind_name(other)
-                    ),
-                );
-                return Vec::new();
-            }
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for (index, item) in items.into_iter().enumerate() {
-            if let Some(stmt) = self.statement(index, item) {
-                out.push(stmt);
-            }
-        }
-        out
+    fn string(&mut self, r: &mut Reader<'t>, what: &str) -> Read<Option<Spanned<String>>> {
+        Ok(self.str_value(r, what)?.map(|(value, span)| Spanned {
+            value: value.into_owned(),
+            span,
+        }))
     }
 
-    fn statement(&mut self, index: usize, value: &Value) -> Option<Statement> {
-        let Value::Object(obj) = value else {
-            self.error(
-                "wrong-type",
-                value_span(value),
-                format!(
-                    "statement {} must be an object, not {}",
-                    index + 1,
-                    kind_name(value)
-                ),
-            );
-            return None;
-        };
-        let stmt_span = span_of(obj.range);
-        self.check_duplicates(obj, "a statement");
+    fn statements(&mut self, r: &mut Reader<'t>) -> Read<Vec<Statement>> {
+        let mut out = Vec::new();
+        match r.peek()? {
+            Kind::Object => {
+                if let Some(stmt) = self.statement(r, 0)? {
+                    out.push(stmt);
+                }
+            }
+            Kind::Array => {
+                r.begin_array()?;
+                let mut index = 0;
+                while r.next_element()? {
+                    if let Some(stmt) = self.statement(r, index)? {
+                        out.push(stmt);
+                    }
+                    index += 1;
+                }
+            }
+            other => {
+                self.wrong_type(r, other, "Statement", "an object or an array of objects")?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn statement(&mut self, r: &mut Reader<'t>, index: usize) -> Read<Option<Statement>> {
+        let kind = r.peek()?;
+        if kind != Kind::Object {
+            self.wrong_type(r, kind, &format!("statement {}", index + 1), "an object")?;
+            return Ok(None);
+        }
+        let start = r.begin_object()?;
+        let mut m = self.members();
         let errors_before = self.errors.len();
         let mut sid = None;
         let mut effect = None;
@@ -325,19 +356,23 @@ impl<'t> Builder<'t> {
         let mut action: Option<ActionElement> = None;
         let mut resource: Option<ResourceElement> = None;
         let mut condition = None;
-        for prop in &obj.properties {
-            let name = prop.name.as_str();
-            let key_span = span_of(prop.range);
+        // Duplicate keys of the statement itself do not count as problems of its elements
+        // (they do not stop the missing-Effect and missing-Action checks).
+        let mut duplicates = 0;
+        while let Some(key) = r.next_key()? {
+            let dup = self.seen(&mut m, &key.name);
+            let member_errors = self.errors.len();
+            let name: &str = &key.name;
             match name {
-                "Sid" => sid = self.string(prop, "Sid"),
+                "Sid" => sid = self.string(r, "Sid")?,
                 "Effect" => {
-                    if let Some(s) = self.string(prop, "Effect") {
-                        match s.value.as_str() {
-                            "Allow" => effect = Some(Spanned { value: Effect::Allow, span: s.span }),
-                            "Deny" => effect = Some(Spanned { value: Effect::Deny, span: s.span }),
+                    if let Some((text, span)) = self.str_value(r, "Effect")? {
+                        match &*text {
+                            "Allow" => effect = Some(Spanned { value: Effect::Allow, span }),
+                            "Deny" => effect = Some(Spanned { value: Effect::Deny, span }),
                             other => self.error(
                                 "invalid-effect",
-                                s.span,
+                                span,
                                 format!("Effect must be \"Allow\" or \"Deny\" (case-sensitive), not \"{other}\""),
                             ),
                         }
@@ -345,53 +380,66 @@ impl<'t> Builder<'t> {
                 }
                 "Principal" | "NotPrincipal" => {
                     let negated = name == "NotPrincipal";
+                    let value_start = r.value_start();
                     if let Some(prev) = &principal {
-                        self.exclusive(
-                            prev.negated,
-                            negated,
-                            "Principal",
-                            "NotPrincipal",
-                            key_span,
-                        );
-                    } else if let Some(value) = self.principal(&prop.value, name) {
+                        let prev_negated = prev.negated;
+                        r.skip_value()?;
+                        self.exclusive(prev_negated, negated, "Principal", "NotPrincipal", member_span(r, &key));
+                    } else if let Some(value) = self.principal(r, name)? {
                         principal = Some(PrincipalElement {
                             negated,
                             value,
-                            key_span,
-                            span: value_span(&prop.value),
+                            key_span: member_span(r, &key),
+                            span: value_span(r, value_start),
                         });
                     }
                 }
                 "Action" | "NotAction" => {
                     let negated = name == "NotAction";
+                    let value_start = r.value_start();
                     if let Some(prev) = &action {
-                        self.exclusive(prev.negated, negated, "Action", "NotAction", key_span);
-                    } else if let Some(values) = self.string_list(&prop.value, name) {
+                        let prev_negated = prev.negated;
+                        r.skip_value()?;
+                        self.exclusive(prev_negated, negated, "Action", "NotAction", member_span(r, &key));
+                    } else if let Some(values) = self.string_list(r, name, None)? {
                         action = Some(ActionElement {
                             negated,
                             values,
-                            key_span,
-                            span: value_span(&prop.value),
+                            key_span: member_span(r, &key),
+                            span: value_span(r, value_start),
                         });
                     }
                 }
                 "Resource" | "NotResource" => {
                     let negated = name == "NotResource";
+                    let value_start = r.value_start();
                     if let Some(prev) = &resource {
-                        self.exclusive(prev.negated, negated, "Resource", "NotResource", key_span);
-                    } else if let Some(values) = self.string_list(&prop.value, name) {
+                        let prev_negated = prev.negated;
+                        r.skip_value()?;
+                        self.exclusive(prev_negated, negated, "Resource", "NotResource", member_span(r, &key));
+                    } else if let Some(values) = self.string_list(r, name, None)? {
                         resource = Some(ResourceElement {
                             negated,
                             values,
-                            key_span,
-                            span: value_span(&prop.value),
+                            key_span: member_span(r, &key),
+                            span: value_span(r, value_start),
                         });
                     }
                 }
-                "Condition" => condition = self.condition(&prop.value),
-                other => self.unknown_element(prop, other, STATEMENT_ELEMENTS, "a statement"),
+                "Condition" => condition = self.condition(r)?,
+                other => {
+                    r.skip_value()?;
+                    self.unknown_element(member_span(r, &key), other, STATEMENT_ELEMENTS, "a statement");
+                }
+            }
+            if dup {
+                self.duplicate(member_errors, &key.name, member_span(r, &key), "a statement");
+                duplicates += 1;
             }
         }
+        self.end_members(m);
+        let stmt_span = value_span(r, start);
+        let errors_before = errors_before + duplicates;
         let label = match &sid {
             Some(s) => format!("statement \"{}\"", s.value),
             None => format!("statement {}", index + 1),
@@ -410,19 +458,22 @@ impl<'t> Builder<'t> {
                 format!("{label} has neither Action nor NotAction"),
             );
         }
-        if self.errors.len() != errors_before {
-            return None;
+        if self.errors.len() != errors_before - duplicates {
+            return Ok(None);
         }
-        Some(Statement {
+        let (Some(effect), Some(action)) = (effect, action) else {
+            return Ok(None);
+        };
+        Ok(Some(Statement {
             index,
             sid,
-            effect: effect?,
+            effect,
             principal,
-            action: action?,
+            action,
             resource,
             condition,
             span: stmt_span,
-        })
+        }))
     }
 
     fn exclusive(&mut self, prev_negated: bool, negated: bool, a: &str, not_a: &str, span: Span) {
@@ -433,195 +484,211 @@ impl<'t> Builder<'t> {
                 format!("a statement cannot contain both {a} and {not_a}"),
             );
         }
-        // An exact duplicate was already reported by check_duplicates.
+        // An exact duplicate is reported as a duplicate key.
     }
 
-    fn string_list(&mut self, value: &Value, what: &str) -> Option<Vec<Spanned<String>>> {
-        match value {
-            Value::StringLit(s) => Some(vec![Spanned {
-                value: s.value.to_string(),
-                span: span_of(s.range),
-            }]),
-            Value::Array(arr) => self.string_array(arr, what),
-            other => {
-                self.error(
-                    "wrong-type",
-                    value_span(other),
-                    format!(
-                        "{what} must be a string or an array of strings, not {}",
-                        kind_name(other)
-                    ),
-                );
-                None
+    /// A string or an array of strings. `what` (with `sub`, as `what.sub`) names the element.
+    fn string_list(
+        &mut self,
+        r: &mut Reader<'t>,
+        what: &str,
+        sub: Option<&str>,
+    ) -> Read<Option<Vec<Spanned<String>>>> {
+        let name = || match sub {
+            Some(sub) => format!("{what}.{sub}"),
+            None => what.to_string(),
+        };
+        match r.peek()? {
+            Kind::String => {
+                let (value, span) = r.string()?;
+                Ok(Some(vec![Spanned {
+                    value: value.into_owned(),
+                    span,
+                }]))
             }
-        }
-    }
-
-    fn string_array(&mut self, arr: &Array, what: &str) -> Option<Vec<Spanned<String>>> {
-        let mut out = Vec::with_capacity(arr.elements.len());
-        let mut ok = true;
-        for el in &arr.elements {
-            match el {
-                Value::StringLit(s) => out.push(Spanned {
-                    value: s.value.to_string(),
-                    span: span_of(s.range),
-                }),
-                other => {
-                    ok = false;
-                    self.error(
-                        "wrong-type",
-                        value_span(other),
-                        format!(
-                            "every value of {what} must be a string, not {}",
-                            kind_name(other)
-                        ),
-                    );
-                }
-            }
-        }
-        ok.then_some(out)
-    }
-
-    fn principal(&mut self, value: &Value, what: &str) -> Option<PrincipalValue> {
-        match value {
-            Value::StringLit(s) if s.value == "*" => Some(PrincipalValue::Everyone),
-            Value::StringLit(s) => Some(PrincipalValue::BareString(Spanned {
-                value: s.value.to_string(),
-                span: span_of(s.range),
-            })),
-            Value::Object(obj) => {
-                self.check_duplicates(obj, what);
-                let mut entries = Vec::new();
+            Kind::Array => {
+                r.begin_array()?;
+                let mut out = Vec::new();
                 let mut ok = true;
-                for prop in &obj.properties {
-                    let kind = match prop.name.as_str() {
-                        "AWS" => PrincipalType::Aws,
-                        "Service" => PrincipalType::Service,
-                        "Federated" => PrincipalType::Federated,
-                        "CanonicalUser" => PrincipalType::CanonicalUser,
+                while r.next_element()? {
+                    match r.peek()? {
+                        Kind::String => {
+                            let (value, span) = r.string()?;
+                            out.push(Spanned {
+                                value: value.into_owned(),
+                                span,
+                            });
+                        }
                         other => {
                             ok = false;
-                            self.error(
-                                "invalid-principal",
-                                span_of(prop.range),
-                                format!("\"{other}\" is not a principal type; use AWS, Service, Federated or CanonicalUser"),
-                            );
-                            continue;
+                            let what = format!("every value of {}", name());
+                            self.wrong_type(r, other, &what, "a string")?;
                         }
-                    };
-                    match self.string_list(&prop.value, &format!("{what}.{}", kind.as_str())) {
-                        Some(values) => entries.push(PrincipalEntry {
-                            kind,
-                            values,
-                            key_span: span_of(prop.range),
-                        }),
-                        None => ok = false,
                     }
                 }
-                ok.then_some(PrincipalValue::Map(entries))
+                Ok(ok.then_some(out))
             }
             other => {
-                self.error(
-                    "wrong-type",
-                    value_span(other),
-                    format!(
-                        "{what} must be \"*\" or an object, not {}",
-                        kind_name(other)
-                    ),
-                );
-                None
+                self.wrong_type(r, other, &name(), "a string or an array of strings")?;
+                Ok(None)
             }
         }
     }
 
-    fn condition(&mut self, value: &Value) -> Option<ConditionElement> {
-        let Value::Object(obj) = value else {
-            self.error(
-                "wrong-type",
-                value_span(value),
-                format!("Condition must be an object, not {}", kind_name(value)),
-            );
-            return None;
-        };
-        self.check_duplicates(obj, "the Condition element");
-        let mut blocks = Vec::with_capacity(obj.properties.len());
-        for prop in &obj.properties {
-            let operator = Spanned {
-                value: prop.name.as_str().to_string(),
-                span: span_of(prop.range),
-            };
-            let Value::Object(keys) = &prop.value else {
-                self.error(
-                    "wrong-type",
-                    value_span(&prop.value),
-                    format!(
-                        "the value of condition operator \"{}\" must be an object of context keys, not {}",
-                        operator.value,
-                        kind_name(&prop.value)
-                    ),
-                );
-                continue;
-            };
-            self.check_duplicates(keys, &format!("condition operator \"{}\"", operator.value));
-            let mut entries = Vec::with_capacity(keys.properties.len());
-            for key_prop in &keys.properties {
-                let key = Spanned {
-                    value: key_prop.name.as_str().to_string(),
-                    span: span_of(key_prop.range),
-                };
-                if let Some(values) = self.condition_values(&key_prop.value, &key.value) {
-                    entries.push(ConditionEntry {
-                        key,
-                        values,
-                        span: value_span(&key_prop.value),
-                    });
-                }
+    fn principal(&mut self, r: &mut Reader<'t>, what: &str) -> Read<Option<PrincipalValue>> {
+        match r.peek()? {
+            Kind::String => {
+                let (value, span) = r.string()?;
+                Ok(Some(if value == "*" {
+                    PrincipalValue::Everyone
+                } else {
+                    PrincipalValue::BareString(Spanned {
+                        value: value.into_owned(),
+                        span,
+                    })
+                }))
             }
-            blocks.push(ConditionBlock { operator, entries });
-        }
-        Some(ConditionElement {
-            blocks,
-            span: span_of(obj.range),
-        })
-    }
-
-    fn condition_values(&mut self, value: &Value, key: &str) -> Option<Vec<Spanned<String>>> {
-        let scalar = |this: &mut Self, v: &Value| -> Option<Spanned<String>> {
-            let text = match v {
-                Value::StringLit(s) => s.value.to_string(),
-                Value::NumberLit(n) => n.value.to_string(),
-                Value::BooleanLit(b) => b.value.to_string(),
-                other => {
-                    this.error(
-                        "wrong-type",
-                        value_span(other),
-                        format!(
-                            "condition values for \"{key}\" must be strings, numbers or booleans, not {}",
-                            kind_name(other)
-                        ),
-                    );
-                    return None;
-                }
-            };
-            Some(Spanned {
-                value: text,
-                span: value_span(v),
-            })
-        };
-        match value {
-            Value::Array(arr) => {
-                let mut out = Vec::with_capacity(arr.elements.len());
+            Kind::Object => {
+                r.begin_object()?;
+                let mut m = self.members();
+                let mut entries = Vec::new();
                 let mut ok = true;
-                for el in &arr.elements {
-                    match scalar(self, el) {
-                        Some(s) => out.push(s),
-                        None => ok = false,
+                while let Some(key) = r.next_key()? {
+                    let dup = self.seen(&mut m, &key.name);
+                    let member_errors = self.errors.len();
+                    let kind = match &*key.name {
+                        "AWS" => Some(PrincipalType::Aws),
+                        "Service" => Some(PrincipalType::Service),
+                        "Federated" => Some(PrincipalType::Federated),
+                        "CanonicalUser" => Some(PrincipalType::CanonicalUser),
+                        _ => None,
+                    };
+                    match kind {
+                        None => {
+                            ok = false;
+                            r.skip_value()?;
+                            self.error(
+                                "invalid-principal",
+                                member_span(r, &key),
+                                format!("\"{}\" is not a principal type; use AWS, Service, Federated or CanonicalUser", key.name),
+                            );
+                        }
+                        Some(kind) => match self.string_list(r, what, Some(kind.as_str()))? {
+                            Some(values) => entries.push(PrincipalEntry {
+                                kind,
+                                values,
+                                key_span: member_span(r, &key),
+                            }),
+                            None => ok = false,
+                        },
+                    }
+                    if dup {
+                        self.duplicate(member_errors, &key.name, member_span(r, &key), what);
                     }
                 }
-                ok.then_some(out)
+                self.end_members(m);
+                Ok(ok.then_some(PrincipalValue::Map(entries)))
             }
-            other => scalar(self, other).map(|s| vec![s]),
+            other => {
+                self.wrong_type(r, other, what, "\"*\" or an object")?;
+                Ok(None)
+            }
         }
+    }
+
+    fn condition(&mut self, r: &mut Reader<'t>) -> Read<Option<ConditionElement>> {
+        let kind = r.peek()?;
+        if kind != Kind::Object {
+            self.wrong_type(r, kind, "Condition", "an object")?;
+            return Ok(None);
+        }
+        let start = r.begin_object()?;
+        let mut m = self.members();
+        let mut blocks = Vec::new();
+        while let Some(op) = r.next_key()? {
+            let dup = self.seen(&mut m, &op.name);
+            let member_errors = self.errors.len();
+            let kind = r.peek()?;
+            if kind != Kind::Object {
+                let what = format!("the value of condition operator \"{}\"", op.name);
+                self.wrong_type(r, kind, &what, "an object of context keys")?;
+            } else {
+                r.begin_object()?;
+                let mut keys = self.members();
+                let mut entries = Vec::new();
+                while let Some(key) = r.next_key()? {
+                    let key_dup = self.seen(&mut keys, &key.name);
+                    let key_errors = self.errors.len();
+                    let value_start = r.value_start();
+                    if let Some(values) = self.condition_values(r, &key.name)? {
+                        entries.push(ConditionEntry {
+                            key: Spanned {
+                                value: key.name.to_string(),
+                                span: member_span(r, &key),
+                            },
+                            values,
+                            span: value_span(r, value_start),
+                        });
+                    }
+                    if key_dup {
+                        let what = format!("condition operator \"{}\"", op.name);
+                        self.duplicate(key_errors, &key.name, member_span(r, &key), &what);
+                    }
+                }
+                self.end_members(keys);
+                blocks.push(ConditionBlock {
+                    operator: Spanned {
+                        value: op.name.to_string(),
+                        span: member_span(r, &op),
+                    },
+                    entries,
+                });
+            }
+            if dup {
+                self.duplicate(member_errors, &op.name, member_span(r, &op), "the Condition element");
+            }
+        }
+        self.end_members(m);
+        Ok(Some(ConditionElement {
+            blocks,
+            span: value_span(r, start),
+        }))
+    }
+
+    /// One condition value (a string, number or boolean, kept as its text) or a list of them.
+    fn condition_values(&mut self, r: &mut Reader<'t>, key: &str) -> Read<Option<Vec<Spanned<String>>>> {
+        if r.peek()? == Kind::Array {
+            r.begin_array()?;
+            let mut out = Vec::new();
+            let mut ok = true;
+            while r.next_element()? {
+                match self.condition_scalar(r, key)? {
+                    Some(s) => out.push(s),
+                    None => ok = false,
+                }
+            }
+            return Ok(ok.then_some(out));
+        }
+        Ok(self.condition_scalar(r, key)?.map(|s| vec![s]))
+    }
+
+    fn condition_scalar(&mut self, r: &mut Reader<'t>, key: &str) -> Read<Option<Spanned<String>>> {
+        let (value, span) = match r.peek()? {
+            Kind::String => r.string()?,
+            Kind::Number | Kind::Boolean => {
+                let (text, span) = r.scalar()?;
+                (Cow::Borrowed(text), span)
+            }
+            other => {
+                let what = format!("condition values for \"{key}\"");
+                self.wrong_type(r, other, &what, "strings, numbers or booleans")?;
+                return Ok(None);
+            }
+        };
+        Ok(Some(Spanned {
+            value: value.into_owned(),
+            span,
+        }))
     }
 }
 

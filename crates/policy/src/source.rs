@@ -49,20 +49,16 @@ pub fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
 
 /// Decode one JSON string literal (the whole input must be exactly one string).
 fn serde_json_string(text: &str) -> Result<String, String> {
-    let parsed = jsonc_parser::parse_to_ast(
-        text,
-        &Default::default(),
-        &crate::parse::strict_json_options(),
-    )
-    .map_err(|e| {
-        format!(
+    let mut reader = crate::json::Reader::new(text);
+    let read = reader
+        .string()
+        .and_then(|(value, _)| reader.finish().map(|()| value));
+    match read {
+        Ok(value) => Ok(value.into_owned()),
+        Err(e) => Err(format!(
             "the policy is a JSON string that does not parse: {}",
-            e.kind()
-        )
-    })?;
-    match parsed.value {
-        Some(jsonc_parser::ast::Value::StringLit(s)) => Ok(s.value.into_owned()),
-        _ => Err("the policy starts with a quote but is not a single JSON string".to_string()),
+            e.message
+        )),
     }
 }
 

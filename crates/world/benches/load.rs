@@ -119,20 +119,22 @@ fn summary() {
     let n = texts.len() as f64;
     let t_value = median_round(&texts, &serde_value);
     let t_ours = median_round(&texts, &ours);
+    let parse_only = |t: &str| {
+        black_box(PolicyDocument::parse(t).unwrap());
+    };
+    let t_parse = median_round(&texts, &parse_only);
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
     println!(
-        "SUMMARY corpus: {} policies, {:.1} KiB mean; serde_json::Value {:.2} us/policy; parse+compile {:.2} us/policy; ratio {:.2} (target <= 2.0)",
+        "SUMMARY corpus: {} policies, {:.1} KiB mean; serde_json::Value {:.2} us/policy; parse {:.2} us/policy; parse+compile {:.2} us/policy; ratio {:.2} (target <= 2.0)",
         texts.len(),
         bytes as f64 / n / 1024.0,
         t_value.as_secs_f64() * 1e6 / n,
+        t_parse.as_secs_f64() * 1e6 / n,
         t_ours.as_secs_f64() * 1e6 / n,
         t_ours.as_secs_f64() / t_value.as_secs_f64()
     );
     let a_value = allocations(&texts, &serde_value);
     let a_ours = allocations(&texts, &ours);
-    let parse_only = |t: &str| {
-        black_box(PolicyDocument::parse(t).unwrap());
-    };
     let a_parse = allocations(&texts, &parse_only);
     println!(
         "SUMMARY allocations per document: serde_json::Value {a_value:.1}; parse {a_parse:.1}; parse+compile {a_ours:.1}; ratio {:.2}",
