@@ -62,9 +62,9 @@ pub(crate) struct Reader<'t> {
     text: &'t str,
     pos: usize,
     last_end: usize,
-    /// Per open container (so its length is the nesting depth): whether a member or element
-    /// has been read (a comma is then due).
-    started: Vec<bool>,
+    /// Per open container (so its length is the nesting depth): where its bracket is, and
+    /// whether a member or element has been read (a comma is then due).
+    open: Vec<(usize, bool)>,
 }
 
 impl<'t> Reader<'t> {
@@ -74,7 +74,7 @@ impl<'t> Reader<'t> {
             text,
             pos: 0,
             last_end: 0,
-            started: Vec::new(),
+            open: Vec::new(),
         }
     }
 
@@ -96,7 +96,10 @@ impl<'t> Reader<'t> {
 
     /// An error at the current position, covering the character there.
     fn error_here(&self, message: impl Into<String>) -> SyntaxError {
-        let len = self.text[self.pos..].chars().next().map_or(0, char::len_utf8);
+        let len = self.text[self.pos..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
         SyntaxError {
             span: Span::new(self.pos, self.pos + len),
             message: message.into(),
@@ -198,13 +201,13 @@ impl<'t> Reader<'t> {
         if self.bytes().get(self.pos) != Some(&bracket) {
             return Err(self.unexpected(if bracket == b'{' { "`{`" } else { "`[`" }));
         }
-        if self.started.len() == MAX_DEPTH {
+        if self.open.len() == MAX_DEPTH {
             return Err(self.error_here(format!(
                 "the nesting depth passes {MAX_DEPTH} levels (a policy needs 6)"
             )));
         }
-        self.started.push(false);
         let start = self.pos;
+        self.open.push((start, false));
         self.pos += 1;
         Ok(start)
     }
@@ -223,11 +226,11 @@ impl<'t> Reader<'t> {
     /// Returns whether another item follows.
     fn next_item(&mut self, close: u8, what: &str) -> Read<bool> {
         self.skip_whitespace();
-        let started = *self.started.last().expect("inside a container");
+        let (bracket, started) = *self.open.last().expect("inside a container");
         match self.bytes().get(self.pos) {
             Some(&b) if b == close => {
                 self.pos += 1;
-                self.started.pop();
+                self.open.pop();
                 self.last_end = self.pos;
                 Ok(false)
             }
@@ -246,13 +249,17 @@ impl<'t> Reader<'t> {
                 }
                 Ok(true)
             }
-            None => Err(self.error_here(format!(
-                "the text ends inside {what} (no closing `{}`)",
-                close as char
-            ))),
+            // Point at the container left open: that is where the closing bracket is missing.
+            None => Err(SyntaxError {
+                span: Span::new(bracket, bracket + 1),
+                message: format!(
+                    "{what} is not closed: the text ends before its `{}`",
+                    close as char
+                ),
+            }),
             _ if started => Err(self.unexpected(&format!("`,` or `{}`", close as char))),
             _ => {
-                *self.started.last_mut().expect("inside a container") = true;
+                self.open.last_mut().expect("inside a container").1 = true;
                 Ok(true)
             }
         }
@@ -261,7 +268,7 @@ impl<'t> Reader<'t> {
     /// The next key of the open object (the reader is then at its value), or `None` after the
     /// closing `}`.
     pub(crate) fn next_key(&mut self) -> Read<Option<Key<'t>>> {
-        if !self.next_item(b'}', "an object")? {
+        if !self.next_item(b'}', "this object")? {
             return Ok(None);
         }
         if self.bytes().get(self.pos) != Some(&b'"') {
@@ -280,7 +287,7 @@ impl<'t> Reader<'t> {
     /// Whether the open array has another element (the reader is then at it); `false` after
     /// the closing `]`.
     pub(crate) fn next_element(&mut self) -> Read<bool> {
-        self.next_item(b']', "an array")
+        self.next_item(b']', "this array")
     }
 
     /// After the root value: only whitespace may follow.
@@ -297,7 +304,9 @@ impl<'t> Reader<'t> {
             self.pos += word.len();
             Ok(())
         } else {
-            Err(self.unexpected("a value (`true`, `false`, `null`, a number, a string, an object or an array)"))
+            Err(self.unexpected(
+                "a value (`true`, `false`, `null`, a number, a string, an object or an array)",
+            ))
         }
     }
 
@@ -513,7 +522,8 @@ mod tests {
             ("[\"\\ud800\"]", 2, "lone surrogate"),
             ("[\"\\u12\"]", 2, "four hexadecimal"),
             ("[\"abc", 1, "not terminated"),
-            ("[1", 2, "ends inside an array"),
+            ("[1", 0, "array is not closed"),
+            ("{\"a\":[{}", 5, "array is not closed"),
             ("{}{}", 2, "end of the text"),
             ("", 0, "ends where a value"),
             ("tru", 0, "expected a value"),

@@ -38,6 +38,24 @@ impl std::fmt::Display for ParseFailure {
 
 impl std::error::Error for ParseFailure {}
 
+/// Strict JSON for crates that read a whole JSON tree with spans through jsonc-parser (lint's
+/// world files, explain's edits): no comments, trailing commas or other JSON5 extensions — what
+/// [`PolicyDocument::parse`]'s own reader accepts.
+pub fn strict_json_options() -> jsonc_parser::ParseOptions {
+    jsonc_parser::ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
+}
+
 impl PolicyDocument {
     /// Parse a policy document given as JSON text, a JSON string containing JSON text, or
     /// URL-encoded JSON text.
@@ -60,6 +78,7 @@ impl PolicyDocument {
             lines: &lines,
             errors: Vec::new(),
             keys: Vec::new(),
+            scratch: Scratch::default(),
         };
         let mut reader = Reader::new(&source);
         if reader.is_empty() {
@@ -100,6 +119,24 @@ struct Builder<'t> {
     errors: Vec<Diagnostic>,
     /// The keys of the objects being read, innermost last (see [`Members`]).
     keys: Vec<Cow<'t, str>>,
+    scratch: Scratch,
+}
+
+/// Lists being read: an array's items are pushed here and moved into a vector of exactly their
+/// number when the array ends (a list grown by pushing would keep up to twice its size for the
+/// life of the world). Each list starts at a mark, so nested lists share one stack.
+#[derive(Default)]
+struct Scratch {
+    statements: Vec<Statement>,
+    strings: Vec<Spanned<String>>,
+    principals: Vec<PrincipalEntry>,
+    blocks: Vec<ConditionBlock>,
+    entries: Vec<ConditionEntry>,
+}
+
+/// The items pushed on `stack` since `mark`, in a vector of exactly their number.
+fn take<T>(stack: &mut Vec<T>, mark: usize) -> Vec<T> {
+    stack.drain(mark..).collect()
 }
 
 /// The member bookkeeping of one object being read: where its keys start in
@@ -157,6 +194,8 @@ impl<'t> Builder<'t> {
     }
 
     /// Record `name` as a key of the object `m`; true when it was already there.
+    // The key is cloned as a `Cow`, so that a key borrowed from the text stays borrowed.
+    #[allow(clippy::ptr_arg)]
     fn seen(&mut self, m: &mut Members<'t>, name: &Cow<'t, str>) -> bool {
         if let Some(set) = &mut m.set {
             return !set.insert(name.clone());
@@ -193,7 +232,13 @@ impl<'t> Builder<'t> {
 
     /// Skip a value that is not of the expected type and report it: "`{what}` must be
     /// `{expected}`, not `{found}`".
-    fn wrong_type(&mut self, r: &mut Reader<'t>, found: Kind, what: &str, expected: &str) -> Read<()> {
+    fn wrong_type(
+        &mut self,
+        r: &mut Reader<'t>,
+        found: Kind,
+        what: &str,
+        expected: &str,
+    ) -> Read<()> {
         let span = r.skip_value()?;
         self.error(
             "wrong-type",
@@ -215,7 +260,10 @@ impl<'t> Builder<'t> {
             self.error(
                 "not-an-object",
                 span,
-                format!("a policy document must be a JSON object, not {}", kind.name()),
+                format!(
+                    "a policy document must be a JSON object, not {}",
+                    kind.name()
+                ),
             );
             return Ok(None);
         }
@@ -255,11 +303,21 @@ impl<'t> Builder<'t> {
                 }
                 other => {
                     r.skip_value()?;
-                    self.unknown_element(member_span(r, &key), other, TOP_LEVEL, "the policy document");
+                    self.unknown_element(
+                        member_span(r, &key),
+                        other,
+                        TOP_LEVEL,
+                        "the policy document",
+                    );
                 }
             }
             if dup {
-                self.duplicate(errors_before, &key.name, member_span(r, &key), "the policy document");
+                self.duplicate(
+                    errors_before,
+                    &key.name,
+                    member_span(r, &key),
+                    "the policy document",
+                );
             }
         }
         self.end_members(m);
@@ -317,11 +375,11 @@ impl<'t> Builder<'t> {
     }
 
     fn statements(&mut self, r: &mut Reader<'t>) -> Read<Vec<Statement>> {
-        let mut out = Vec::new();
+        let mark = self.scratch.statements.len();
         match r.peek()? {
             Kind::Object => {
                 if let Some(stmt) = self.statement(r, 0)? {
-                    out.push(stmt);
+                    self.scratch.statements.push(stmt);
                 }
             }
             Kind::Array => {
@@ -329,7 +387,7 @@ impl<'t> Builder<'t> {
                 let mut index = 0;
                 while r.next_element()? {
                     if let Some(stmt) = self.statement(r, index)? {
-                        out.push(stmt);
+                        self.scratch.statements.push(stmt);
                     }
                     index += 1;
                 }
@@ -338,7 +396,7 @@ impl<'t> Builder<'t> {
                 self.wrong_type(r, other, "Statement", "an object or an array of objects")?;
             }
         }
-        Ok(out)
+        Ok(take(&mut self.scratch.statements, mark))
     }
 
     fn statement(&mut self, r: &mut Reader<'t>, index: usize) -> Read<Option<Statement>> {
@@ -384,7 +442,13 @@ impl<'t> Builder<'t> {
                     if let Some(prev) = &principal {
                         let prev_negated = prev.negated;
                         r.skip_value()?;
-                        self.exclusive(prev_negated, negated, "Principal", "NotPrincipal", member_span(r, &key));
+                        self.exclusive(
+                            prev_negated,
+                            negated,
+                            "Principal",
+                            "NotPrincipal",
+                            member_span(r, &key),
+                        );
                     } else if let Some(value) = self.principal(r, name)? {
                         principal = Some(PrincipalElement {
                             negated,
@@ -400,7 +464,13 @@ impl<'t> Builder<'t> {
                     if let Some(prev) = &action {
                         let prev_negated = prev.negated;
                         r.skip_value()?;
-                        self.exclusive(prev_negated, negated, "Action", "NotAction", member_span(r, &key));
+                        self.exclusive(
+                            prev_negated,
+                            negated,
+                            "Action",
+                            "NotAction",
+                            member_span(r, &key),
+                        );
                     } else if let Some(values) = self.string_list(r, name, None)? {
                         action = Some(ActionElement {
                             negated,
@@ -416,7 +486,13 @@ impl<'t> Builder<'t> {
                     if let Some(prev) = &resource {
                         let prev_negated = prev.negated;
                         r.skip_value()?;
-                        self.exclusive(prev_negated, negated, "Resource", "NotResource", member_span(r, &key));
+                        self.exclusive(
+                            prev_negated,
+                            negated,
+                            "Resource",
+                            "NotResource",
+                            member_span(r, &key),
+                        );
                     } else if let Some(values) = self.string_list(r, name, None)? {
                         resource = Some(ResourceElement {
                             negated,
@@ -429,11 +505,21 @@ impl<'t> Builder<'t> {
                 "Condition" => condition = self.condition(r)?,
                 other => {
                     r.skip_value()?;
-                    self.unknown_element(member_span(r, &key), other, STATEMENT_ELEMENTS, "a statement");
+                    self.unknown_element(
+                        member_span(r, &key),
+                        other,
+                        STATEMENT_ELEMENTS,
+                        "a statement",
+                    );
                 }
             }
             if dup {
-                self.duplicate(member_errors, &key.name, member_span(r, &key), "a statement");
+                self.duplicate(
+                    member_errors,
+                    &key.name,
+                    member_span(r, &key),
+                    "a statement",
+                );
                 duplicates += 1;
             }
         }
@@ -508,13 +594,13 @@ impl<'t> Builder<'t> {
             }
             Kind::Array => {
                 r.begin_array()?;
-                let mut out = Vec::new();
+                let mark = self.scratch.strings.len();
                 let mut ok = true;
                 while r.next_element()? {
                     match r.peek()? {
                         Kind::String => {
                             let (value, span) = r.string()?;
-                            out.push(Spanned {
+                            self.scratch.strings.push(Spanned {
                                 value: value.into_owned(),
                                 span,
                             });
@@ -526,6 +612,7 @@ impl<'t> Builder<'t> {
                         }
                     }
                 }
+                let out = take(&mut self.scratch.strings, mark);
                 Ok(ok.then_some(out))
             }
             other => {
@@ -551,7 +638,7 @@ impl<'t> Builder<'t> {
             Kind::Object => {
                 r.begin_object()?;
                 let mut m = self.members();
-                let mut entries = Vec::new();
+                let mark = self.scratch.principals.len();
                 let mut ok = true;
                 while let Some(key) = r.next_key()? {
                     let dup = self.seen(&mut m, &key.name);
@@ -574,7 +661,7 @@ impl<'t> Builder<'t> {
                             );
                         }
                         Some(kind) => match self.string_list(r, what, Some(kind.as_str()))? {
-                            Some(values) => entries.push(PrincipalEntry {
+                            Some(values) => self.scratch.principals.push(PrincipalEntry {
                                 kind,
                                 values,
                                 key_span: member_span(r, &key),
@@ -587,6 +674,7 @@ impl<'t> Builder<'t> {
                     }
                 }
                 self.end_members(m);
+                let entries = take(&mut self.scratch.principals, mark);
                 Ok(ok.then_some(PrincipalValue::Map(entries)))
             }
             other => {
@@ -604,7 +692,7 @@ impl<'t> Builder<'t> {
         }
         let start = r.begin_object()?;
         let mut m = self.members();
-        let mut blocks = Vec::new();
+        let blocks_mark = self.scratch.blocks.len();
         while let Some(op) = r.next_key()? {
             let dup = self.seen(&mut m, &op.name);
             let member_errors = self.errors.len();
@@ -615,13 +703,13 @@ impl<'t> Builder<'t> {
             } else {
                 r.begin_object()?;
                 let mut keys = self.members();
-                let mut entries = Vec::new();
+                let entries_mark = self.scratch.entries.len();
                 while let Some(key) = r.next_key()? {
                     let key_dup = self.seen(&mut keys, &key.name);
                     let key_errors = self.errors.len();
                     let value_start = r.value_start();
                     if let Some(values) = self.condition_values(r, &key.name)? {
-                        entries.push(ConditionEntry {
+                        self.scratch.entries.push(ConditionEntry {
                             key: Spanned {
                                 value: key.name.to_string(),
                                 span: member_span(r, &key),
@@ -636,7 +724,8 @@ impl<'t> Builder<'t> {
                     }
                 }
                 self.end_members(keys);
-                blocks.push(ConditionBlock {
+                let entries = take(&mut self.scratch.entries, entries_mark);
+                self.scratch.blocks.push(ConditionBlock {
                     operator: Spanned {
                         value: op.name.to_string(),
                         span: member_span(r, &op),
@@ -645,28 +734,38 @@ impl<'t> Builder<'t> {
                 });
             }
             if dup {
-                self.duplicate(member_errors, &op.name, member_span(r, &op), "the Condition element");
+                self.duplicate(
+                    member_errors,
+                    &op.name,
+                    member_span(r, &op),
+                    "the Condition element",
+                );
             }
         }
         self.end_members(m);
         Ok(Some(ConditionElement {
-            blocks,
+            blocks: take(&mut self.scratch.blocks, blocks_mark),
             span: value_span(r, start),
         }))
     }
 
     /// One condition value (a string, number or boolean, kept as its text) or a list of them.
-    fn condition_values(&mut self, r: &mut Reader<'t>, key: &str) -> Read<Option<Vec<Spanned<String>>>> {
+    fn condition_values(
+        &mut self,
+        r: &mut Reader<'t>,
+        key: &str,
+    ) -> Read<Option<Vec<Spanned<String>>>> {
         if r.peek()? == Kind::Array {
             r.begin_array()?;
-            let mut out = Vec::new();
+            let mark = self.scratch.strings.len();
             let mut ok = true;
             while r.next_element()? {
                 match self.condition_scalar(r, key)? {
-                    Some(s) => out.push(s),
+                    Some(s) => self.scratch.strings.push(s),
                     None => ok = false,
                 }
             }
+            let out = take(&mut self.scratch.strings, mark);
             return Ok(ok.then_some(out));
         }
         Ok(self.condition_scalar(r, key)?.map(|s| vec![s]))

@@ -281,20 +281,28 @@ fn structural_problems_are_located() {
         ),
         ("{\"Statement\": [1,]}", "invalid-json", "1:17"),
         ("{\"Statement\": [\n  \"é\" x]}", "invalid-json", "2:7"),
-        ("{\"Version\":\"2012-10-18\",\"Statement\":[]}", "invalid-version", "1:12"),
+        (
+            "{\"Version\":\"2012-10-18\",\"Statement\":[]}",
+            "invalid-version",
+            "1:12",
+        ),
     ];
     for (text, code, at) in cases {
         let e = PolicyDocument::parse(text).unwrap_err();
         let d = &e.diagnostics[0];
-        assert_eq!((d.code, d.position().unwrap().to_string()), (*code, at.to_string()), "{text}: {e}");
+        assert_eq!(
+            (d.code, d.position().unwrap().to_string()),
+            (*code, at.to_string()),
+            "{text}: {e}"
+        );
     }
 }
 
 /// A duplicate key is reported, and does not hide that the statement lacks an Action.
 #[test]
 fn a_duplicate_statement_key_does_not_hide_a_missing_action() {
-    let e = PolicyDocument::parse(r#"{"Statement":{"Effect":"Allow","Effect":"Allow"}}"#)
-        .unwrap_err();
+    let e =
+        PolicyDocument::parse(r#"{"Statement":{"Effect":"Allow","Effect":"Allow"}}"#).unwrap_err();
     let codes: Vec<&str> = e.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["missing-action", "duplicate-key"]);
 }
@@ -319,12 +327,13 @@ fn duplicates_among_many_condition_keys_are_all_found() {
 /// Keys are compared after unescaping, as IAM reads them.
 #[test]
 fn an_escaped_key_is_the_key_it_spells() {
-    let doc = PolicyDocument::parse(
-        r#"{"Statement":{"Eff\u0065ct":"Allow","Action":"s3:Get\u002A"}}"#,
-    )
-    .unwrap();
+    let doc =
+        PolicyDocument::parse(r#"{"Statement":{"Eff\u0065ct":"Allow","Action":"s3:Get\u002A"}}"#)
+            .unwrap();
     assert_eq!(doc.statements[0].action.values[0].value, "s3:Get*");
-    let e = PolicyDocument::parse(r#"{"Statement":{"Effect":"Allow","Eff\u0065ct":"Deny","Action":"*"}}"#)
-        .unwrap_err();
+    let e = PolicyDocument::parse(
+        r#"{"Statement":{"Effect":"Allow","Eff\u0065ct":"Deny","Action":"*"}}"#,
+    )
+    .unwrap_err();
     assert_eq!(e.diagnostics[0].code, "duplicate-key");
 }
