@@ -18,6 +18,11 @@ pub(crate) fn from_json<'t, T: serde::Deserialize<'t>>(
     file: &str,
     text: &'t str,
 ) -> Result<T, Diagnostic> {
+    // Tracking the JSON path costs on every value: read without it, and only when that fails
+    // read again with it for the error's path (the same reader, so the same error).
+    if let Ok(value) = serde_json::from_str(text) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -16,6 +16,7 @@ pub mod load;
 mod manifest;
 pub mod model;
 pub mod origin;
+pub mod parallel;
 pub mod position;
 pub mod prepare;
 pub mod scenario;

@@ -624,6 +624,103 @@ fn default_version<'p>(
     }
 }
 
+/// One policy document of a page, to compile.
+struct Job<'p> {
+    json_path: String,
+    name: String,
+    ty: PolicyType,
+    raw: &'p serde_json::value::RawValue,
+}
+
+/// Every policy document of `page`, in the order [`load_page`] takes them. A managed policy
+/// without a usable default version has none (`load_page` stops at it before taking one).
+fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) -> Vec<Job<'p>> {
+    let mut jobs = Vec::new();
+    for (i, p) in page.policies.iter().enumerate() {
+        let path = format!("{prefix}Policies[{i}]");
+        if let Ok((vi, version)) = default_version(at, &path, p) {
+            jobs.push(Job {
+                json_path: format!("{path}.PolicyVersionList[{vi}].Document"),
+                name: p
+                    .policy_name
+                    .clone()
+                    .unwrap_or_else(|| p.arn.rsplit('/').next().unwrap_or(&p.arn).to_string()),
+                ty: PolicyType::Identity,
+                raw: version.document,
+            });
+        }
+    }
+    fn inline<'p>(
+        jobs: &mut Vec<Job<'p>>,
+        path: String,
+        list: &str,
+        owner: &str,
+        policies: &'p [InlinePolicy],
+    ) {
+        for (i, p) in policies.iter().enumerate() {
+            let name = p
+                .policy_name
+                .clone()
+                .unwrap_or_else(|| format!("inline policy {}", i + 1));
+            jobs.push(Job {
+                json_path: format!("{path}.{list}[{i}].PolicyDocument"),
+                name: format!("{owner}/{name}"),
+                ty: PolicyType::Identity,
+                raw: p.policy_document,
+            });
+        }
+    }
+    for (i, g) in page.group_detail_list.iter().enumerate() {
+        let path = format!("{prefix}GroupDetailList[{i}]");
+        inline(
+            &mut jobs,
+            path,
+            "GroupPolicyList",
+            &g.group_name,
+            &g.group_policy_list,
+        );
+    }
+    for (i, u) in page.user_detail_list.iter().enumerate() {
+        let path = format!("{prefix}UserDetailList[{i}]");
+        inline(
+            &mut jobs,
+            path,
+            "UserPolicyList",
+            &u.user_name,
+            &u.user_policy_list,
+        );
+    }
+    for (i, r) in page.role_detail_list.iter().enumerate() {
+        let path = format!("{prefix}RoleDetailList[{i}]");
+        inline(
+            &mut jobs,
+            path.clone(),
+            "RolePolicyList",
+            &r.role_name,
+            &r.role_policy_list,
+        );
+        if let Some(raw) = r.assume_role_policy_document {
+            jobs.push(Job {
+                json_path: format!("{path}.AssumeRolePolicyDocument"),
+                name: format!("trust policy of role {}", r.role_name),
+                ty: PolicyType::Trust,
+                raw,
+            });
+        }
+    }
+    jobs
+}
+
+/// The compiled documents of a page, taken in [`page_jobs`] order.
+type Compiled = std::vec::IntoIter<Result<Policy, Diagnostic>>;
+
+/// The next compiled document (there is one for each document `load_page` reaches).
+fn take(compiled: &mut Compiled) -> Result<Policy, Diagnostic> {
+    compiled
+        .next()
+        .expect("page_jobs lists every document load_page takes")
+}
+
 fn load_page(
     account: &mut Account,
     at: &File<'_>,
@@ -633,22 +730,20 @@ fn load_page(
 ) -> Result<(), Diagnostic> {
     let file = at.name;
     let id = account.id.clone();
+    // Compiling is most of loading: the documents compile on every core, then the entities
+    // are built, and every check made, in file order (so the first error is the same
+    // whatever the number of threads).
+    let jobs = page_jobs(at, prefix, page);
+    let mut compiled: Compiled = crate::parallel::par_map(&jobs, |j| {
+        compile(file, &j.json_path, j.name.clone(), j.ty, j.raw)
+    })
+    .into_iter();
     for (i, p) in page.policies.iter().enumerate() {
         let path = format!("{prefix}Policies[{i}]");
         check_owner(at, &id, "managed policy", &p.arn, &path, true)?;
         seen.once(at, "managed policy", &p.arn, &path)?;
-        let (vi, version) = default_version(at, &path, p)?;
-        let name = p
-            .policy_name
-            .clone()
-            .unwrap_or_else(|| p.arn.rsplit('/').next().unwrap_or(&p.arn).to_string());
-        let policy = compile(
-            file,
-            &format!("{path}.PolicyVersionList[{vi}].Document"),
-            name,
-            PolicyType::Identity,
-            version.document,
-        )?;
+        default_version(at, &path, p)?;
+        let policy = take(&mut compiled)?;
         account.managed.insert(p.arn.clone(), policy);
     }
     for (i, g) in page.group_detail_list.iter().enumerate() {
@@ -662,6 +757,7 @@ fn load_page(
             "GroupPolicyList",
             &g.group_name,
             &g.group_policy_list,
+            &mut compiled,
         )?;
         account.groups.insert(
             g.group_name.clone(),
@@ -684,6 +780,7 @@ fn load_page(
             "UserPolicyList",
             &u.user_name,
             &u.user_policy_list,
+            &mut compiled,
         )?;
         account
             .user_names
@@ -716,15 +813,10 @@ fn load_page(
             "RolePolicyList",
             &r.role_name,
             &r.role_policy_list,
+            &mut compiled,
         )?;
         let trust = match &r.assume_role_policy_document {
-            Some(raw) => Some(compile(
-                file,
-                &format!("{path}.AssumeRolePolicyDocument"),
-                format!("trust policy of role {}", r.role_name),
-                PolicyType::Trust,
-                raw,
-            )?),
+            Some(_) => Some(take(&mut compiled)?),
             None => None,
         };
         account
@@ -757,6 +849,7 @@ fn inline_policies(
     list: &str,
     owner: &str,
     policies: &[InlinePolicy],
+    compiled: &mut Compiled,
 ) -> Result<Vec<Policy>, Diagnostic> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     policies
@@ -773,17 +866,7 @@ fn inline_policies(
                     &format!("{path}.{list}[{i}]"),
                 ));
             }
-            let name = p
-                .policy_name
-                .clone()
-                .unwrap_or_else(|| format!("inline policy {}", i + 1));
-            compile(
-                at.name,
-                &format!("{path}.{list}[{i}].PolicyDocument"),
-                format!("{owner}/{name}"),
-                PolicyType::Identity,
-                p.policy_document,
-            )
+            take(compiled)
         })
         .collect()
 }
