@@ -32,7 +32,7 @@ impl CompiledPolicy {
         document: Arc<PolicyDocument>,
     ) -> CompiledPolicy {
         let statements = document
-            .statements
+            .statements()
             .iter()
             .map(|s| CompiledStatement::compile(s, &document, policy_type))
             .collect();
@@ -44,6 +44,12 @@ impl CompiledPolicy {
             statements,
         }
     }
+}
+
+/// The empty condition list, allocated once.
+fn no_conditions() -> Arc<[CompiledCondition]> {
+    static EMPTY: std::sync::OnceLock<Arc<[CompiledCondition]>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::from(Vec::new())).clone()
 }
 
 /// The action element, compiled.
@@ -125,16 +131,19 @@ impl CompiledStatement {
                     .map(|v| ResourcePattern::compile(&v.value, policy_type, variables))
                     .collect(),
             }),
-            conditions: s
-                .condition
-                .iter()
-                .flat_map(|c| c.blocks.iter())
-                .flat_map(|b| {
-                    b.entries
-                        .iter()
-                        .map(move |e| CompiledCondition::compile(&b.operator.value, e, variables))
-                })
-                .collect(),
+            conditions: match &s.condition {
+                // Most statements have no condition: they share one empty list.
+                None => no_conditions(),
+                Some(c) => c
+                    .blocks
+                    .iter()
+                    .flat_map(|b| {
+                        b.entries.iter().map(move |e| {
+                            CompiledCondition::compile(&b.operator.value, e, variables)
+                        })
+                    })
+                    .collect(),
+            },
         }
     }
 

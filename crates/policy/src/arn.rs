@@ -185,8 +185,10 @@ pub enum ResourcePattern {
 #[derive(Debug, Clone)]
 pub struct ArnPattern {
     fields: [Field; 6],
-    /// The fields as written (first five lowercased), for pattern-to-pattern relations.
-    texts: [Box<str>; 6],
+    /// The fields as written (first five lowercased, a padded field as `*`), joined by `:`,
+    /// for pattern-to-pattern relations; field `i` is `text[bounds[i].0..bounds[i].1]`.
+    text: Box<str>,
+    bounds: [(u32, u32); 6],
     /// True when the value was a short ARN padded with `*` fields.
     pub padded: bool,
 }
@@ -194,7 +196,7 @@ pub struct ArnPattern {
 /// One field: compiled once, or (with policy variables) resolved per request.
 #[derive(Debug, Clone)]
 enum Field {
-    Static(Box<Wildcard>),
+    Static(Wildcard),
     Templated(Template),
 }
 
@@ -203,20 +205,18 @@ impl Field {
         if !variables || !text.contains("${") {
             // No policy variable: compiled at once, without a template (and without a lowercase
             // copy when the field has no uppercase letter).
-            return Field::Static(Box::new(
-                if fold && text.bytes().any(|b| b.is_ascii_uppercase()) {
-                    Wildcard::compile(&text.to_ascii_lowercase())
-                } else {
-                    Wildcard::compile(text)
-                },
-            ));
+            return Field::Static(if fold && text.bytes().any(|b| b.is_ascii_uppercase()) {
+                Wildcard::compile_owned(text.to_ascii_lowercase())
+            } else {
+                Wildcard::compile(text)
+            });
         }
         let template = Template::parse(text, variables);
         match template.as_plain_text() {
             Some(plain) if fold => {
-                Field::Static(Box::new(Wildcard::compile(&plain.to_ascii_lowercase())))
+                Field::Static(Wildcard::compile_owned(plain.to_ascii_lowercase()))
             }
-            Some(plain) => Field::Static(Box::new(Wildcard::compile(plain))),
+            Some(plain) => Field::Static(Wildcard::compile(plain)),
             None => Field::Templated(template),
         }
     }
@@ -273,23 +273,32 @@ impl ResourcePattern {
                 reason: "a resource must be \"*\" or an ARN starting with \"arn:\"",
             };
         }
-        let mut fields = split_pattern_fields(text, variables);
-        let padded = fields.len() < 6;
+        let (mut fields, count) = pattern_fields(text, variables);
+        let padded = count < 6;
         if padded {
             if let Err(reason) = short_arn_rule(policy_type, text) {
                 return ResourcePattern::Never { reason };
             }
-            fields.resize(6, "*");
+            fields[count..].fill("*");
+        }
+        let mut joined = String::with_capacity(text.len() + 2 * (6 - count));
+        let mut bounds = [(0u32, 0u32); 6];
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                joined.push(':');
+            }
+            let start = joined.len() as u32;
+            if i < 5 {
+                joined.extend(f.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                joined.push_str(f);
+            }
+            bounds[i] = (start, joined.len() as u32);
         }
         ResourcePattern::Arn(Box::new(ArnPattern {
             fields: std::array::from_fn(|i| Field::compile(fields[i], i < 5, variables)),
-            texts: std::array::from_fn(|i| {
-                if i < 5 {
-                    fields[i].to_ascii_lowercase().into_boxed_str()
-                } else {
-                    fields[i].into()
-                }
-            }),
+            text: joined.into_boxed_str(),
+            bounds,
             padded,
         }))
     }
@@ -313,10 +322,17 @@ impl ResourcePattern {
 /// Split an ARN pattern on its first five colons, skipping colons inside `${...}` variables
 /// (`${aws:PrincipalAccount}` is one field) when variables are substituted.
 pub fn split_pattern_fields(text: &str, variables: bool) -> Vec<&str> {
-    let mut fields = Vec::with_capacity(6);
+    let (fields, count) = pattern_fields(text, variables);
+    fields[..count].to_vec()
+}
+
+/// [`split_pattern_fields`] without a vector: the fields and how many there are (1 to 6).
+fn pattern_fields(text: &str, variables: bool) -> ([&str; 6], usize) {
+    let mut fields = [""; 6];
+    let mut count = 0;
     let bytes = text.as_bytes();
     let (mut start, mut i) = (0usize, 0usize);
-    while i < bytes.len() && fields.len() < 5 {
+    while i < bytes.len() && count < 5 {
         if variables
             && bytes[i] == b'$'
             && bytes.get(i + 1) == Some(&b'{')
@@ -326,13 +342,14 @@ pub fn split_pattern_fields(text: &str, variables: bool) -> Vec<&str> {
             continue;
         }
         if bytes[i] == b':' {
-            fields.push(&text[start..i]);
+            fields[count] = &text[start..i];
+            count += 1;
             start = i + 1;
         }
         i += 1;
     }
-    fields.push(&text[start..]);
-    fields
+    fields[count] = &text[start..];
+    (fields, count + 1)
 }
 
 impl ArnPattern {
@@ -357,7 +374,10 @@ impl ArnPattern {
         resolve: impl FnMut(&str) -> Option<&'v str>,
     ) -> Option<Vec<crate::wildcard::Token>> {
         match &self.fields[i] {
-            Field::Static(_) => Some(crate::wildcard::tokens(&self.texts[i]).collect()),
+            Field::Static(_) => {
+                let (start, end) = self.bounds[i];
+                Some(crate::wildcard::tokens(&self.text[start as usize..end as usize]).collect())
+            }
             Field::Templated(t) => {
                 let mut toks = t.resolve_tokens(resolve)?;
                 if i < 5 {

@@ -362,6 +362,17 @@ impl<'t> Reader<'t> {
         let mut chunk = self.pos;
         let mut owned: Option<String> = None;
         loop {
+            // Jump to the next quote or backslash; what lies before is plain text, unless it
+            // holds a control character (which JSON requires escaped).
+            let next = memchr::memchr2(b'"', b'\\', &bytes[self.pos..])
+                .map_or(bytes.len(), |i| self.pos + i);
+            if let Some(at) = bytes[self.pos..next].iter().position(|&b| b < 0x20) {
+                self.pos += at;
+                return Err(self.error_here(
+                    "a control character (such as a line break) must be escaped inside a string",
+                ));
+            }
+            self.pos = next;
             match bytes.get(self.pos) {
                 None => {
                     return Err(SyntaxError {

@@ -336,12 +336,22 @@ impl Piece {
 impl Wildcard {
     /// Compile pattern text where `*` and `?` are wildcards. Case-sensitive.
     pub fn compile(pattern: &str) -> Wildcard {
+        Wildcard::compile_cow(std::borrow::Cow::Borrowed(pattern))
+    }
+
+    /// [`Wildcard::compile`] of a pattern the caller has built (a lowercased copy): its
+    /// allocation becomes the wildcard's text instead of being copied.
+    pub fn compile_owned(pattern: String) -> Wildcard {
+        Wildcard::compile_cow(std::borrow::Cow::Owned(pattern))
+    }
+
+    fn compile_cow(pattern: std::borrow::Cow<'_, str>) -> Wildcard {
         if pattern.contains('?') {
-            return Wildcard::from_tokens(tokens(pattern));
+            return Wildcard::from_tokens(tokens(&pattern));
         }
         if !pattern.contains('*') {
             return Wildcard {
-                kind: Kind::Exact(pattern.into()),
+                kind: Kind::Exact(pattern.into_owned().into_boxed_str()),
             };
         }
         if pattern.bytes().all(|b| b == b'*') {
@@ -357,7 +367,10 @@ impl Wildcard {
         }
         ranges.push((start, pattern.len()));
         Wildcard {
-            kind: Kind::Stars(Box::new(Stars::new(pattern.into(), &ranges))),
+            kind: Kind::Stars(Box::new(Stars::new(
+                pattern.into_owned().into_boxed_str(),
+                &ranges,
+            ))),
         }
     }
 
@@ -368,7 +381,7 @@ impl Wildcard {
         if pattern.is_ascii() && !pattern.bytes().any(|b| b.is_ascii_uppercase()) {
             return Wildcard::compile(pattern);
         }
-        Wildcard::compile(&pattern.to_lowercase())
+        Wildcard::compile_owned(pattern.to_lowercase())
     }
 
     /// Compile from tokens (used when parts of the pattern are literal text that may contain
