@@ -722,7 +722,7 @@ fn intern(s: String) -> &'static str {
 fn change_resources(c: &Change) -> BTreeSet<String> {
     c.relevant
         .iter()
-        .map(|(p, i)| &p.document.statements[*i])
+        .map(|(p, i)| &p.document.statements()[*i])
         .filter_map(|s| s.resource.as_ref())
         .filter(|r| !r.negated)
         .flat_map(|r| r.values.iter().map(|v| v.value.clone()))
@@ -888,7 +888,7 @@ fn diff_with(
                         .relevant
                         .iter()
                         .map(|(p, i)| {
-                            let vars = p.document.statements[*i]
+                            let vars = p.document.statements()[*i]
                                 .resource
                                 .as_ref()
                                 .is_some_and(|r| r.values.iter().any(|v| v.value.contains("${")));

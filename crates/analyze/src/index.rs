@@ -227,7 +227,7 @@ impl WorldIndex {
             if s.effect != Effect::Allow || !statement_matches_action(s, &svc, &name) {
                 continue;
             }
-            let Some(el) = policy.document.statements[si].principal.as_ref() else {
+            let Some(el) = policy.document.statements()[si].principal.as_ref() else {
                 // No principal element (an endpoint policy): applies to every caller.
                 all_of_owner(&mut out);
                 continue;
@@ -321,7 +321,7 @@ pub(crate) fn may_match_resource(
     i: usize,
     req: &iamwhy_engine::Request,
 ) -> bool {
-    let variables = policy.document.statements[i]
+    let variables = policy.document.statements()[i]
         .resource
         .as_ref()
         .is_some_and(|r| r.values.iter().any(|v| v.value.contains("${")));

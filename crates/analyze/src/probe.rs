@@ -51,7 +51,7 @@ impl Probes {
                 .chain(a.roles.values().filter_map(|r| r.trust.clone()))
         });
         for p in policies {
-            for s in &p.document.statements {
+            for s in p.document.statements() {
                 let Some(el) = &s.principal else { continue };
                 let values: Vec<&str> = match &el.value {
                     PrincipalValue::Everyone => continue,

@@ -345,7 +345,7 @@ impl Analyzer<'_> {
                 {
                     continue;
                 }
-                let Some(el) = p.document.statements[si].principal.as_ref() else {
+                let Some(el) = p.document.statements()[si].principal.as_ref() else {
                     continue;
                 };
                 let PrincipalValue::Map(entries) = &el.value else {

@@ -81,7 +81,7 @@ impl Linter {
     /// Check a parsed document.
     pub fn lint_document(&self, doc: &Arc<PolicyDocument>, ctx: PolicyContext<'_>) -> Vec<Finding> {
         let statement_of = |offset: u32| {
-            doc.statements
+            doc.statements()
                 .iter()
                 .find(|s| s.span.start <= offset && offset < s.span.end)
                 .map(|s| s.index)

@@ -106,7 +106,7 @@ impl Linter {
 fn statement_sids(text: &str) -> Vec<Option<String>> {
     match iamwhy_policy::PolicyDocument::parse(text) {
         Ok(doc) => doc
-            .statements
+            .statements()
             .iter()
             .map(|s| s.sid.as_ref().map(|x| x.value.clone()))
             .collect(),

@@ -4,7 +4,7 @@
 use crate::lines::SourceLines;
 use crate::source::SourceEncoding;
 use iamwhy_diagnostic::{Position, Span};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A value together with the span of the JSON text it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +65,9 @@ pub struct PolicyDocument {
     pub version_span: Option<Span>,
     /// The `Id` element.
     pub id: Option<Spanned<String>>,
-    /// The statements, in document order.
-    pub statements: Vec<Statement>,
+    /// The statements, in document order; read again from `source` when released
+    /// ([`PolicyDocument::release_statements`]).
+    pub(crate) statements: OnceLock<Vec<Statement>>,
     /// Span of the `Statement` value.
     pub statement_span: Span,
     /// Span of the whole document object.
@@ -82,6 +83,25 @@ impl PolicyDocument {
     /// Start position (the opening `{`) and end position (just past the closing `}`) of a span.
     pub fn range(&self, span: Span) -> (Position, Position) {
         (self.position(span.start), self.position(span.end))
+    }
+
+    /// The statements, in document order.
+    pub fn statements(&self) -> &[Statement] {
+        self.statements.get_or_init(|| {
+            // The source parsed once, so it parses again, to the same statements and spans.
+            PolicyDocument::parse(&self.source)
+                .ok()
+                .and_then(|d| d.statements.into_inner())
+                .expect("a document's own source parses again")
+        })
+    }
+
+    /// Forget the statement tree, keeping the source text and its line index: the next
+    /// [`PolicyDocument::statements`] reads it again from the source. A world calls this once
+    /// a policy is compiled, so that it holds each policy once (its compiled form) rather than
+    /// twice; explanations that need a statement's elements read them back on demand.
+    pub fn release_statements(&mut self) {
+        self.statements = OnceLock::new();
     }
 
     /// The source text of a span.

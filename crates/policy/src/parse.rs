@@ -337,7 +337,7 @@ impl<'t> Builder<'t> {
             version,
             version_span,
             id,
-            statements,
+            statements: statements.into(),
             statement_span,
             span,
         }))

@@ -88,7 +88,7 @@ impl Validator<'_> {
                 ),
             );
         }
-        if doc.statements.is_empty() {
+        if doc.statements().is_empty() {
             self.warn(
                 "no-statements",
                 doc.statement_span,
@@ -96,7 +96,7 @@ impl Validator<'_> {
             );
         }
         let mut sids: HashMap<&str, Span> = HashMap::new();
-        for stmt in &doc.statements {
+        for stmt in doc.statements() {
             if let Some(sid) = &stmt.sid
                 && !sid.value.is_empty()
                 && sids.insert(sid.value.as_str(), sid.span).is_some()

@@ -37,7 +37,7 @@ fn every_aws_managed_policy_validates_as_identity_policy_with_zero_errors() {
         let text = pretty(entry);
         match PolicyDocument::parse(&text) {
             Ok(doc) => {
-                statements += doc.statements.len();
+                statements += doc.statements().len();
                 let errors: Vec<_> = validate(&doc, PolicyType::Identity)
                     .into_iter()
                     .filter(|d| d.is_error())
@@ -86,7 +86,7 @@ fn statement_positions_in_a_managed_policy_are_exact() {
         corpus["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]["document"]
     );
     let doc = PolicyDocument::parse(text).unwrap();
-    let s = &doc.statements[0];
+    let s = &doc.statements()[0];
     assert_eq!(doc.range(s.span).0, Position { line: 3, column: 5 });
     assert_eq!(
         doc.range(s.span).1,
@@ -115,14 +115,14 @@ fn positions_of_statements_in_a_multi_statement_policy() {
     let entry = &corpus["arn:aws:iam::aws:policy/IAMUserChangePassword"];
     let text = pretty(entry);
     let doc = PolicyDocument::parse(&text).unwrap();
-    assert_eq!(doc.statements.len(), 2);
-    for s in &doc.statements {
+    assert_eq!(doc.statements().len(), 2);
+    for s in doc.statements() {
         let (start, _) = doc.range(s.span);
         let line = text.lines().nth(start.line as usize - 1).unwrap();
         assert_eq!(line.chars().nth(start.column as usize - 1), Some('{'));
     }
     // The second statement's Resource value sits on a line of its own.
-    let (start, end) = doc.range(doc.statements[1].span);
+    let (start, end) = doc.range(doc.statements()[1].span);
     assert!(start.line < end.line);
 }
 

@@ -40,8 +40,8 @@ fn agrees_with_serde(text: &str, doc: &PolicyDocument) {
         one => vec![one.clone()],
     };
     assert_eq!(json_at(doc, doc.statement_span), whole["Statement"]);
-    assert_eq!(doc.statements.len(), statements.len());
-    for (s, expected) in doc.statements.iter().zip(&statements) {
+    assert_eq!(doc.statements().len(), statements.len());
+    for (s, expected) in doc.statements().iter().zip(&statements) {
         assert_eq!(json_at(doc, s.span), *expected);
         assert_eq!(
             s.sid.as_ref().map(|x| x.value.as_str()),
@@ -330,7 +330,7 @@ fn an_escaped_key_is_the_key_it_spells() {
     let doc =
         PolicyDocument::parse(r#"{"Statement":{"Eff\u0065ct":"Allow","Action":"s3:Get\u002A"}}"#)
             .unwrap();
-    assert_eq!(doc.statements[0].action.values[0].value, "s3:Get*");
+    assert_eq!(doc.statements()[0].action.values[0].value, "s3:Get*");
     let e = PolicyDocument::parse(
         r#"{"Statement":{"Effect":"Allow","Eff\u0065ct":"Deny","Action":"*"}}"#,
     )

@@ -279,6 +279,10 @@ fn compile_text(
     })?;
     let mut compiled = CompiledPolicy::compile(name, ty, Arc::new(doc));
     compiled.source = Some(format!("{file} {json_path}"));
+    // The world holds the compiled form; the statement tree is read again if asked for.
+    if let Some(doc) = Arc::get_mut(&mut compiled.document) {
+        doc.release_statements();
+    }
     Ok(Arc::new(compiled))
 }
 

@@ -170,7 +170,12 @@ fn add_to_layer(cx: &Cx<'_, '_>, layer: Layer, report: &mut FixReport) {
     let statement = match layer {
         Layer::Resource => {
             let Some(p) = &principal else { return };
-            let res = if old.document.statements.iter().all(|s| s.resource.is_none()) {
+            let res = if old
+                .document
+                .statements()
+                .iter()
+                .all(|s| s.resource.is_none())
+            {
                 None
             } else if resource.contains(":kms:") {
                 Some("*")

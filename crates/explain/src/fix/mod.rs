@@ -465,7 +465,7 @@ fn editable(p: &CompiledPolicy) -> Option<(String, Json)> {
 
 /// The actions a statement covers, for "also allows" texts.
 fn statement_actions(p: &CompiledPolicy, index: usize) -> String {
-    let Some(s) = p.document.statements.get(index) else {
+    let Some(s) = p.document.statements().get(index) else {
         return "its actions".into();
     };
     let list: Vec<String> = s.action.values.iter().map(|v| v.value.clone()).collect();

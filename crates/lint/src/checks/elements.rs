@@ -178,10 +178,10 @@ fn variable_problems(text: &str) -> Vec<VarProblem> {
 /// REDUNDANT_STATEMENT: two statements that say the same thing (Sid aside).
 fn redundant_statements(ctx: &mut Ctx<'_>) {
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for s in &ctx.doc.statements {
+    for s in ctx.doc.statements() {
         let key = canonical(s);
         if let Some(&first) = seen.get(&key) {
-            let other = &ctx.doc.statements[first];
+            let other = &ctx.doc.statements()[first];
             ctx.push(
                 "REDUNDANT_STATEMENT",
                 s.span,

@@ -91,8 +91,8 @@ pub(crate) fn run(
         out,
     };
     elements::document(&mut ctx);
-    let mut facts = Vec::with_capacity(doc.statements.len());
-    for s in &doc.statements {
+    let mut facts = Vec::with_capacity(doc.statements().len());
+    for s in doc.statements() {
         let f = StatementFacts {
             actions: actions::statement(&mut ctx, s),
         };

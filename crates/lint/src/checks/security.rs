@@ -422,7 +422,7 @@ pub(super) fn document(ctx: &mut Ctx<'_>, facts: &[StatementFacts]) {
     let doc = ctx.doc;
     let grants = |action: &str| -> Option<usize> {
         let probe = ctx.idx.probe(action);
-        let denied = doc.statements.iter().any(|s| {
+        let denied = doc.statements().iter().any(|s| {
             s.effect.value == Effect::Deny
                 && s.condition.as_ref().is_none_or(|c| c.blocks.is_empty())
                 && all_resources(s)
@@ -431,7 +431,7 @@ pub(super) fn document(ctx: &mut Ctx<'_>, facts: &[StatementFacts]) {
         if denied {
             return None;
         }
-        doc.statements.iter().position(|s| {
+        doc.statements().iter().position(|s| {
             s.effect.value == Effect::Allow
                 && s.resource
                     .as_ref()
@@ -451,7 +451,7 @@ pub(super) fn document(ctx: &mut Ctx<'_>, facts: &[StatementFacts]) {
         }
     }
     let Some((stmt, action)) = first else { return };
-    let s = &doc.statements[stmt];
+    let s = &doc.statements()[stmt];
     let (service, name) = action.split_once(':').unwrap_or(("", ""));
     let (service, name) = (service.to_ascii_lowercase(), name.to_ascii_lowercase());
     let span = s
