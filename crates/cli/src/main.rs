@@ -10,6 +10,12 @@ use clap::{CommandFactory, Parser, Subcommand};
 use iamwhy_diagnostic::Diagnostic;
 use std::process::ExitCode;
 
+/// mimalloc, as ruff and uv use: loading a world makes millions of small allocations, on
+/// several threads, where glibc's allocator spends a third of the time (and grows each
+/// thread's arena a page range at a time).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Why was this AWS request allowed or denied?
 ///
 /// iamwhy re-implements AWS's authorization decision offline — identity policies, groups,

@@ -26,29 +26,71 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// The system allocator, counting allocations.
+/// The allocator the `iamwhy` binary uses (mimalloc) or, when the bench is built with
+/// `IAMWHY_BENCH_SYSTEM_ALLOC=1` in the environment, the system allocator; counting
+/// allocations and live bytes.
 struct Counting;
+
+/// Chosen when the bench is compiled: an allocator cannot change once the first allocation
+/// is made.
+fn system_alloc() -> bool {
+    option_env!("IAMWHY_BENCH_SYSTEM_ALLOC").is_some()
+}
+
+static MIMALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 /// Bytes allocated and not yet freed.
 static LIVE: AtomicU64 = AtomicU64::new(0);
+/// Whether to count: only while allocations are measured, so that the timed rounds pay
+/// nothing for the counters (their cost grows with the number of allocations, and would
+/// weigh on the side that allocates more).
+static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-// SAFETY: every call is passed on to the system allocator unchanged.
+fn counting() -> bool {
+    COUNTING.load(Ordering::Relaxed)
+}
+
+// SAFETY: every call is passed on unchanged to one allocator, chosen before the first one.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        LIVE.fetch_add(layout.size() as u64, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
+        if counting() {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            LIVE.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        }
+        unsafe {
+            if system_alloc() {
+                System.alloc(layout)
+            } else {
+                MIMALLOC.alloc(layout)
+            }
+        }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
+        if counting() {
+            LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
+        }
+        unsafe {
+            if system_alloc() {
+                System.dealloc(ptr, layout)
+            } else {
+                MIMALLOC.dealloc(ptr, layout)
+            }
+        }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        LIVE.fetch_add(new_size as u64, Ordering::Relaxed);
-        LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
+        if counting() {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            LIVE.fetch_add(new_size as u64, Ordering::Relaxed);
+            LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
+        }
+        unsafe {
+            if system_alloc() {
+                System.realloc(ptr, layout, new_size)
+            } else {
+                MIMALLOC.realloc(ptr, layout, new_size)
+            }
+        }
     }
 }
 
@@ -83,11 +125,14 @@ fn median_round(texts: &[&str], f: &dyn Fn(&str)) -> Duration {
 }
 
 fn allocations(texts: &[&str], f: &dyn Fn(&str)) -> f64 {
+    COUNTING.store(true, Ordering::Relaxed);
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     for t in texts {
         f(t);
     }
-    (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / texts.len() as f64
+    let n = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    COUNTING.store(false, Ordering::Relaxed);
+    n as f64 / texts.len() as f64
 }
 
 /// A policy of `n` statements, pretty-printed (`pretty`) or on one line, with a few
@@ -131,6 +176,14 @@ fn summary() {
     let t_parse = median_round(&texts, &parse_only);
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
     println!(
+        "SUMMARY allocator: {}",
+        if system_alloc() {
+            "system"
+        } else {
+            "mimalloc (as the iamwhy binary)"
+        }
+    );
+    println!(
         "SUMMARY corpus: {} policies, {:.1} KiB mean; serde_json::Value {:.2} us/policy; parse {:.2} us/policy; parse+compile {:.2} us/policy; ratio {:.2} (target <= 2.0)",
         texts.len(),
         bytes as f64 / n / 1024.0,
@@ -149,9 +202,11 @@ fn summary() {
     // What a loaded policy keeps (heap bytes still allocated with every document held).
     let bytes_in: usize = texts.iter().map(|t| t.len()).sum();
     let kept = |f: &dyn Fn(&str) -> Box<dyn std::any::Any>| {
+        COUNTING.store(true, Ordering::Relaxed);
         let before = LIVE.load(Ordering::Relaxed);
         let held: Vec<_> = texts.iter().map(|t| f(t)).collect();
-        let bytes = LIVE.load(Ordering::Relaxed) - before;
+        let bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+        COUNTING.store(false, Ordering::Relaxed);
         drop(held);
         bytes as f64 / bytes_in as f64
     };
