@@ -337,3 +337,16 @@ fn an_escaped_key_is_the_key_it_spells() {
     .unwrap_err();
     assert_eq!(e.diagnostics[0].code, "duplicate-key");
 }
+
+/// A released statement tree is read back from the source: the same statements, values and
+/// spans.
+#[test]
+fn released_statements_are_read_back_the_same() {
+    let text = "{\"Version\":\"2012-10-17\",\"Statement\":[\n {\"Sid\":\"é\",\"Effect\":\"Allow\",\"Action\":[\"s3:Get*\"],\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":true}}},\n {\"Effect\":\"Deny\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}]}";
+    let doc = PolicyDocument::parse(text).unwrap();
+    let before = format!("{:?}", doc.statements());
+    let mut released = doc.clone();
+    released.release_statements();
+    assert_eq!(format!("{:?}", released.statements()), before);
+    agrees_with_serde(text, &released);
+}

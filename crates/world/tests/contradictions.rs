@@ -332,3 +332,30 @@ fn a_symlink_loop_in_the_accounts_directory_is_an_error() {
     assert_eq!(e.code, "account-entry-not-a-directory", "{e}");
     assert!(e.message.contains("symlink"), "{e}");
 }
+
+/// Documents compile on several threads before the entities are checked in file order: the
+/// error reported is still the first in the file (a repeated role early on), not a document
+/// further down that does not parse.
+#[test]
+fn the_first_error_in_the_file_is_reported_whatever_compiles_first() {
+    let mut roles: Vec<String> = (0..200).map(|i| role(&format!("r{i}"), "")).collect();
+    roles[5] = role("r4", "");
+    roles[150] = r#"{"RoleName":"bad","Arn":"arn:aws:iam::111111111111:role/bad","AssumeRolePolicyDocument":{"Statement":[{"Effect":"Maybe","Action":"sts:AssumeRole"}]}}"#.to_string();
+    let gaad = format!(r#"{{"RoleDetailList":[{}]}}"#, roles.join(","));
+    let e = refused(&[(GAAD, &gaad)]);
+    names_both(
+        &e,
+        "duplicate-entry",
+        "RoleDetailList[4]",
+        "RoleDetailList[5]",
+    );
+    // Without the repeat, the document that does not parse is the error.
+    roles[5] = role("r5", "");
+    let gaad = format!(r#"{{"RoleDetailList":[{}]}}"#, roles.join(","));
+    let e = refused(&[(GAAD, &gaad)]);
+    assert_eq!(e.code, "invalid-policy-document", "{e}");
+    assert_eq!(
+        e.json_path.as_deref(),
+        Some("RoleDetailList[150].AssumeRolePolicyDocument")
+    );
+}
