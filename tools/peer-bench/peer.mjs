@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { toSimulation } from './simulation.mjs'
 
 function usage() {
   console.error('usage: node peer.mjs SCRATCH_DIR CASE_FILE [--batches N] [--target-batch-ms MS]')
@@ -50,36 +51,7 @@ if (lines.length !== 1) {
 }
 const testCase = JSON.parse(lines[0])
 
-// Translate the conformance case into the peer's Simulation input.
-// The peer adds the default RCP (RCPFullAWSAccess) to every level itself, so the copies that
-// the case format carries explicitly are left out to avoid evaluating it twice.
-function toSimulation(c) {
-  const r = c.request
-  const p = c.policies
-  const principal =
-    typeof r.principal === 'string' ? r.principal : peer.anonymousPrincipal
-  const sim = {
-    request: {
-      principal,
-      action: r.action,
-      resource: { resource: r.resource, accountId: r.resourceAccount },
-      contextVariables: r.context ?? {}
-    },
-    identityPolicies: p.identity ?? [],
-    serviceControlPolicies: p.scps ?? [],
-    resourceControlPolicies: (p.rcps ?? []).map((level) => ({
-      orgIdentifier: level.orgIdentifier,
-      policies: level.policies.filter((n) => n.name !== 'RCPFullAWSAccess')
-    }))
-  }
-  if (p.resource) sim.resourcePolicy = p.resource
-  if (p.permissionBoundaries) sim.permissionBoundaryPolicies = p.permissionBoundaries
-  if (p.session) sim.sessionPolicy = p.session
-  if (p.vpcEndpoint) sim.vpcEndpointPolicies = p.vpcEndpoint
-  return sim
-}
-
-const simulation = toSimulation(testCase)
+const simulation = toSimulation(peer, testCase)
 const options = { simulationMode: testCase.mode ?? 'Strict' }
 const expected = testCase.expected.decision
 

@@ -90,3 +90,26 @@ echo "peer/iamwhy request+decide = $(ratio "$peer_full" "$req_decide")   (runSim
 if [[ "$peer_unsafe" != "NA" && -n "$peer_unsafe" ]]; then
   echo "peer unsafe/iamwhy = $(ratio "$peer_unsafe" "$decide")   (runUnsafeSimulation / decide)"
 fi
+
+# End to end over the conformance cases: the runner reads each case's JSON, parses and compiles
+# its policies and decides; the peer reads the same JSON and simulates. Three alternating runs
+# each, in one script run; medians of the per-case time.
+cases=("$root/tools/conformance/cases/resource-readings.jsonl")
+if [[ -f "$root/../shared/conformance/iam-simulate-core.jsonl" ]]; then
+  cases=("$root/../shared/conformance/iam-simulate-core.jsonl" "${cases[@]}")
+fi
+ours=(); theirs=()
+for _ in 1 2 3; do
+  line="$("${pin[@]}" "$bin/conformance" --time "${cases[@]}" | grep '^conformance cases=')"
+  ours+=("$(field <(echo "$line") per_case_ns)")
+  pline="$("${pin[@]}" node "$here/cases.mjs" "$scratch" "${cases[@]}")"
+  echo "$pline" >&2
+  theirs+=("$(field <(echo "$pline") per_case_ns)")
+done
+med() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+echo
+echo "end to end over $(field <(echo "$line") cases) conformance cases (median of 3 runs, per case):"
+printf '%-48s %14s\n' "iamwhy conformance runner (parse+compile+decide)" "$(us "$(med "${ours[@]}")")"
+printf '%-48s %14s\n' "peer runSimulation over the same cases" "$(us "$(med "${theirs[@]}")")"
+echo "  runs: iamwhy $(printf '%s ' "${ours[@]}")ns; peer $(printf '%s ' "${theirs[@]}")ns; peer $(field <(echo "$pline") agreed) agreed, $(field <(echo "$pline") differed) differed, $(field <(echo "$pline") rejected) rejected the input"
+echo "peer/iamwhy end to end = $(ratio "$(med "${theirs[@]}")" "$(med "${ours[@]}")")   (target >= 30)"

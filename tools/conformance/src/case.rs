@@ -8,6 +8,7 @@ use iamwhy_engine::{
 use iamwhy_policy::{PolicyDocument, PolicyType};
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::sync::Arc;
 
 /// A case's result.
@@ -123,7 +124,8 @@ enum ResourceReading {
 #[derive(Deserialize)]
 struct Named {
     name: String,
-    policy: Value,
+    /// The document's text as the case file has it: parsed by iamwhy as given.
+    policy: Box<RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -139,12 +141,12 @@ struct CasePolicies {
     #[serde(default)]
     identity: Vec<Named>,
     permission_boundaries: Option<Vec<Named>>,
-    session: Option<Value>,
+    session: Option<Box<RawValue>>,
     #[serde(default)]
     scps: Vec<Level>,
     #[serde(default)]
     rcps: Vec<Level>,
-    resource: Option<Value>,
+    resource: Option<Box<RawValue>>,
     vpc_endpoint: Option<Vec<Named>>,
 }
 
@@ -164,9 +166,9 @@ struct Expected {
     ignored_role_session_name: Option<bool>,
 }
 
-fn compile(name: &str, ty: PolicyType, doc: &Value) -> Result<CompiledPolicy> {
-    let text = serde_json::to_string_pretty(doc)?;
-    let parsed = PolicyDocument::parse(&text).map_err(|e| anyhow::anyhow!("policy {name}: {e}"))?;
+fn compile(name: &str, ty: PolicyType, doc: &RawValue) -> Result<CompiledPolicy> {
+    let parsed =
+        PolicyDocument::parse(doc.get()).map_err(|e| anyhow::anyhow!("policy {name}: {e}"))?;
     Ok(CompiledPolicy::compile(name, ty, Arc::new(parsed)))
 }
 

@@ -13,6 +13,10 @@ use iamwhy_conformance::case;
 use anyhow::{Context as _, Result};
 use std::process::ExitCode;
 
+/// The allocator of the `iamwhy` binary, so that the runner's figures are the product's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run() {
         Ok(true) => ExitCode::SUCCESS,
@@ -26,12 +30,16 @@ fn main() -> ExitCode {
 
 fn run() -> Result<bool> {
     let mut verbose = false;
+    let mut time = false;
     let mut files = Vec::new();
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--verbose" | "-v" => verbose = true,
+            "--time" => time = true,
             "--help" | "-h" => {
-                println!("usage: conformance [--verbose] FILE...");
+                println!("usage: conformance [--verbose] [--time] FILE...");
+                println!("  --time  print the time spent running the cases (reading each case's");
+                println!("          JSON, parsing and compiling its policies, deciding, checking)");
                 return Ok(true);
             }
             _ => files.push(arg),
@@ -42,6 +50,7 @@ fn run() -> Result<bool> {
     }
     let divergences = case::Divergences::load()?;
     let (mut passed, mut failed, mut skipped) = (0usize, 0usize, 0usize);
+    let mut spent = std::time::Duration::ZERO;
     for file in &files {
         let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
         for (n, line) in text.lines().enumerate() {
@@ -49,8 +58,10 @@ fn run() -> Result<bool> {
                 continue;
             }
             let where_ = format!("{file}:{}", n + 1);
-            let result = case::run_line(line, &divergences)
-                .with_context(|| format!("{where_}: malformed case"))?;
+            let start = std::time::Instant::now();
+            let result = case::run_line(line, &divergences);
+            spent += start.elapsed();
+            let result = result.with_context(|| format!("{where_}: malformed case"))?;
             match &result.outcome {
                 case::Outcome::Pass => passed += 1,
                 case::Outcome::Fail => failed += 1,
@@ -63,5 +74,13 @@ fn run() -> Result<bool> {
         }
     }
     println!("conformance: {passed} passed, {failed} failed, {skipped} skipped");
+    if time {
+        let cases = passed + failed + skipped;
+        println!(
+            "conformance cases={cases} cases_ns={} per_case_ns={:.0}",
+            spent.as_nanos(),
+            spent.as_nanos() as f64 / cases.max(1) as f64
+        );
+    }
     Ok(failed == 0)
 }

@@ -19,6 +19,10 @@ use iamwhy_engine::EvaluationOptions;
 use iamwhy_engine::decision::Decision;
 use serde_json::Value;
 use std::hint::black_box;
+
+/// The allocator of the `iamwhy` binary, so that the runner's figures are the product's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 use std::time::Instant;
 
