@@ -28,7 +28,9 @@ impl SourceLines {
     /// Index `text` (a line ends at `\n`; `\r\n` counts as one ending).
     pub fn new(text: &str) -> SourceLines {
         let bytes = text.as_bytes();
-        let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        // Counted first, so that the index (kept with its document for the life of a world)
+        // is exactly as long as the text has lines.
+        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
         line_starts.push(0u32);
         line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
         let chars_before = if text.is_ascii() {
