@@ -217,6 +217,38 @@ fn summary() {
         "SUMMARY memory kept per byte of policy text: serde_json::Value {k_value:.2}; parsed document {k_parse:.2}; compiled policy (with its document) {k_ours:.2}"
     );
 
+    // Growth with the number of policies attached to the caller: a decision scans each.
+    for n in [10usize, 40, 160] {
+        let policies: Vec<CompiledPolicy> = (0..n)
+            .map(|i| {
+                let text = format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["ec2:Describe*","s3:Put*"],"Resource":"arn:aws:s3:::bucket-{i}/*"}},{{"Effect":"Deny","Action":"iam:*","Resource":"*","Condition":{{"Bool":{{"aws:MultiFactorAuthPresent":"false"}}}}}}]}}"#
+                );
+                parse_compile(&text)
+            })
+            .collect();
+        let set = iamwhy_engine::PolicySet::new().with_identity(policies);
+        let req = iamwhy_engine::Request::new(
+            iamwhy_engine::Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap(),
+            "s3:GetObject",
+            iamwhy_engine::RequestResource::parse("arn:aws:s3:::bucket-0/key"),
+            iamwhy_engine::Context::new(),
+        )
+        .unwrap();
+        let opts = iamwhy_engine::EvaluationOptions::default();
+        let calls = 2000;
+        let t = median_round(&[""], &|_| {
+            for _ in 0..calls {
+                black_box(set.decide(black_box(&req), &opts));
+            }
+        });
+        let us = t.as_secs_f64() * 1e6 / calls as f64;
+        println!(
+            "SUMMARY attached policies {n}: decide {us:.2} us ({:.3} us per policy)",
+            us / n as f64
+        );
+    }
+
     for n in [1000usize, 2000, 4000] {
         let pretty = big_policy(n, true);
         let minified = big_policy(n, false);
