@@ -2,7 +2,7 @@
 //! structural problem with its location. Nothing is half-loaded: a document with any error is
 //! returned as `Err` with all the errors found.
 //!
-//! The text is read once, by the pull reader of [`crate::json`], straight into the typed
+//! The text is read once, by the crate's pull JSON reader (module `json`), straight into the typed
 //! document: there is no intermediate JSON tree, and a string is copied only when the document
 //! keeps it.
 
