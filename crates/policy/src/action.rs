@@ -52,7 +52,14 @@ impl ActionPattern {
                 reason: "the action name after the colon is empty",
             };
         }
-        if text.chars().any(char::is_whitespace) {
+        let whitespace = if text.is_ascii() {
+            // Unicode's White_Space in ASCII: tab to carriage return (vertical tab included,
+            // which `is_ascii_whitespace` leaves out) and space.
+            text.bytes().any(|b| matches!(b, b'\t'..=b'\r' | b' '))
+        } else {
+            text.chars().any(char::is_whitespace)
+        };
+        if whitespace {
             return ActionPattern::Never {
                 reason: "the action contains whitespace, so it matches no action",
             };
@@ -88,4 +95,35 @@ impl ActionPattern {
 pub fn split_request_action(action: &str) -> Option<(String, String)> {
     let (service, name) = action.split_once(':')?;
     Some((service.to_lowercase(), name.to_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whitespace anywhere (any Unicode White_Space, ASCII or not) makes an action match
+    /// nothing; the ASCII fast path agrees with `char::is_whitespace` on every ASCII byte.
+    #[test]
+    fn an_action_with_whitespace_of_any_kind_matches_nothing() {
+        for b in 0u8..128 {
+            let c = b as char;
+            let text = format!("s3:Get{c}Object");
+            let never = matches!(ActionPattern::parse(&text), ActionPattern::Never { .. });
+            assert_eq!(never, c.is_whitespace(), "{b:#04x}");
+        }
+        for text in [
+            "s3:Get\u{a0}Object",
+            "s3:Get\u{2003}Object",
+            "s3:Get\u{85}Object",
+        ] {
+            assert!(
+                matches!(ActionPattern::parse(text), ActionPattern::Never { .. }),
+                "{text:?}"
+            );
+        }
+        assert!(matches!(
+            ActionPattern::parse("s3:GétObject"),
+            ActionPattern::Service { .. }
+        ));
+    }
 }

@@ -67,7 +67,12 @@ impl CompiledCondition {
             operator_text: operator_text.to_string(),
             operator,
             key: entry.key.value.clone(),
-            key_lower: entry.key.value.to_lowercase().into_boxed_str(),
+            key_lower: if entry.key.value.is_ascii() {
+                entry.key.value.to_ascii_lowercase()
+            } else {
+                entry.key.value.to_lowercase()
+            }
+            .into_boxed_str(),
             values,
             key_span: entry.key.span,
         }
