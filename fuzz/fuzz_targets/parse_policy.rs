@@ -6,7 +6,8 @@
 
 use iamwhy_policy::source::decode_policy_text;
 use iamwhy_policy::validate;
-use iamwhy_policy::{Diagnostic, PolicyDocument, PolicyType, Position, Span};
+use iamwhy_diagnostic::{Diagnostic, Position, Span};
+use iamwhy_policy::{PolicyDocument, PolicyType};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../src/known.rs"]
@@ -52,7 +53,7 @@ fn check_document(doc: &PolicyDocument) {
         "the document span must cover its object: {:?}",
         doc.text(doc.span)
     );
-    for stmt in &doc.statements {
+    for stmt in doc.statements() {
         check_span(source, stmt.span, "statement");
         let (start, end) = doc.range(stmt.span);
         check_position(source, start, "statement start");
@@ -124,12 +125,18 @@ fn check_span(source: &str, span: Span, what: &str) {
 }
 
 fn check_diagnostic(source: &str, d: &Diagnostic) {
-    check_position(source, d.position, d.code);
+    let p = d
+        .position()
+        .unwrap_or_else(|| panic!("diagnostic {} has no position", d.code));
+    check_position(source, p, d.code);
+    let span = d
+        .span()
+        .unwrap_or_else(|| panic!("diagnostic {} has no span", d.code));
     assert!(
-        d.span.start <= d.span.end && d.span.end as usize <= source.len(),
+        span.start <= span.end && span.end as usize <= source.len(),
         "diagnostic {} has span {:?} outside the text ({} bytes)",
         d.code,
-        d.span,
+        span,
         source.len()
     );
 }

@@ -29,6 +29,6 @@ fuzz_target!(|data: &[u8]| {
     }
     match read_bytes(data, None, true) {
         Ok(input) => assert!(input.records >= input.observed.len() || input.records == 1),
-        Err(e) => assert!(!e.is_empty()),
+        Err(e) => assert!(!e.message.is_empty(), "an error without a message"),
     }
 });
