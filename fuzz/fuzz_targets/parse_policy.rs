@@ -4,9 +4,9 @@
 
 #![no_main]
 
+use iamwhy_diagnostic::{Diagnostic, Position, Span};
 use iamwhy_policy::source::decode_policy_text;
 use iamwhy_policy::validate;
-use iamwhy_diagnostic::{Diagnostic, Position, Span};
 use iamwhy_policy::{PolicyDocument, PolicyType};
 use libfuzzer_sys::fuzz_target;
 
