@@ -203,15 +203,35 @@ fn parse_body<T: DeserializeOwned>(
 
 /// Run `f` on the blocking pool under the request deadline: the work is CPU-bound, so it
 /// must not hold a runtime thread, and a request over its deadline is answered 503 (the
-/// computation runs to its end on its thread and is dropped). A panic in `f` is a 500.
+/// computation runs to its end on its thread and is dropped). An answer that is ready only
+/// after the deadline is refused the same way: the timer and the work race, and which of the
+/// two is polled first must not decide the status. A panic in `f` is a 500.
 async fn run_blocking<T: Send + 'static>(
     state: &Shared,
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let timeout = state.options.limits.timeout;
-    match tokio::time::timeout(timeout, tokio::task::spawn_blocking(f)).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(join)) => {
+    let started = tokio::time::Instant::now();
+    let done = tokio::time::timeout(timeout, tokio::task::spawn_blocking(f)).await;
+    let finished = match done {
+        Ok(finished) if started.elapsed() <= timeout => finished,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Diagnostic::error(
+                    "serve-timeout",
+                    format!(
+                        "the request took longer than {:.1} s, the deadline of this server",
+                        timeout.as_secs_f64()
+                    ),
+                )
+                .with_help("start iamwhy serve with a longer --timeout, or ask a smaller question"),
+            ));
+        }
+    };
+    match finished {
+        Ok(r) => r,
+        Err(join) => {
             let what = match join.try_into_panic() {
                 Ok(p) => crate::error::panic_message(&*p),
                 Err(e) => e.to_string(),
@@ -221,17 +241,6 @@ async fn run_blocking<T: Send + 'static>(
                 internal_error(&what),
             ))
         }
-        Err(_) => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Diagnostic::error(
-                "serve-timeout",
-                format!(
-                    "the request took longer than {:.1} s, the deadline of this server",
-                    timeout.as_secs_f64()
-                ),
-            )
-            .with_help("start iamwhy serve with a longer --timeout, or ask a smaller question"),
-        )),
     }
 }
 
