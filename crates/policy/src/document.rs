@@ -89,7 +89,7 @@ impl PolicyDocument {
     pub fn statements(&self) -> &[Statement] {
         self.statements.get_or_init(|| {
             // The source parsed once, so it parses again, to the same statements and spans.
-            PolicyDocument::parse(&self.source)
+            PolicyDocument::read(self.source.clone(), &self.lines, self.encoding)
                 .ok()
                 .and_then(|d| d.statements.into_inner())
                 .expect("a document's own source parses again")

@@ -73,9 +73,22 @@ impl PolicyDocument {
         };
         let source: Arc<str> = Arc::from(decoded.as_ref());
         let lines = SourceLines::new(&source);
+        let mut doc = PolicyDocument::read(source, &lines, encoding)?;
+        doc.lines = lines;
+        Ok(doc)
+    }
+
+    /// Read decoded JSON text whose line index is `lines` (the returned document's own index
+    /// is left empty for the caller to set). [`PolicyDocument::statements`] reads a released
+    /// tree back with this, reusing the document's source and index.
+    pub(crate) fn read(
+        source: Arc<str>,
+        lines: &SourceLines,
+        encoding: crate::source::SourceEncoding,
+    ) -> Result<PolicyDocument, ParseFailure> {
         let mut builder = Builder {
             text: &source,
-            lines: &lines,
+            lines,
             errors: Vec::new(),
             keys: Vec::new(),
             scratch: Scratch::default(),
@@ -104,10 +117,7 @@ impl PolicyDocument {
                 );
                 Err(builder.finish_err())
             }
-            Ok(Some(mut doc)) if builder.errors.is_empty() => {
-                doc.lines = lines;
-                Ok(doc)
-            }
+            Ok(Some(doc)) if builder.errors.is_empty() => Ok(doc),
             Ok(_) => Err(builder.finish_err()),
         }
     }
@@ -186,11 +196,31 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn members(&self) -> Members<'t> {
-        Members {
+    /// Read the members of the object the reader has just opened, `read` taking each
+    /// member's value. A key given twice is reported (as a key of `what`). Returns how many
+    /// members repeated an earlier key.
+    fn members(
+        &mut self,
+        r: &mut Reader<'t>,
+        what: &dyn Fn() -> String,
+        read: &mut dyn FnMut(&mut Self, &mut Reader<'t>, &Key<'t>) -> Read<()>,
+    ) -> Read<usize> {
+        let mut m = Members {
             mark: self.keys.len(),
             set: None,
+        };
+        let mut duplicates = 0;
+        while let Some(key) = r.next_key()? {
+            let dup = self.seen(&mut m, &key.name);
+            let errors_before = self.errors.len();
+            read(self, r, &key)?;
+            if dup {
+                self.duplicate(errors_before, &key.name, member_span(r, &key), &what());
+                duplicates += 1;
+            }
         }
+        self.keys.truncate(m.mark);
+        Ok(duplicates)
     }
 
     /// Record `name` as a key of the object `m`; true when it was already there.
@@ -223,11 +253,6 @@ impl<'t> Builder<'t> {
         );
         let dup = self.errors.pop().expect("just pushed");
         self.errors.insert(errors_before, dup);
-    }
-
-    /// The object `m` ended.
-    fn end_members(&mut self, m: Members<'t>) {
-        self.keys.truncate(m.mark);
     }
 
     /// Skip a value that is not of the expected type and report it: "`{what}` must be
@@ -268,24 +293,21 @@ impl<'t> Builder<'t> {
             return Ok(None);
         }
         let start = r.begin_object()?;
-        let mut m = self.members();
         let mut version = PolicyVersion::Absent;
         let mut version_span = None;
         let mut id = None;
         let mut statements = Vec::new();
         let mut statement_span = None;
-        while let Some(key) = r.next_key()? {
-            let dup = self.seen(&mut m, &key.name);
-            let errors_before = self.errors.len();
+        self.members(r, &|| "the policy document".into(), &mut |this, r, key| {
             match &*key.name {
                 "Version" => {
-                    if let Some((text, span)) = self.str_value(r, "Version")? {
+                    if let Some((text, span)) = this.str_value(r, "Version")? {
                         version_span = Some(span);
                         version = match &*text {
                             "2012-10-17" => PolicyVersion::V2012_10_17,
                             "2008-10-17" => PolicyVersion::V2008_10_17,
                             other => {
-                                self.error(
+                                this.error(
                                     "invalid-version",
                                     span,
                                     format!("Version must be \"2012-10-17\" or \"2008-10-17\", not \"{other}\""),
@@ -295,32 +317,24 @@ impl<'t> Builder<'t> {
                         };
                     }
                 }
-                "Id" => id = self.string(r, "Id")?,
+                "Id" => id = this.string(r, "Id")?,
                 "Statement" => {
                     let value_start = r.value_start();
-                    statements = self.statements(r)?;
+                    statements = this.statements(r)?;
                     statement_span = Some(value_span(r, value_start));
                 }
                 other => {
                     r.skip_value()?;
-                    self.unknown_element(
-                        member_span(r, &key),
+                    this.unknown_element(
+                        member_span(r, key),
                         other,
                         TOP_LEVEL,
                         "the policy document",
                     );
                 }
             }
-            if dup {
-                self.duplicate(
-                    errors_before,
-                    &key.name,
-                    member_span(r, &key),
-                    "the policy document",
-                );
-            }
-        }
-        self.end_members(m);
+            Ok(())
+        })?;
         let span = value_span(r, start);
         let Some(statement_span) = statement_span else {
             self.error(
@@ -406,7 +420,6 @@ impl<'t> Builder<'t> {
             return Ok(None);
         }
         let start = r.begin_object()?;
-        let mut m = self.members();
         let errors_before = self.errors.len();
         let mut sid = None;
         let mut effect = None;
@@ -414,21 +427,16 @@ impl<'t> Builder<'t> {
         let mut action: Option<ActionElement> = None;
         let mut resource: Option<ResourceElement> = None;
         let mut condition = None;
-        // Duplicate keys of the statement itself do not count as problems of its elements
-        // (they do not stop the missing-Effect and missing-Action checks).
-        let mut duplicates = 0;
-        while let Some(key) = r.next_key()? {
-            let dup = self.seen(&mut m, &key.name);
-            let member_errors = self.errors.len();
+        let duplicates = self.members(r, &|| "a statement".into(), &mut |this, r, key| {
             let name: &str = &key.name;
             match name {
-                "Sid" => sid = self.string(r, "Sid")?,
+                "Sid" => sid = this.string(r, "Sid")?,
                 "Effect" => {
-                    if let Some((text, span)) = self.str_value(r, "Effect")? {
+                    if let Some((text, span)) = this.str_value(r, "Effect")? {
                         match &*text {
                             "Allow" => effect = Some(Spanned { value: Effect::Allow, span }),
                             "Deny" => effect = Some(Spanned { value: Effect::Deny, span }),
-                            other => self.error(
+                            other => this.error(
                                 "invalid-effect",
                                 span,
                                 format!("Effect must be \"Allow\" or \"Deny\" (case-sensitive), not \"{other}\""),
@@ -438,93 +446,45 @@ impl<'t> Builder<'t> {
                 }
                 "Principal" | "NotPrincipal" => {
                     let negated = name == "NotPrincipal";
-                    let value_start = r.value_start();
-                    if let Some(prev) = &principal {
-                        let prev_negated = prev.negated;
-                        r.skip_value()?;
-                        self.exclusive(
-                            prev_negated,
-                            negated,
-                            "Principal",
-                            "NotPrincipal",
-                            member_span(r, &key),
-                        );
-                    } else if let Some(value) = self.principal(r, name)? {
-                        principal = Some(PrincipalElement {
-                            negated,
-                            value,
-                            key_span: member_span(r, &key),
-                            span: value_span(r, value_start),
-                        });
+                    let prev = principal.as_ref().map(|p| p.negated);
+                    let read = |this: &mut Self, r: &mut Reader<'t>| this.principal(r, name);
+                    if let Some((value, key_span, span)) =
+                        this.exclusive(r, key, prev, negated, ["Principal", "NotPrincipal"], read)?
+                    {
+                        principal = Some(PrincipalElement { negated, value, key_span, span });
                     }
                 }
                 "Action" | "NotAction" => {
                     let negated = name == "NotAction";
-                    let value_start = r.value_start();
-                    if let Some(prev) = &action {
-                        let prev_negated = prev.negated;
-                        r.skip_value()?;
-                        self.exclusive(
-                            prev_negated,
-                            negated,
-                            "Action",
-                            "NotAction",
-                            member_span(r, &key),
-                        );
-                    } else if let Some(values) = self.string_list(r, name, None)? {
-                        action = Some(ActionElement {
-                            negated,
-                            values,
-                            key_span: member_span(r, &key),
-                            span: value_span(r, value_start),
-                        });
+                    let prev = action.as_ref().map(|a| a.negated);
+                    let read = |this: &mut Self, r: &mut Reader<'t>| this.string_list(r, name, None);
+                    if let Some((values, key_span, span)) =
+                        this.exclusive(r, key, prev, negated, ["Action", "NotAction"], read)?
+                    {
+                        action = Some(ActionElement { negated, values, key_span, span });
                     }
                 }
                 "Resource" | "NotResource" => {
                     let negated = name == "NotResource";
-                    let value_start = r.value_start();
-                    if let Some(prev) = &resource {
-                        let prev_negated = prev.negated;
-                        r.skip_value()?;
-                        self.exclusive(
-                            prev_negated,
-                            negated,
-                            "Resource",
-                            "NotResource",
-                            member_span(r, &key),
-                        );
-                    } else if let Some(values) = self.string_list(r, name, None)? {
-                        resource = Some(ResourceElement {
-                            negated,
-                            values,
-                            key_span: member_span(r, &key),
-                            span: value_span(r, value_start),
-                        });
+                    let prev = resource.as_ref().map(|r| r.negated);
+                    let read = |this: &mut Self, r: &mut Reader<'t>| this.string_list(r, name, None);
+                    if let Some((values, key_span, span)) =
+                        this.exclusive(r, key, prev, negated, ["Resource", "NotResource"], read)?
+                    {
+                        resource = Some(ResourceElement { negated, values, key_span, span });
                     }
                 }
-                "Condition" => condition = self.condition(r)?,
+                "Condition" => condition = this.condition(r)?,
                 other => {
                     r.skip_value()?;
-                    self.unknown_element(
-                        member_span(r, &key),
-                        other,
-                        STATEMENT_ELEMENTS,
-                        "a statement",
-                    );
+                    this.unknown_element(member_span(r, key), other, STATEMENT_ELEMENTS, "a statement");
                 }
             }
-            if dup {
-                self.duplicate(
-                    member_errors,
-                    &key.name,
-                    member_span(r, &key),
-                    "a statement",
-                );
-                duplicates += 1;
-            }
-        }
-        self.end_members(m);
+            Ok(())
+        })?;
         let stmt_span = value_span(r, start);
+        // Duplicate keys of the statement itself do not count as problems of its elements
+        // (they do not stop the missing-Effect and missing-Action checks).
         let errors_before = errors_before + duplicates;
         let label = match &sid {
             Some(s) => format!("statement \"{}\"", s.value),
@@ -562,15 +522,33 @@ impl<'t> Builder<'t> {
         }))
     }
 
-    fn exclusive(&mut self, prev_negated: bool, negated: bool, a: &str, not_a: &str, span: Span) {
-        if prev_negated != negated {
-            self.error(
-                "conflicting-elements",
-                span,
-                format!("a statement cannot contain both {a} and {not_a}"),
-            );
+    /// One of two mutually exclusive elements (`Action`/`NotAction`, ...) at `key`: its value
+    /// read by `read`, with the member's span and the value's. When the statement already has
+    /// one of the pair (`prev`, whether it was the negated one), the value is skipped; having
+    /// both of the pair is an error (the same one twice is reported as a duplicate key).
+    #[allow(clippy::type_complexity)]
+    fn exclusive<T>(
+        &mut self,
+        r: &mut Reader<'t>,
+        key: &Key<'t>,
+        prev: Option<bool>,
+        negated: bool,
+        [a, not_a]: [&str; 2],
+        read: impl FnOnce(&mut Self, &mut Reader<'t>) -> Read<Option<T>>,
+    ) -> Read<Option<(T, Span, Span)>> {
+        let value_start = r.value_start();
+        if let Some(prev_negated) = prev {
+            r.skip_value()?;
+            if prev_negated != negated {
+                self.error(
+                    "conflicting-elements",
+                    member_span(r, key),
+                    format!("a statement cannot contain both {a} and {not_a}"),
+                );
+            }
+            return Ok(None);
         }
-        // An exact duplicate is reported as a duplicate key.
+        Ok(read(self, r)?.map(|value| (value, member_span(r, key), value_span(r, value_start))))
     }
 
     /// A string or an array of strings. `what` (with `sub`, as `what.sub`) names the element.
@@ -637,43 +615,35 @@ impl<'t> Builder<'t> {
             }
             Kind::Object => {
                 r.begin_object()?;
-                let mut m = self.members();
                 let mark = self.scratch.principals.len();
                 let mut ok = true;
-                while let Some(key) = r.next_key()? {
-                    let dup = self.seen(&mut m, &key.name);
-                    let member_errors = self.errors.len();
+                self.members(r, &|| what.to_string(), &mut |this, r, key| {
                     let kind = match &*key.name {
-                        "AWS" => Some(PrincipalType::Aws),
-                        "Service" => Some(PrincipalType::Service),
-                        "Federated" => Some(PrincipalType::Federated),
-                        "CanonicalUser" => Some(PrincipalType::CanonicalUser),
-                        _ => None,
-                    };
-                    match kind {
-                        None => {
+                        "AWS" => PrincipalType::Aws,
+                        "Service" => PrincipalType::Service,
+                        "Federated" => PrincipalType::Federated,
+                        "CanonicalUser" => PrincipalType::CanonicalUser,
+                        _ => {
                             ok = false;
                             r.skip_value()?;
-                            self.error(
+                            this.error(
                                 "invalid-principal",
-                                member_span(r, &key),
+                                member_span(r, key),
                                 format!("\"{}\" is not a principal type; use AWS, Service, Federated or CanonicalUser", key.name),
                             );
+                            return Ok(());
                         }
-                        Some(kind) => match self.string_list(r, what, Some(kind.as_str()))? {
-                            Some(values) => self.scratch.principals.push(PrincipalEntry {
-                                kind,
-                                values,
-                                key_span: member_span(r, &key),
-                            }),
-                            None => ok = false,
-                        },
+                    };
+                    match this.string_list(r, what, Some(kind.as_str()))? {
+                        Some(values) => this.scratch.principals.push(PrincipalEntry {
+                            kind,
+                            values,
+                            key_span: member_span(r, key),
+                        }),
+                        None => ok = false,
                     }
-                    if dup {
-                        self.duplicate(member_errors, &key.name, member_span(r, &key), what);
-                    }
-                }
-                self.end_members(m);
+                    Ok(())
+                })?;
                 let entries = take(&mut self.scratch.principals, mark);
                 Ok(ok.then_some(PrincipalValue::Map(entries)))
             }
@@ -691,58 +661,40 @@ impl<'t> Builder<'t> {
             return Ok(None);
         }
         let start = r.begin_object()?;
-        let mut m = self.members();
         let blocks_mark = self.scratch.blocks.len();
-        while let Some(op) = r.next_key()? {
-            let dup = self.seen(&mut m, &op.name);
-            let member_errors = self.errors.len();
+        self.members(r, &|| "the Condition element".into(), &mut |this, r, op| {
             let kind = r.peek()?;
             if kind != Kind::Object {
                 let what = format!("the value of condition operator \"{}\"", op.name);
-                self.wrong_type(r, kind, &what, "an object of context keys")?;
-            } else {
-                r.begin_object()?;
-                let mut keys = self.members();
-                let entries_mark = self.scratch.entries.len();
-                while let Some(key) = r.next_key()? {
-                    let key_dup = self.seen(&mut keys, &key.name);
-                    let key_errors = self.errors.len();
-                    let value_start = r.value_start();
-                    if let Some(values) = self.condition_values(r, &key.name)? {
-                        self.scratch.entries.push(ConditionEntry {
-                            key: Spanned {
-                                value: key.name.to_string(),
-                                span: member_span(r, &key),
-                            },
-                            values,
-                            span: value_span(r, value_start),
-                        });
-                    }
-                    if key_dup {
-                        let what = format!("condition operator \"{}\"", op.name);
-                        self.duplicate(key_errors, &key.name, member_span(r, &key), &what);
-                    }
+                return this.wrong_type(r, kind, &what, "an object of context keys");
+            }
+            r.begin_object()?;
+            let entries_mark = this.scratch.entries.len();
+            let what = || format!("condition operator \"{}\"", op.name);
+            this.members(r, &what, &mut |this, r, key| {
+                let value_start = r.value_start();
+                if let Some(values) = this.condition_values(r, &key.name)? {
+                    this.scratch.entries.push(ConditionEntry {
+                        key: Spanned {
+                            value: key.name.to_string(),
+                            span: member_span(r, key),
+                        },
+                        values,
+                        span: value_span(r, value_start),
+                    });
                 }
-                self.end_members(keys);
-                let entries = take(&mut self.scratch.entries, entries_mark);
-                self.scratch.blocks.push(ConditionBlock {
-                    operator: Spanned {
-                        value: op.name.to_string(),
-                        span: member_span(r, &op),
-                    },
-                    entries,
-                });
-            }
-            if dup {
-                self.duplicate(
-                    member_errors,
-                    &op.name,
-                    member_span(r, &op),
-                    "the Condition element",
-                );
-            }
-        }
-        self.end_members(m);
+                Ok(())
+            })?;
+            let entries = take(&mut this.scratch.entries, entries_mark);
+            this.scratch.blocks.push(ConditionBlock {
+                operator: Spanned {
+                    value: op.name.to_string(),
+                    span: member_span(r, op),
+                },
+                entries,
+            });
+            Ok(())
+        })?;
         Ok(Some(ConditionElement {
             blocks: take(&mut self.scratch.blocks, blocks_mark),
             span: value_span(r, start),
