@@ -656,7 +656,7 @@ fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) ->
     }
     fn inline<'p>(
         jobs: &mut Vec<Job<'p>>,
-        path: String,
+        path: &str,
         list: &str,
         owner: &str,
         policies: &'p [InlinePolicy],
@@ -678,7 +678,7 @@ fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) ->
         let path = format!("{prefix}GroupDetailList[{i}]");
         inline(
             &mut jobs,
-            path,
+            &path,
             "GroupPolicyList",
             &g.group_name,
             &g.group_policy_list,
@@ -688,7 +688,7 @@ fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) ->
         let path = format!("{prefix}UserDetailList[{i}]");
         inline(
             &mut jobs,
-            path,
+            &path,
             "UserPolicyList",
             &u.user_name,
             &u.user_policy_list,
@@ -698,7 +698,7 @@ fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) ->
         let path = format!("{prefix}RoleDetailList[{i}]");
         inline(
             &mut jobs,
-            path.clone(),
+            &path,
             "RolePolicyList",
             &r.role_name,
             &r.role_policy_list,
