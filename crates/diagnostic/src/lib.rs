@@ -24,7 +24,7 @@
 
 mod location;
 
-pub use location::{LineIndex, Position, Span};
+pub use location::{FileSpan, LineIndex, Position, Span};
 
 use serde::Serialize;
 use std::fmt;

@@ -100,3 +100,16 @@ mod tests {
         assert_eq!(idx.position(text, 100), Position { line: 3, column: 2 });
     }
 }
+
+/// Where a value (a policy document) sits in the file it was loaded from: its byte range and
+/// the line and column of its first byte. Kept by a loader so that a position inside the
+/// document can later be turned into a position in the file by reading only that range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct FileSpan {
+    /// Byte offset of the value's first byte in the file (after decompression).
+    pub offset: u64,
+    /// The value's length in bytes.
+    pub len: u64,
+    /// Line and column of the value's first byte.
+    pub start: Position,
+}

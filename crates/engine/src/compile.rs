@@ -18,6 +18,9 @@ pub struct CompiledPolicy {
     pub policy_type: PolicyType,
     /// Where the document came from (file and JSON path), when known.
     pub source: Option<String>,
+    /// Where the document is in that file (byte range, line and column), when the loader
+    /// recorded it: positions are then found by reading that range only.
+    pub file_span: Option<iamwhy_diagnostic::FileSpan>,
     /// The parsed document (for positions and text).
     pub document: Arc<PolicyDocument>,
     /// The statements in document order.
@@ -40,6 +43,7 @@ impl CompiledPolicy {
             name: name.into(),
             policy_type,
             source: None,
+            file_span: None,
             document,
             statements,
         }

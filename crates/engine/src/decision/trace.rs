@@ -97,6 +97,8 @@ pub struct MatchedStatement {
     pub policy: String,
     /// Where the policy came from (file and JSON path), when known.
     pub source: Option<String>,
+    /// Where the policy's document is in that file, when the loader recorded it.
+    pub file_span: Option<iamwhy_diagnostic::FileSpan>,
     /// For SCPs/RCPs: the level the policy is attached to.
     pub level: Option<String>,
     /// The Sid, if any.

@@ -80,6 +80,7 @@ impl Collector<'_> {
                 layer,
                 policy: policy.name.clone(),
                 source: policy.source.clone(),
+                file_span: policy.file_span,
                 level: level.map(str::to_string),
                 sid: s.sid.clone(),
                 index: s.index,
