@@ -257,11 +257,12 @@ fn context_pairs(ctx: &BTreeMap<String, ContextValue>) -> Vec<(String, String)> 
 
 fn locate(world_dir: Option<&Path>, m: &iamwhy_engine::MatchedStatement) -> Located {
     let pos = match (world_dir, m.source.as_deref()) {
-        (Some(dir), Some(source)) => {
-            iamwhy_world::position::statement_position(source, m.start, &|f: &str| {
-                std::fs::read_to_string(dir.join(f)).ok()
-            })
-        }
+        (Some(dir), Some(source)) => iamwhy_world::position::statement_position(
+            source,
+            m.file_span.as_ref(),
+            m.start,
+            &|f, span| iamwhy_world::position::read_world_file(dir, f, span),
+        ),
         _ => None,
     };
     Located {

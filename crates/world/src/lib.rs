@@ -21,6 +21,7 @@ pub mod position;
 pub mod prepare;
 pub mod scenario;
 pub mod simulator;
+mod stream;
 
 pub use completeness::{Gap, RequestScope};
 pub use embedded::EmbeddedPolicy;

@@ -5,7 +5,8 @@
 use crate::error::{from_json, in_file_error};
 use crate::inventory::*;
 use crate::model::*;
-use iamwhy_diagnostic::Diagnostic;
+use crate::stream::{Bail, Batch, LineCounter, List, Location};
+use iamwhy_diagnostic::{Diagnostic, FileSpan};
 use iamwhy_engine::CompiledPolicy;
 use iamwhy_policy::{PolicyDocument, PolicyType};
 use std::collections::{BTreeMap, HashMap};
@@ -22,6 +23,13 @@ pub trait WorldFiles {
     fn read(&self, path: &str) -> Result<Option<String>, Diagnostic>;
     /// The names of the entries of `accounts/`.
     fn account_dirs(&self) -> Result<Vec<String>, Diagnostic>;
+    /// The file as a stream of its bytes, for reading it a piece at a time, when it is a
+    /// plain file that can be so read (not compressed); `None` otherwise, and then
+    /// [`read`](WorldFiles::read) is used. The default is `None`.
+    fn stream(&self, path: &str) -> Option<Box<dyn Read + '_>> {
+        let _ = path;
+        None
+    }
 }
 
 /// A world directory on disk.
@@ -34,6 +42,21 @@ impl WorldFiles for DirFiles {
 
     fn read(&self, path: &str) -> Result<Option<String>, Diagnostic> {
         read_capped(&self.0.join(path), path, max_file_size())
+    }
+
+    fn stream(&self, path: &str) -> Option<Box<dyn Read + '_>> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(self.0.join(path)).ok()?;
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        let mut magic = [0u8; 2];
+        let n = file.read(&mut magic).ok()?;
+        if n == 2 && magic == [0x1f, 0x8b] {
+            return None;
+        }
+        file.seek(SeekFrom::Start(0)).ok()?;
+        Some(Box::new(file))
     }
 
     fn account_dirs(&self) -> Result<Vec<String>, Diagnostic> {
@@ -251,9 +274,21 @@ fn compile(
     ty: PolicyType,
     raw: &serde_json::value::RawValue,
 ) -> Result<Policy, Diagnostic> {
+    compile_at(file, json_path, name, ty, raw, None)
+}
+
+/// [`compile`], recording where the document is in its file.
+fn compile_at(
+    file: &str,
+    json_path: &str,
+    name: String,
+    ty: PolicyType,
+    raw: &serde_json::value::RawValue,
+    span: Option<FileSpan>,
+) -> Result<Policy, Diagnostic> {
     let text = document_text(raw)
         .map_err(|m| in_file_error("invalid-document-encoding", file, m).at_path(json_path))?;
-    compile_text(file, json_path, name, ty, &text)
+    compile_text_at(file, json_path, name, ty, &text, span)
 }
 
 fn compile_text(
@@ -262,6 +297,17 @@ fn compile_text(
     name: String,
     ty: PolicyType,
     text: &str,
+) -> Result<Policy, Diagnostic> {
+    compile_text_at(file, json_path, name, ty, text, None)
+}
+
+fn compile_text_at(
+    file: &str,
+    json_path: &str,
+    name: String,
+    ty: PolicyType,
+    text: &str,
+    span: Option<FileSpan>,
 ) -> Result<Policy, Diagnostic> {
     let doc = PolicyDocument::parse(text).map_err(|e| {
         let d = &e.diagnostics[0];
@@ -279,6 +325,7 @@ fn compile_text(
     })?;
     let mut compiled = CompiledPolicy::compile(name, ty, Arc::new(doc));
     compiled.source = Some(format!("{file} {json_path}"));
+    compiled.file_span = span;
     // The world holds the compiled form; the statement tree is read again if asked for.
     if let Some(doc) = Arc::get_mut(&mut compiled.document) {
         doc.release_statements();
@@ -466,37 +513,12 @@ fn load_account(
     id: &str,
 ) -> Result<(Account, Vec<crate::embedded::EmbeddedPolicy>), Diagnostic> {
     let file = format!("accounts/{id}/authorization-details.json");
-    let text = files.read(&file)?.ok_or_else(|| {
-        Diagnostic::error(
-            "missing-authorization-details",
-            format!("{file} is missing: every account needs its authorization details"),
-        )
-    })?;
-    // One object, or an array of pages (as `--no-paginate` loops write them).
-    let pages: Vec<AuthorizationDetails> = if text.trim_start().starts_with('[') {
-        from_json(&file, &text)?
-    } else {
-        vec![from_json(&file, &text)?]
+    // Read a piece at a time when the file allows it; the whole-file reader is the one that
+    // reports errors, so anything the streaming reader does not take is read again whole.
+    let mut account = match details_streamed(files, &file, id) {
+        Some(account) => account,
+        None => details_whole(files, &file, id)?,
     };
-    let mut account = Account {
-        id: id.to_string(),
-        ..Account::default()
-    };
-    let paged = pages.len() > 1 || text.trim_start().starts_with('[');
-    let at = File {
-        name: &file,
-        text: &text,
-    };
-    let mut seen = Seen::default();
-    for (pi, page) in pages.iter().enumerate() {
-        let prefix = if paged {
-            format!("[{pi}].")
-        } else {
-            String::new()
-        };
-        load_page(&mut account, &at, &prefix, page, &mut seen)?;
-    }
-    drop(pages);
     let embedded = crate::embedded::fill_missing(&mut account)?;
     check_references(&account, &file)?;
 
@@ -573,6 +595,141 @@ fn load_account(
     Ok((account, embedded))
 }
 
+/// An account's authorization details read whole: the reader of record, which reports every
+/// error with its JSON path, line and column.
+pub(crate) fn details_whole(
+    files: &dyn WorldFiles,
+    file: &str,
+    id: &str,
+) -> Result<Account, Diagnostic> {
+    let text = files.read(file)?.ok_or_else(|| {
+        Diagnostic::error(
+            "missing-authorization-details",
+            format!("{file} is missing: every account needs its authorization details"),
+        )
+    })?;
+    // One object, or an array of pages (as `--no-paginate` loops write them).
+    let paged = text.trim_start().starts_with('[');
+    let pages: Vec<AuthorizationDetails> = if paged {
+        from_json(file, &text)?
+    } else {
+        vec![from_json(file, &text)?]
+    };
+    let mut account = Account {
+        id: id.to_string(),
+        ..Account::default()
+    };
+    let at = File {
+        name: file,
+        text: &text,
+    };
+    let mut seen = Seen::default();
+    let whole = Base {
+        text: &text,
+        at: Location::START,
+    };
+    for (pi, page) in pages.iter().enumerate() {
+        let prefix = if paged {
+            format!("[{pi}].")
+        } else {
+            String::new()
+        };
+        load_page(&mut account, &at, &prefix, 0, page, &whole, &mut seen)?;
+    }
+    Ok(account)
+}
+
+/// An account's authorization details read a batch of entities at a time
+/// ([`crate::stream`]), so that neither the file's text nor its deserialized pages are held
+/// whole; `None` when the file cannot be streamed, or anything in it is not as expected (then
+/// [`details_whole`] reads it and reports what is wrong).
+pub(crate) fn details_streamed(files: &dyn WorldFiles, file: &str, id: &str) -> Option<Account> {
+    let reader = files.stream(file)?;
+    let mut account = Account {
+        id: id.to_string(),
+        ..Account::default()
+    };
+    // Errors are not reported from here (the whole-file reader reports them, located), so
+    // the file's text is not needed to locate them.
+    let at = File {
+        name: file,
+        text: "",
+    };
+    let mut seen = Seen::default();
+    crate::stream::split(reader, max_file_size(), &mut |batch: Batch<'_>| {
+        let prefix = batch.page.map_or(String::new(), |p| format!("[{p}]."));
+        let mut page = AuthorizationDetails::default();
+        for &(start, end) in batch.entities {
+            let text = &batch.text[start..end];
+            let bad = |_| Bail;
+            match batch.list {
+                List::Users => page
+                    .user_detail_list
+                    .push(serde_json::from_str(text).map_err(bad)?),
+                List::Groups => page
+                    .group_detail_list
+                    .push(serde_json::from_str(text).map_err(bad)?),
+                List::Roles => page
+                    .role_detail_list
+                    .push(serde_json::from_str(text).map_err(bad)?),
+                List::Policies => page.policies.push(serde_json::from_str(text).map_err(bad)?),
+            }
+        }
+        let base = Base {
+            text: batch.text,
+            at: batch.at,
+        };
+        load_page(
+            &mut account,
+            &at,
+            &prefix,
+            batch.first,
+            &page,
+            &base,
+            &mut seen,
+        )
+        .map_err(|_| Bail)
+    })
+    .ok()?;
+    Some(account)
+}
+
+/// The text a page's documents were deserialized from, and where it starts in the file: for
+/// each document's [`FileSpan`].
+struct Base<'t> {
+    text: &'t str,
+    at: Location,
+}
+
+/// Where each job's document is in the file (jobs whose document is not inside `base.text`
+/// get none). Linear in the text: the documents are visited in file order.
+fn spans(jobs: &[Job<'_>], base: &Base<'_>) -> Vec<Option<FileSpan>> {
+    let start = base.text.as_ptr() as usize;
+    let mut order: Vec<(usize, usize, usize)> = jobs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, j)| {
+            let v = j.raw.get().trim();
+            let at = (v.as_ptr() as usize).checked_sub(start)?;
+            (at + v.len() <= base.text.len()).then_some((at, v.len(), i))
+        })
+        .collect();
+    order.sort_unstable();
+    let mut out = vec![None; jobs.len()];
+    let mut counter = LineCounter(base.at.position);
+    let mut counted = 0;
+    for (at, len, i) in order {
+        counter.advance(&base.text.as_bytes()[counted..at]);
+        counted = at;
+        out[i] = Some(FileSpan {
+            offset: base.at.offset + at as u64,
+            len: len as u64,
+            start: counter.0,
+        });
+    }
+    out
+}
+
 /// The default version of a managed policy: the one marked `IsDefaultVersion` (two marked is
 /// an error), else the one `DefaultVersionId` names; both given and disagreeing is an error.
 fn default_version<'p>(
@@ -634,13 +791,21 @@ struct Job<'p> {
     name: String,
     ty: PolicyType,
     raw: &'p serde_json::value::RawValue,
+    /// Where the document is in the file (set after listing).
+    span: Option<FileSpan>,
 }
 
 /// Every policy document of `page`, in the order [`load_page`] takes them. A managed policy
 /// without a usable default version has none (`load_page` stops at it before taking one).
-fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) -> Vec<Job<'p>> {
+fn page_jobs<'p>(
+    at: &File<'_>,
+    prefix: &str,
+    first: usize,
+    page: &'p AuthorizationDetails,
+) -> Vec<Job<'p>> {
     let mut jobs = Vec::new();
     for (i, p) in page.policies.iter().enumerate() {
+        let i = i + first;
         let path = format!("{prefix}Policies[{i}]");
         if let Ok((vi, version)) = default_version(at, &path, p) {
             jobs.push(Job {
@@ -651,6 +816,7 @@ fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) ->
                     .unwrap_or_else(|| p.arn.rsplit('/').next().unwrap_or(&p.arn).to_string()),
                 ty: PolicyType::Identity,
                 raw: version.document,
+                span: None,
             });
         }
     }
@@ -671,10 +837,12 @@ fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) ->
                 name: format!("{owner}/{name}"),
                 ty: PolicyType::Identity,
                 raw: p.policy_document,
+                span: None,
             });
         }
     }
     for (i, g) in page.group_detail_list.iter().enumerate() {
+        let i = i + first;
         let path = format!("{prefix}GroupDetailList[{i}]");
         inline(
             &mut jobs,
@@ -685,6 +853,7 @@ fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) ->
         );
     }
     for (i, u) in page.user_detail_list.iter().enumerate() {
+        let i = i + first;
         let path = format!("{prefix}UserDetailList[{i}]");
         inline(
             &mut jobs,
@@ -695,6 +864,7 @@ fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) ->
         );
     }
     for (i, r) in page.role_detail_list.iter().enumerate() {
+        let i = i + first;
         let path = format!("{prefix}RoleDetailList[{i}]");
         inline(
             &mut jobs,
@@ -709,6 +879,7 @@ fn page_jobs<'p>(at: &File<'_>, prefix: &str, page: &'p AuthorizationDetails) ->
                 name: format!("trust policy of role {}", r.role_name),
                 ty: PolicyType::Trust,
                 raw,
+                span: None,
             });
         }
     }
@@ -725,11 +896,16 @@ fn take(compiled: &mut Compiled) -> Result<Policy, Diagnostic> {
         .expect("page_jobs lists every document load_page takes")
 }
 
+/// Load the entities of `page` into `account`; its lists' first entities are at index `first`
+/// of their lists in the file (a streamed batch starts mid-list), and `base` is the text its
+/// documents were read from.
 fn load_page(
     account: &mut Account,
     at: &File<'_>,
     prefix: &str,
+    first: usize,
     page: &AuthorizationDetails,
+    base: &Base<'_>,
     seen: &mut Seen,
 ) -> Result<(), Diagnostic> {
     let file = at.name;
@@ -737,12 +913,17 @@ fn load_page(
     // Compiling is most of loading: the documents compile on every core, then the entities
     // are built, and every check made, in file order (so the first error is the same
     // whatever the number of threads).
-    let jobs = page_jobs(at, prefix, page);
+    let mut jobs = page_jobs(at, prefix, first, page);
+    let found = spans(&jobs, base);
+    for (job, span) in jobs.iter_mut().zip(found) {
+        job.span = span;
+    }
     let mut compiled: Compiled = crate::parallel::par_map(&jobs, |j| {
-        compile(file, &j.json_path, j.name.clone(), j.ty, j.raw)
+        compile_at(file, &j.json_path, j.name.clone(), j.ty, j.raw, j.span)
     })
     .into_iter();
     for (i, p) in page.policies.iter().enumerate() {
+        let i = i + first;
         let path = format!("{prefix}Policies[{i}]");
         check_owner(at, &id, "managed policy", &p.arn, &path, true)?;
         seen.once(at, "managed policy", &p.arn, &path)?;
@@ -751,6 +932,7 @@ fn load_page(
         account.managed.insert(p.arn.clone(), policy);
     }
     for (i, g) in page.group_detail_list.iter().enumerate() {
+        let i = i + first;
         let path = format!("{prefix}GroupDetailList[{i}]");
         check_owner(at, &id, "group", &g.arn, &path, false)?;
         seen.once(at, "group", &g.group_name, &path)?;
@@ -774,6 +956,7 @@ fn load_page(
         );
     }
     for (i, u) in page.user_detail_list.iter().enumerate() {
+        let i = i + first;
         let path = format!("{prefix}UserDetailList[{i}]");
         check_owner(at, &id, "user", &u.arn, &path, false)?;
         seen.once(at, "user", &u.user_name, &path)?;
@@ -807,6 +990,7 @@ fn load_page(
         );
     }
     for (i, r) in page.role_detail_list.iter().enumerate() {
+        let i = i + first;
         let path = format!("{prefix}RoleDetailList[{i}]");
         check_owner(at, &id, "role", &r.arn, &path, false)?;
         seen.once(at, "role", &r.role_name, &path)?;
@@ -1245,5 +1429,170 @@ mod cap_tests {
             "{}",
             &e.message[..200.min(e.message.len())]
         );
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    //! The streaming reader of authorization details must build exactly the account the
+    //! whole-file reader builds (including where each document is), and hand every file it
+    //! does not take to the whole-file reader.
+    use super::*;
+    use serde_json::json;
+
+    /// A world directory holding `details` as one account's authorization details.
+    fn world(details: &str) -> (tempfile::TempDir, DirFiles) {
+        let dir = tempfile::tempdir().unwrap();
+        let acct = dir.path().join("accounts/123456789012");
+        std::fs::create_dir_all(&acct).unwrap();
+        std::fs::write(acct.join("authorization-details.json"), details).unwrap();
+        let files = DirFiles(dir.path().to_path_buf());
+        (dir, files)
+    }
+
+    /// Everything an account holds, in a stable order.
+    fn summary(a: &Account) -> String {
+        let sorted = |m: &HashMap<String, String>| {
+            let mut v: Vec<_> = m.iter().collect();
+            v.sort();
+            format!("{v:?}")
+        };
+        let mut managed: Vec<_> = a.managed.iter().collect();
+        managed.sort_by(|x, y| x.0.cmp(y.0));
+        format!(
+            "{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}",
+            a.users,
+            a.groups,
+            a.roles,
+            sorted(&a.role_names),
+            sorted(&a.user_names),
+            managed
+        )
+    }
+
+    fn both(details: &str) -> (Option<Account>, Result<Account, Diagnostic>) {
+        let (_dir, files) = world(details);
+        let file = "accounts/123456789012/authorization-details.json";
+        (
+            details_streamed(&files, file, "123456789012"),
+            details_whole(&files, file, "123456789012"),
+        )
+    }
+
+    /// A page with `roles` roles (inline policies as escaped strings, trust policies as
+    /// objects, non-ASCII tags), a few users, groups and managed policies.
+    fn page(roles: usize, from: usize) -> serde_json::Value {
+        let doc = |i: usize| {
+            json!({"Version": "2012-10-17", "Statement": [
+                {"Sid": format!("S{i}"), "Effect": "Allow", "Action": ["s3:GetObject", "sqs:*"],
+                 "Resource": format!("arn:aws:s3:::bucket-{i}/*"),
+                 "Condition": {"StringEquals": {"aws:PrincipalTag/team": "é-ü"}}},
+                {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}]})
+        };
+        let role = |i: usize| {
+            json!({"RoleName": format!("role-{i}"), "RoleId": format!("AROA{i}"), "Path": "/",
+                "Arn": format!("arn:aws:iam::123456789012:role/role-{i}"),
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+                "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": doc(i).to_string()}],
+                "AttachedManagedPolicies": [{"PolicyArn": "arn:aws:iam::123456789012:policy/p-0"}],
+                "Tags": [{"Key": "team", "Value": format!("é-{i}")}]})
+        };
+        json!({
+            "IsTruncated": false,
+            "Marker": null,
+            "UserDetailList": (from..from + 3).map(|i| json!({
+                "UserName": format!("user-{i}"), "Arn": format!("arn:aws:iam::123456789012:user/user-{i}"),
+                "UserPolicyList": [{"PolicyName": "u", "PolicyDocument": doc(i)}],
+                "GroupList": ["g-0"]})).collect::<Vec<_>>(),
+            "GroupDetailList": if from == 0 { vec![json!({"GroupName": "g-0",
+                "Arn": "arn:aws:iam::123456789012:group/g-0",
+                "GroupPolicyList": [{"PolicyName": "g", "PolicyDocument": doc(7)}]})] } else { vec![] },
+            "RoleDetailList": (from..from + roles).map(role).collect::<Vec<_>>(),
+            "Policies": if from == 0 { vec![json!({"PolicyName": "p-0",
+                "Arn": "arn:aws:iam::123456789012:policy/p-0", "DefaultVersionId": "v2",
+                "PolicyVersionList": [
+                    {"VersionId": "v1", "IsDefaultVersion": false, "Document": doc(1).to_string()},
+                    {"VersionId": "v2", "IsDefaultVersion": true, "Document": doc(2)}]})] } else { vec![] },
+        })
+    }
+
+    #[test]
+    fn a_streamed_account_is_the_account_read_whole() {
+        // Past one batch of entities, pretty and minified, one page and an array of pages.
+        let one = page(crate::stream::BATCH_ENTITIES + 5, 0);
+        let pages = json!([page(10, 0), page(1500, 10)]);
+        for text in [
+            serde_json::to_string_pretty(&one).unwrap(),
+            serde_json::to_string(&one).unwrap(),
+            serde_json::to_string_pretty(&pages).unwrap(),
+            "[]".to_string(),
+            "{}".to_string(),
+        ] {
+            let (streamed, whole) = both(&text);
+            let streamed = streamed.expect("the splitter takes this file");
+            let whole = whole.unwrap();
+            assert_eq!(summary(&streamed), summary(&whole));
+        }
+    }
+
+    #[test]
+    fn every_document_span_is_the_document_text_in_the_file() {
+        let text = serde_json::to_string_pretty(&json!([page(3, 0), page(2, 3)])).unwrap();
+        let (streamed, _) = both(&text);
+        let account = streamed.unwrap();
+        let policies: Vec<&Policy> = account
+            .managed
+            .values()
+            .chain(
+                account
+                    .roles
+                    .values()
+                    .flat_map(|r| r.inline.iter().chain(r.trust.iter())),
+            )
+            .chain(account.users.values().flat_map(|u| u.inline.iter()))
+            .chain(account.groups.values().flat_map(|g| g.inline.iter()))
+            .collect();
+        assert_eq!(policies.len(), 1 + 5 * 2 + 6 + 1);
+        let index = iamwhy_diagnostic::LineIndex::new(&text);
+        for p in policies {
+            let span = p.file_span.expect("every document has its span");
+            let at = span.offset as usize;
+            let value = &text[at..at + span.len as usize];
+            let raw: Box<serde_json::value::RawValue> =
+                serde_json::from_str(value).expect("the span is one JSON value");
+            assert_eq!(
+                document_text(&raw).unwrap(),
+                &*p.document.source,
+                "{:?}",
+                p.source
+            );
+            assert_eq!(index.position(&text, at), span.start, "{:?}", p.source);
+        }
+    }
+
+    #[test]
+    fn a_file_the_splitter_does_not_take_is_read_whole_with_the_same_error() {
+        let good = serde_json::to_string_pretty(&page(3, 0)).unwrap();
+        let dup_role = good.replacen("\"role-1\"", "\"role-0\"", 1);
+        let mut errors = 0;
+        for text in [
+            "\u{feff}{}".to_string(),
+            good.replacen("\"UserDetailList\"", "\"UserDetail\\u004cist\"", 1),
+            dup_role,
+            good.replacen("123456789012:role/role-2", "999999999999:role/role-2", 1),
+            good.replacen("\"Effect\": \"Allow\"", "\"Effect\": \"Perhaps\"", 1),
+            good[..good.len() - 3].to_string(),
+        ] {
+            let (streamed, whole) = both(&text);
+            assert!(streamed.is_none(), "{text:.80}");
+            // The world loader falls back to the whole-file reader: the same error.
+            let (_dir, files) = world(&text);
+            let loaded = load(&files).map(|_| ()).map_err(|e| e.to_string());
+            let whole = whole.map(|_| ()).map_err(|e| e.to_string());
+            assert_eq!(loaded, whole, "{text:.80}");
+            errors += usize::from(whole.is_err());
+        }
+        assert_eq!(errors, 5, "all but the escaped key are errors");
     }
 }

@@ -3,9 +3,11 @@
 //! Statement positions are computed on the policy *document* (docs/positions.md); a world
 //! keeps its documents inside bigger files (`authorization-details.json`, `organization.json`),
 //! sometimes as an escaped JSON string or URL-encoded text. The policy's `source`
-//! (`"FILE JSON_PATH"`) says where the document sits; this module re-reads the file when a
-//! position is asked for, walks the JSON path with a span-keeping scanner (linear in the file,
-//! nothing kept), and turns the document position into the file position a user can open:
+//! (`"FILE JSON_PATH"`) says where the document sits, and the loader records the document's
+//! [`FileSpan`] (byte range, line and column) in the compiled policy. When a position is asked
+//! for, this module reads just that range (or, for a policy without a span, re-reads the file
+//! and walks the JSON path with a span-keeping scanner, linear in the file, nothing kept), and
+//! turns the document position into the file position a user can open:
 //!
 //! - a document written inline (an object): the statement's line and column in the file;
 //! - a document held in an escaped JSON string: the line and column in the file where the
@@ -18,12 +20,12 @@
 //! use iamwhy_diagnostic::Position;
 //! use iamwhy_world::position::{Embedding, statement_position};
 //! let file = "{\n  \"Policies\": [\n    {\"Document\": {\"Statement\": [\n      {\"Effect\": \"Allow\"}]}}]}";
-//! let read = |_: &str| Some(file.to_string());
-//! let p = statement_position("a.json Policies[0].Document", Position { line: 2, column: 7 }, &read).unwrap();
+//! let read = |_: &str, _: Option<&_>| Some(file.to_string());
+//! let p = statement_position("a.json Policies[0].Document", None, Position { line: 2, column: 7 }, &read).unwrap();
 //! assert_eq!((p.line, p.column, p.embedding), (4, 7, Embedding::Inline));
 //! ```
 
-use iamwhy_diagnostic::Position;
+use iamwhy_diagnostic::{FileSpan, Position};
 use serde::Serialize;
 
 /// How the document is held in its file.
@@ -298,13 +300,20 @@ pub(crate) fn value_position(text: &str, json_path: &str) -> Option<Position> {
     })
 }
 
+/// Reads a world file for [`statement_position`]: the whole file when the span is `None`,
+/// else only the bytes of that span. `None` when the file cannot be read.
+pub type ReadFile<'a> = &'a dyn Fn(&str, Option<&FileSpan>) -> Option<String>;
+
 /// The position in the file of the statement that starts at `document` in the policy whose
-/// source is `source` (`"FILE JSON_PATH"`), reading the file with `read`. `None` when the
-/// source names no file (an implicit or embedded policy) or the file no longer matches.
+/// source is `source` (`"FILE JSON_PATH"`), reading the file with `read`. With the document's
+/// `span` (recorded when the world was loaded), only the document's own bytes are read; without
+/// it, the whole file is, and the JSON path walked. `None` when the source names no file (an
+/// implicit or embedded policy) or the file no longer matches.
 pub fn statement_position(
     source: &str,
+    span: Option<&FileSpan>,
     document: Position,
-    read: &dyn Fn(&str) -> Option<String>,
+    read: ReadFile<'_>,
 ) -> Option<FilePosition> {
     let (file, json_path) = match source.split_once(' ') {
         Some((f, p)) => (f, p),
@@ -313,8 +322,26 @@ pub fn statement_position(
     if json_path.starts_with('(') {
         return None;
     }
-    let text = read(file)?;
-    let s = walk(&text, json_path)?;
+    match span {
+        Some(span) => {
+            let text = read(file, Some(span))?;
+            if text.len() as u64 != span.len {
+                return None;
+            }
+            let mut s = Scanner::new(&text);
+            s.line = span.start.line;
+            s.column = span.start.column;
+            position_at(s, file, document)
+        }
+        None => {
+            let text = read(file, None)?;
+            position_at(walk(&text, json_path)?, file, document)
+        }
+    }
+}
+
+/// [`statement_position`] once the scanner is at the document's first byte in `file`.
+fn position_at(s: Scanner<'_>, file: &str, document: Position) -> Option<FilePosition> {
     let (line, column) = (s.line, s.column);
     let at = |embedding, line, column| FilePosition {
         file: file.to_string(),
@@ -350,6 +377,44 @@ pub fn statement_position(
         }
         _ => None,
     }
+}
+
+/// The text for `span` (all of it when `None`) of a file held in memory.
+pub fn read_from_text(text: &str, span: Option<&FileSpan>) -> Option<String> {
+    match span {
+        None => Some(text.to_string()),
+        Some(s) => text
+            .get(s.offset as usize..(s.offset + s.len) as usize)
+            .map(str::to_string),
+    }
+}
+
+/// The text for `span` (all of it when `None`) of the world file `file` under `dir`: a plain
+/// file is read from the span's offset only; a gzip-compressed one is decompressed (within
+/// the world file size cap) and sliced.
+pub fn read_world_file(
+    dir: &std::path::Path,
+    file: &str,
+    span: Option<&FileSpan>,
+) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let full = dir.join(file);
+    let whole = || crate::load::read_capped(&full, file, crate::load::max_file_size()).ok()?;
+    let Some(span) = span else {
+        return whole();
+    };
+    if span.len > crate::load::max_file_size() {
+        return None;
+    }
+    let mut f = std::fs::File::open(&full).ok()?;
+    let mut magic = [0u8; 2];
+    if f.read(&mut magic).ok()? == 2 && magic == [0x1f, 0x8b] {
+        return read_from_text(&whole()?, Some(span));
+    }
+    f.seek(SeekFrom::Start(span.offset)).ok()?;
+    let mut bytes = vec![0u8; span.len as usize];
+    f.read_exact(&mut bytes).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Where, in the file, the decoded character at `target` of the string whose raw text
@@ -433,8 +498,8 @@ mod tests {
             "{{\"Roles\": [{{\"Trust\": {}}}]}}",
             serde_json::to_string(doc).unwrap()
         );
-        let read = |_: &str| Some(file.clone());
-        let p = statement_position("f.json Roles[0].Trust", pos(3, 5), &read).unwrap();
+        let read = |_: &str, _: Option<&FileSpan>| Some(file.clone());
+        let p = statement_position("f.json Roles[0].Trust", None, pos(3, 5), &read).unwrap();
         assert_eq!(p.embedding, Embedding::JsonString);
         assert_eq!(p.line, 1);
         let col = p.column as usize;
@@ -452,24 +517,27 @@ mod tests {
     #[test]
     fn a_url_encoded_document_is_said_to_be_so() {
         let file = r#"{"Doc": "%7B%22Statement%22%3A%5B%5D%7D"}"#;
-        let read = |_: &str| Some(file.to_string());
-        let p = statement_position("f.json Doc", pos(1, 15), &read).unwrap();
+        let read = |_: &str, _: Option<&FileSpan>| Some(file.to_string());
+        let p = statement_position("f.json Doc", None, pos(1, 15), &read).unwrap();
         assert_eq!(p.embedding, Embedding::UrlEncoded);
         assert_eq!((p.line, p.column), (1, 9));
     }
 
     #[test]
     fn implicit_policies_and_missing_paths_have_no_file_position() {
-        let read = |_: &str| Some("{}".to_string());
-        assert!(statement_position("organization.json (implicit)", pos(1, 1), &read).is_none());
-        assert!(statement_position("f.json a.b", pos(1, 1), &read).is_none());
+        let read = |_: &str, _: Option<&FileSpan>| Some("{}".to_string());
+        assert!(
+            statement_position("organization.json (implicit)", None, pos(1, 1), &read).is_none()
+        );
+        assert!(statement_position("f.json a.b", None, pos(1, 1), &read).is_none());
     }
 
     #[test]
     fn demo_world_statements_are_found_at_their_lines_on_disk() {
         let world = crate::demo::demo_world().unwrap();
-        let read = |f: &str| crate::demo::demo_file(f).map(str::to_string);
-        let (mut checked, mut embedded) = (0, 0);
+        let read =
+            |f: &str, span: Option<&FileSpan>| read_from_text(crate::demo::demo_file(f)?, span);
+        let (mut checked, mut embedded, mut spans) = (0, 0, 0);
         for a in world.accounts.values() {
             let policies = a
                 .managed
@@ -486,10 +554,19 @@ mod tests {
                 if !source.starts_with("accounts/") {
                     continue;
                 }
-                let text = read(source.split_once(' ').unwrap().0).unwrap();
+                let text = read(source.split_once(' ').unwrap().0, None).unwrap();
                 for s in &p.statements {
-                    let fp = statement_position(source, s.start, &read)
+                    let fp = statement_position(source, None, s.start, &read)
                         .unwrap_or_else(|| panic!("{source}"));
+                    // Reading only the document's span finds the same place as walking the file.
+                    if let Some(span) = &p.file_span {
+                        assert_eq!(
+                            statement_position(source, Some(span), s.start, &read).as_ref(),
+                            Some(&fp),
+                            "{source}"
+                        );
+                        spans += 1;
+                    }
                     // The file's text at that position is where the statement starts.
                     let line = text.lines().nth(fp.line as usize - 1).unwrap();
                     let at: String = line.chars().skip(fp.column as usize - 1).collect();
@@ -512,6 +589,10 @@ mod tests {
             }
         }
         assert!(checked > 30, "{checked}");
+        assert!(
+            spans > 30,
+            "the loader records where each document is: {spans}"
+        );
         assert!(
             embedded > 0,
             "the demo holds a policy as an escaped JSON string"

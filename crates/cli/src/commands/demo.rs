@@ -98,9 +98,12 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let opts = EvaluationOptions::default();
     let index = WorldIndex::new(&world);
     let locate = |m: &MatchedStatement| {
-        statement_position(m.source.as_deref()?, m.start, &|f: &str| {
-            demo_file(f).map(str::to_string)
-        })
+        statement_position(
+            m.source.as_deref()?,
+            m.file_span.as_ref(),
+            m.start,
+            &|f, span| iamwhy_world::position::read_from_text(demo_file(f)?, span),
+        )
     };
     let mut mismatches = 0;
     let total = chosen.len();

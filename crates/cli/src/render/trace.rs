@@ -255,8 +255,8 @@ pub fn locate_in_dir(
 ) -> impl Fn(&MatchedStatement) -> Option<FilePosition> + '_ {
     move |m: &MatchedStatement| {
         let source = m.source.as_deref()?;
-        statement_position(source, m.start, &|file: &str| {
-            std::fs::read_to_string(dir.join(file)).ok()
+        statement_position(source, m.file_span.as_ref(), m.start, &|file, span| {
+            iamwhy_world::position::read_world_file(dir, file, span)
         })
     }
 }
