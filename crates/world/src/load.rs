@@ -1537,6 +1537,57 @@ mod stream_tests {
     }
 
     #[test]
+    fn a_mutated_file_is_streamed_only_when_it_reads_the_same_whole() {
+        // Byte mutations of a small file (JSON-significant bytes, inserted, replaced or
+        // removed): whenever the splitter takes the result, the whole-file reader must take it
+        // too and build the same account.
+        let good = serde_json::to_string_pretty(&json!([page(2, 0), page(1, 3)])).unwrap();
+        let (_dir, files) = world("");
+        let file = "accounts/123456789012/authorization-details.json";
+        let path = files.0.join(file);
+        let alphabet = b"    \n\n\t\r{}[]\",:\\0tu\x1f\xc3";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut streamed_count, mut whole_ok, mut rounds) = (0, 0, 0);
+        while rounds < 600 {
+            let mut bytes = good.clone().into_bytes();
+            for _ in 0..1 + next(3) {
+                let at = next(bytes.len());
+                let b = alphabet[next(alphabet.len())];
+                match next(3) {
+                    0 => bytes[at] = b,
+                    1 => bytes.insert(at, b),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+            }
+            std::fs::write(&path, &bytes).unwrap();
+            rounds += 1;
+            let whole = details_whole(&files, file, "123456789012");
+            whole_ok += usize::from(whole.is_ok());
+            if let Some(streamed) = details_streamed(&files, file, "123456789012") {
+                streamed_count += 1;
+                let whole = whole.unwrap_or_else(|e| {
+                    panic!("streamed, but the whole-file reader says {e}: {}", String::from_utf8_lossy(&bytes))
+                });
+                assert_eq!(summary(&streamed), summary(&whole));
+            }
+        }
+        // Most files the whole-file reader takes, the splitter takes too (it hands over only
+        // what it does not expect, such as whitespace JSON does not allow).
+        assert!(
+            streamed_count * 10 >= whole_ok * 9 && streamed_count > 100,
+            "{streamed_count} of {rounds} were streamed, {whole_ok} read whole"
+        );
+    }
+
+    #[test]
     fn every_document_span_is_the_document_text_in_the_file() {
         let text = serde_json::to_string_pretty(&json!([page(3, 0), page(2, 3)])).unwrap();
         let (streamed, _) = both(&text);
