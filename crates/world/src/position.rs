@@ -325,7 +325,10 @@ pub fn statement_position(
     match span {
         Some(span) => {
             let text = read(file, Some(span))?;
-            if text.len() as u64 != span.len {
+            // A file changed since loading no longer holds one JSON value there.
+            if text.len() as u64 != span.len
+                || serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err()
+            {
                 return None;
             }
             let mut s = Scanner::new(&text);
