@@ -659,21 +659,11 @@ pub(crate) fn details_streamed(files: &dyn WorldFiles, file: &str, id: &str) -> 
     crate::stream::split(reader, max_file_size(), &mut |batch: Batch<'_>| {
         let prefix = batch.page.map_or(String::new(), |p| format!("[{p}]."));
         let mut page = AuthorizationDetails::default();
-        for &(start, end) in batch.entities {
-            let text = &batch.text[start..end];
-            let bad = |_| Bail;
-            match batch.list {
-                List::Users => page
-                    .user_detail_list
-                    .push(serde_json::from_str(text).map_err(bad)?),
-                List::Groups => page
-                    .group_detail_list
-                    .push(serde_json::from_str(text).map_err(bad)?),
-                List::Roles => page
-                    .role_detail_list
-                    .push(serde_json::from_str(text).map_err(bad)?),
-                List::Policies => page.policies.push(serde_json::from_str(text).map_err(bad)?),
-            }
+        match batch.list {
+            List::Users => page.user_detail_list = entities(&batch)?,
+            List::Groups => page.group_detail_list = entities(&batch)?,
+            List::Roles => page.role_detail_list = entities(&batch)?,
+            List::Policies => page.policies = entities(&batch)?,
         }
         let base = Base {
             text: batch.text,
@@ -692,6 +682,16 @@ pub(crate) fn details_streamed(files: &dyn WorldFiles, file: &str, id: &str) -> 
     })
     .ok()?;
     Some(account)
+}
+
+/// The entities of a batch, deserialized on every core.
+fn entities<'t, T: serde::Deserialize<'t> + Send>(batch: &Batch<'t>) -> Result<Vec<T>, Bail> {
+    let text = batch.text;
+    crate::parallel::par_map(batch.entities, |&(start, end)| {
+        serde_json::from_str(&text[start..end]).map_err(|_| Bail)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// The text a page's documents were deserialized from, and where it starts in the file: for
@@ -1574,7 +1574,10 @@ mod stream_tests {
             if let Some(streamed) = details_streamed(&files, file, "123456789012") {
                 streamed_count += 1;
                 let whole = whole.unwrap_or_else(|e| {
-                    panic!("streamed, but the whole-file reader says {e}: {}", String::from_utf8_lossy(&bytes))
+                    panic!(
+                        "streamed, but the whole-file reader says {e}: {}",
+                        String::from_utf8_lossy(&bytes)
+                    )
                 });
                 assert_eq!(summary(&streamed), summary(&whole));
             }
