@@ -530,16 +530,22 @@ fn load_account(
             text: &text,
         };
         let mut seen = Seen::default();
-        for (i, e) in entries.into_iter().enumerate() {
+        let whole = Base {
+            text: &text,
+            at: Location::START,
+        };
+        let found = spans(entries.iter().map(|e| e.policy), &whole);
+        for ((i, e), span) in entries.into_iter().enumerate().zip(found) {
             let path = format!("[{i}]");
             seen.once(&at, "resource", &e.arn, &path)?;
             let policy = match &e.policy {
-                Some(raw) if raw.get().trim() != "null" => Some(compile(
+                Some(raw) if raw.get().trim() != "null" => Some(compile_at(
                     &rp_file,
                     &path,
                     e.arn.clone(),
                     PolicyType::Resource,
                     raw,
+                    span,
                 )?),
                 _ => None,
             };
@@ -703,19 +709,22 @@ struct Base<'t> {
 
 /// Where each job's document is in the file (jobs whose document is not inside `base.text`
 /// get none). Linear in the text: the documents are visited in file order.
-fn spans(jobs: &[Job<'_>], base: &Base<'_>) -> Vec<Option<FileSpan>> {
+fn spans<'r>(
+    documents: impl ExactSizeIterator<Item = Option<&'r serde_json::value::RawValue>>,
+    base: &Base<'_>,
+) -> Vec<Option<FileSpan>> {
     let start = base.text.as_ptr() as usize;
-    let mut order: Vec<(usize, usize, usize)> = jobs
-        .iter()
+    let count = documents.len();
+    let mut order: Vec<(usize, usize, usize)> = documents
         .enumerate()
-        .filter_map(|(i, j)| {
-            let v = j.raw.get().trim();
+        .filter_map(|(i, raw)| {
+            let v = raw?.get().trim();
             let at = (v.as_ptr() as usize).checked_sub(start)?;
             (at + v.len() <= base.text.len()).then_some((at, v.len(), i))
         })
         .collect();
     order.sort_unstable();
-    let mut out = vec![None; jobs.len()];
+    let mut out = vec![None; count];
     let mut counter = LineCounter(base.at.position);
     let mut counted = 0;
     for (at, len, i) in order {
@@ -914,7 +923,7 @@ fn load_page(
     // are built, and every check made, in file order (so the first error is the same
     // whatever the number of threads).
     let mut jobs = page_jobs(at, prefix, first, page);
-    let found = spans(&jobs, base);
+    let found = spans(jobs.iter().map(|j| Some(j.raw)), base);
     for (job, span) in jobs.iter_mut().zip(found) {
         job.span = span;
     }
