@@ -10,6 +10,8 @@ mod completeness;
 pub mod demo;
 mod embedded;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod iam_collect;
 mod inventory;
 pub mod load;

@@ -1327,6 +1327,26 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
     })
 }
 
+/// Everything an account holds, in a stable order: for comparing two readings of one file.
+pub(crate) fn summary(a: &Account) -> String {
+    let sorted = |m: &HashMap<String, String>| {
+        let mut v: Vec<_> = m.iter().collect();
+        v.sort();
+        format!("{v:?}")
+    };
+    let mut managed: Vec<_> = a.managed.iter().collect();
+    managed.sort_by(|x, y| x.0.cmp(y.0));
+    format!(
+        "{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}",
+        a.users,
+        a.groups,
+        a.roles,
+        sorted(&a.role_names),
+        sorted(&a.user_names),
+        managed
+    )
+}
+
 #[cfg(test)]
 mod cap_tests {
     use super::*;
@@ -1457,26 +1477,6 @@ mod stream_tests {
         std::fs::write(acct.join("authorization-details.json"), details).unwrap();
         let files = DirFiles(dir.path().to_path_buf());
         (dir, files)
-    }
-
-    /// Everything an account holds, in a stable order.
-    fn summary(a: &Account) -> String {
-        let sorted = |m: &HashMap<String, String>| {
-            let mut v: Vec<_> = m.iter().collect();
-            v.sort();
-            format!("{v:?}")
-        };
-        let mut managed: Vec<_> = a.managed.iter().collect();
-        managed.sort_by(|x, y| x.0.cmp(y.0));
-        format!(
-            "{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}",
-            a.users,
-            a.groups,
-            a.roles,
-            sorted(&a.role_names),
-            sorted(&a.user_names),
-            managed
-        )
     }
 
     fn both(details: &str) -> (Option<Account>, Result<Account, Diagnostic>) {
