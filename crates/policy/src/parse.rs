@@ -486,7 +486,8 @@ impl<'t> Builder<'t> {
         // Duplicate keys of the statement itself do not count as problems of its elements
         // (they do not stop the missing-Effect and missing-Action checks).
         let errors_before = errors_before + duplicates;
-        let label = match &sid {
+        // Formatted only for an error: most statements never need it.
+        let label = || match &sid {
             Some(s) => format!("statement \"{}\"", s.value),
             None => format!("statement {}", index + 1),
         };
@@ -494,14 +495,14 @@ impl<'t> Builder<'t> {
             self.error(
                 "missing-effect",
                 stmt_span,
-                format!("{label} has no Effect element"),
+                format!("{} has no Effect element", label()),
             );
         }
         if action.is_none() && self.errors.len() == errors_before {
             self.error(
                 "missing-action",
                 stmt_span,
-                format!("{label} has neither Action nor NotAction"),
+                format!("{} has neither Action nor NotAction", label()),
             );
         }
         if self.errors.len() != errors_before - duplicates {
