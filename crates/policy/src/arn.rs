@@ -196,6 +196,9 @@ pub struct ArnPattern {
 /// One field: compiled once, or (with policy variables) resolved per request.
 #[derive(Debug, Clone)]
 enum Field {
+    /// No wildcard and no variable: equal to the pattern's text of the field, kept once in
+    /// [`ArnPattern`]'s joined text (set to its bounds there once the text is joined).
+    Literal(u32, u32),
     Static(Wildcard),
     Templated(Template),
 }
@@ -203,6 +206,9 @@ enum Field {
 impl Field {
     fn compile(text: &str, fold: bool, variables: bool) -> Field {
         if !variables || !text.contains("${") {
+            if !text.contains(['*', '?']) {
+                return Field::Literal(0, 0);
+            }
             // No policy variable: compiled at once, without a template (and without a lowercase
             // copy when the field has no uppercase letter).
             return Field::Static(if fold && text.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -221,13 +227,18 @@ impl Field {
         }
     }
 
+    /// Does the field match `text`? `joined` is the pattern's joined text.
     fn matches<'v>(
         &self,
+        joined: &[u8],
         text: &str,
         fold: bool,
         resolve: &mut impl FnMut(&str) -> Option<&'v str>,
     ) -> bool {
         match self {
+            Field::Literal(start, end) => {
+                joined.get(*start as usize..*end as usize) == Some(text.as_bytes())
+            }
             Field::Static(w) => w.matches(text),
             Field::Templated(t) => match t.resolve_tokens(&mut *resolve) {
                 Some(mut tokens) => {
@@ -296,7 +307,10 @@ impl ResourcePattern {
             bounds[i] = (start, joined.len() as u32);
         }
         ResourcePattern::Arn(Box::new(ArnPattern {
-            fields: std::array::from_fn(|i| Field::compile(fields[i], i < 5, variables)),
+            fields: std::array::from_fn(|i| match Field::compile(fields[i], i < 5, variables) {
+                Field::Literal(..) => Field::Literal(bounds[i].0, bounds[i].1),
+                other => other,
+            }),
             text: joined.into_boxed_str(),
             bounds,
             padded,
@@ -359,11 +373,12 @@ impl ArnPattern {
         target: &ArnTarget,
         mut resolve: impl FnMut(&str) -> Option<&'v str>,
     ) -> bool {
+        let joined = self.text.as_bytes();
         self.fields[..5]
             .iter()
             .zip(target.folded.iter())
-            .all(|(f, t)| f.matches(t, true, &mut resolve))
-            && self.fields[5].matches(&target.resource, false, &mut resolve)
+            .all(|(f, t)| f.matches(joined, t, true, &mut resolve))
+            && self.fields[5].matches(joined, &target.resource, false, &mut resolve)
     }
 
     /// The tokens of field `i` after resolving variables; `None` when a variable is
@@ -374,7 +389,7 @@ impl ArnPattern {
         resolve: impl FnMut(&str) -> Option<&'v str>,
     ) -> Option<Vec<crate::wildcard::Token>> {
         match &self.fields[i] {
-            Field::Static(_) => {
+            Field::Literal(..) | Field::Static(_) => {
                 let (start, end) = self.bounds[i];
                 Some(crate::wildcard::tokens(&self.text[start as usize..end as usize]).collect())
             }
@@ -398,7 +413,7 @@ impl ArnPattern {
             .iter()
             .flat_map(|f| match f {
                 Field::Templated(t) => t.variable_keys().collect(),
-                Field::Static(_) => Vec::new(),
+                Field::Literal(..) | Field::Static(_) => Vec::new(),
             })
             .collect()
     }
@@ -500,6 +515,64 @@ mod tests {
         assert!(!q.matches(&key, |k| {
             (k == "aws:principalaccount").then_some("444455556666")
         }));
+    }
+
+    /// A field without wildcards or variables is compared with the pattern's joined text (it
+    /// keeps no copy of its own): it must agree with the field compiled as a wildcard, in every
+    /// field, padded short ARNs and variables-off (2008) policies included.
+    #[test]
+    fn literal_fields_match_as_their_wildcards_would() {
+        let patterns = [
+            "arn:AWS:S3:::Bucket/Key",
+            "arn:aws:iam::111122223333:role/Admin",
+            "arn:aws:sqs:us-east-1:111122223333:queue",
+            "arn:aws:s3:::b/${aws:username}",
+            "arn:aws:ec2",
+        ];
+        let arns = [
+            "arn:aws:s3:::Bucket/Key",
+            "arn:aws:s3:::bucket/key",
+            "arn:aws:iam::111122223333:role/Admin",
+            "arn:aws:iam::111122223333:role/admin",
+            "arn:aws:sqs:us-east-1:111122223333:queue",
+            "arn:aws:sqs:us-east-2:111122223333:queue",
+            "arn:aws:s3:::b/${aws:username}",
+            "arn:aws:ec2:us-east-1:1:instance/i-1",
+        ];
+        for p in patterns {
+            for variables in [false, true] {
+                let compiled = ResourcePattern::compile(p, PolicyType::Identity, variables);
+                let ResourcePattern::Arn(a) = &compiled else {
+                    panic!("{p}")
+                };
+                for arn in arns {
+                    let target = ArnTarget::new(arn).unwrap();
+                    let by_wildcard = (0..6).all(|i| {
+                        let (start, end) = a.bounds[i];
+                        let own = &a.text[start as usize..end as usize];
+                        let text = if i < 5 {
+                            &target.folded[i]
+                        } else {
+                            &target.resource
+                        };
+                        match &a.fields[i] {
+                            Field::Templated(_) => true,
+                            _ => crate::wildcard::Wildcard::compile(own).matches(text),
+                        }
+                    });
+                    let templated = a.fields.iter().any(|f| matches!(f, Field::Templated(_)));
+                    if !templated {
+                        assert_eq!(
+                            compiled.matches(&target, |_| None),
+                            by_wildcard,
+                            "{p} {arn} {variables}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(m("arn:AWS:S3:::Bucket/Key", "arn:aws:s3:::Bucket/Key"));
+        assert!(!m("arn:AWS:S3:::Bucket/Key", "arn:aws:s3:::bucket/Key"));
     }
 
     #[test]
