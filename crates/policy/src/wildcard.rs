@@ -54,6 +54,9 @@ enum Kind {
     Whole(Box<Piece>),
     /// Only `*` and `?`, at least one `*`: any text of at least this many characters.
     AtLeast(usize),
+    /// One `*`, at the end, and no `?` (`s3:Get*`, `arn:…:bucket/*`, the commonest shape):
+    /// the text must start with this.
+    Prefix(Box<str>),
     /// At least one `*` and no `?` (the common case: `s3:Get*`, `arn:…:bucket/*`): the
     /// literal text once, pieces as ranges of it.
     Stars(Box<Stars>),
@@ -359,6 +362,14 @@ impl Wildcard {
                 kind: Kind::AtLeast(0),
             };
         }
+        let first_star = memchr::memchr(b'*', pattern.as_bytes()).unwrap_or(pattern.len());
+        if first_star == pattern.len() - 1 {
+            let mut prefix = pattern.into_owned();
+            prefix.truncate(first_star);
+            return Wildcard {
+                kind: Kind::Prefix(prefix.into_boxed_str()),
+            };
+        }
         let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(4);
         let mut start = 0;
         for star in memchr::memchr_iter(b'*', pattern.as_bytes()) {
@@ -476,6 +487,7 @@ impl Wildcard {
             Kind::Exact(s) => **s == *text,
             Kind::Whole(piece) => piece.match_prefix(text) == Some(text.len()),
             Kind::AtLeast(n) => *n == 0 || (text.len() >= *n && text.chars().nth(*n - 1).is_some()),
+            Kind::Prefix(p) => text.as_bytes().starts_with(p.as_bytes()),
             Kind::Stars(s) => s.matches(text),
             Kind::Glob(g) => {
                 let Glob { head, middle, tail } = &**g;
@@ -603,6 +615,40 @@ mod tests {
 
     fn m(p: &str, t: &str) -> bool {
         Wildcard::compile(p).matches(t)
+    }
+
+    /// `text*` (one star, at the end) is compiled as a prefix test: it must agree with the same
+    /// pattern matched as tokens, on ASCII and multi-byte text.
+    #[test]
+    fn a_trailing_star_pattern_matches_as_a_prefix_like_the_token_matcher() {
+        let patterns = ["get*", "bucket/*", "é*", "a*", "ab*c*", "*a", "a**"];
+        let texts = [
+            "",
+            "get",
+            "getobject",
+            "Get",
+            "bucket/",
+            "bucket/x/y",
+            "é",
+            "éx",
+            "e",
+            "a",
+            "ab",
+            "abc",
+            "ba",
+        ];
+        for p in patterns {
+            let w = Wildcard::compile(p);
+            for t in texts {
+                assert_eq!(
+                    w.matches(t),
+                    matches_tokens(&tokens(p).collect::<Vec<_>>(), t),
+                    "{p} {t}"
+                );
+            }
+        }
+        assert!(matches!(Wildcard::compile("get*").kind, Kind::Prefix(_)));
+        assert!(!matches!(Wildcard::compile("a**").kind, Kind::Prefix(_)));
     }
 
     #[test]
