@@ -45,17 +45,10 @@ impl WorldFiles for DirFiles {
     }
 
     fn stream(&self, path: &str) -> Option<Box<dyn Read + '_>> {
-        use std::io::{Seek, SeekFrom};
         let mut file = std::fs::File::open(self.0.join(path)).ok()?;
-        if !file.metadata().ok()?.is_file() {
+        if !file.metadata().ok()?.is_file() || is_gzip(&mut file)? {
             return None;
         }
-        let mut magic = [0u8; 2];
-        let n = file.read(&mut magic).ok()?;
-        if n == 2 && magic == [0x1f, 0x8b] {
-            return None;
-        }
-        file.seek(SeekFrom::Start(0)).ok()?;
         Some(Box::new(file))
     }
 
@@ -113,6 +106,16 @@ impl WorldFiles for DirFiles {
         out.sort();
         Ok(out)
     }
+}
+
+/// Whether `file` starts like gzip (its first two bytes); the file is left at its start.
+/// `None` when it cannot be read.
+pub(crate) fn is_gzip(file: &mut std::fs::File) -> Option<bool> {
+    use std::io::{Seek, SeekFrom};
+    let mut magic = [0u8; 2];
+    let n = file.read(&mut magic).ok()?;
+    file.seek(SeekFrom::Start(0)).ok()?;
+    Some(n == 2 && magic == [0x1f, 0x8b])
 }
 
 /// The default cap on one world file: 256 MiB, counted after decompression (as explain's
@@ -266,19 +269,8 @@ fn is_account_id(s: &str) -> bool {
 }
 
 /// Parse and compile one policy document; errors name the file, the JSON path and the
-/// position inside the document.
+/// position inside the document. `span` is where the document is in its file, when known.
 fn compile(
-    file: &str,
-    json_path: &str,
-    name: String,
-    ty: PolicyType,
-    raw: &serde_json::value::RawValue,
-) -> Result<Policy, Diagnostic> {
-    compile_at(file, json_path, name, ty, raw, None)
-}
-
-/// [`compile`], recording where the document is in its file.
-fn compile_at(
     file: &str,
     json_path: &str,
     name: String,
@@ -288,20 +280,10 @@ fn compile_at(
 ) -> Result<Policy, Diagnostic> {
     let text = document_text(raw)
         .map_err(|m| in_file_error("invalid-document-encoding", file, m).at_path(json_path))?;
-    compile_text_at(file, json_path, name, ty, &text, span)
+    compile_text(file, json_path, name, ty, &text, span)
 }
 
 fn compile_text(
-    file: &str,
-    json_path: &str,
-    name: String,
-    ty: PolicyType,
-    text: &str,
-) -> Result<Policy, Diagnostic> {
-    compile_text_at(file, json_path, name, ty, text, None)
-}
-
-fn compile_text_at(
     file: &str,
     json_path: &str,
     name: String,
@@ -539,7 +521,7 @@ fn load_account(
             let path = format!("[{i}]");
             seen.once(&at, "resource", &e.arn, &path)?;
             let policy = match &e.policy {
-                Some(raw) if raw.get().trim() != "null" => Some(compile_at(
+                Some(raw) if raw.get().trim() != "null" => Some(compile(
                     &rp_file,
                     &path,
                     e.arn.clone(),
@@ -583,6 +565,7 @@ fn load_account(
                     e.vpc_endpoint_id.clone(),
                     PolicyType::Endpoint,
                     doc,
+                    None,
                 )?),
                 None => None,
             };
@@ -928,7 +911,7 @@ fn load_page(
         job.span = span;
     }
     let mut compiled: Compiled = crate::parallel::par_map(&jobs, |j| {
-        compile_at(file, &j.json_path, j.name.clone(), j.ty, j.raw, j.span)
+        compile(file, &j.json_path, j.name.clone(), j.ty, j.raw, j.span)
     })
     .into_iter();
     for (i, p) in page.policies.iter().enumerate() {
@@ -1168,6 +1151,7 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
             name.clone(),
             ty,
             p.content,
+            None,
         )?;
         policies.insert(
             id.clone(),
@@ -1314,6 +1298,7 @@ fn load_organization(text: &str, world: &World) -> Result<Organization, Diagnost
         "RCPFullAWSAccess".into(),
         PolicyType::Rcp,
         RCP_FULL_ACCESS,
+        None,
     )?;
     Ok(Organization {
         id: f.id,

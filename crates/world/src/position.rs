@@ -410,8 +410,7 @@ pub fn read_world_file(
         return None;
     }
     let mut f = std::fs::File::open(&full).ok()?;
-    let mut magic = [0u8; 2];
-    if f.read(&mut magic).ok()? == 2 && magic == [0x1f, 0x8b] {
+    if crate::load::is_gzip(&mut f)? {
         return read_from_text(&whole()?, Some(span));
     }
     f.seek(SeekFrom::Start(span.offset)).ok()?;
