@@ -12,7 +12,7 @@
 
 use crate::policy_type::PolicyType;
 use crate::template::Template;
-use crate::wildcard::Wildcard;
+use crate::wildcard::Shape;
 
 /// An ARN split into its six fields, borrowing the text: the one way the project reads an
 /// ARN's partition, service, region, account or resource.
@@ -196,50 +196,40 @@ pub struct ArnPattern {
 /// One field: compiled once, or (with policy variables) resolved per request.
 #[derive(Debug, Clone)]
 enum Field {
-    /// No wildcard and no variable: equal to the pattern's text of the field, kept once in
-    /// [`ArnPattern`]'s joined text (set to its bounds there once the text is joined).
-    Literal(u32, u32),
-    Static(Wildcard),
+    /// Ranges of the pattern's joined text (which holds the field as matched: lowercased in
+    /// the first five), so a field costs no allocation of its own.
+    Static(Shape),
     Templated(Template),
 }
 
 impl Field {
-    fn compile(text: &str, fold: bool, variables: bool) -> Field {
+    /// `text` is the field as written, `folded` the same field in the joined text (ASCII
+    /// lowercased when `fold`).
+    fn compile(text: &str, folded: &str, variables: bool) -> Field {
         if !variables || !text.contains("${") {
-            if !text.contains(['*', '?']) {
-                return Field::Literal(0, 0);
-            }
-            // No policy variable: compiled at once, without a template (and without a lowercase
-            // copy when the field has no uppercase letter).
-            return Field::Static(if fold && text.bytes().any(|b| b.is_ascii_uppercase()) {
-                Wildcard::compile_owned(text.to_ascii_lowercase())
-            } else {
-                Wildcard::compile(text)
-            });
+            return Field::Static(Shape::of(folded));
         }
         let template = Template::parse(text, variables);
         match template.as_plain_text() {
-            Some(plain) if fold => {
-                Field::Static(Wildcard::compile_owned(plain.to_ascii_lowercase()))
+            // A plain template is the text as written (no variable was recognised).
+            Some(plain) => {
+                debug_assert_eq!(plain.len(), folded.len());
+                Field::Static(Shape::of(folded))
             }
-            Some(plain) => Field::Static(Wildcard::compile(plain)),
             None => Field::Templated(template),
         }
     }
 
-    /// Does the field match `text`? `joined` is the pattern's joined text.
+    /// `pattern` is the field's text in the joined text.
     fn matches<'v>(
         &self,
-        joined: &[u8],
+        pattern: &str,
         text: &str,
         fold: bool,
         resolve: &mut impl FnMut(&str) -> Option<&'v str>,
     ) -> bool {
         match self {
-            Field::Literal(start, end) => {
-                joined.get(*start as usize..*end as usize) == Some(text.as_bytes())
-            }
-            Field::Static(w) => w.matches(text),
+            Field::Static(s) => s.matches(pattern.as_bytes(), text),
             Field::Templated(t) => match t.resolve_tokens(&mut *resolve) {
                 Some(mut tokens) => {
                     if fold {
@@ -307,9 +297,9 @@ impl ResourcePattern {
             bounds[i] = (start, joined.len() as u32);
         }
         ResourcePattern::Arn(Box::new(ArnPattern {
-            fields: std::array::from_fn(|i| match Field::compile(fields[i], i < 5, variables) {
-                Field::Literal(..) => Field::Literal(bounds[i].0, bounds[i].1),
-                other => other,
+            fields: std::array::from_fn(|i| {
+                let (start, end) = bounds[i];
+                Field::compile(fields[i], &joined[start as usize..end as usize], variables)
             }),
             text: joined.into_boxed_str(),
             bounds,
@@ -373,12 +363,15 @@ impl ArnPattern {
         target: &ArnTarget,
         mut resolve: impl FnMut(&str) -> Option<&'v str>,
     ) -> bool {
-        let joined = self.text.as_bytes();
-        self.fields[..5]
-            .iter()
-            .zip(target.folded.iter())
-            .all(|(f, t)| f.matches(joined, t, true, &mut resolve))
-            && self.fields[5].matches(joined, &target.resource, false, &mut resolve)
+        (0..5).all(|i| {
+            self.fields[i].matches(self.field_text(i), &target.folded[i], true, &mut resolve)
+        }) && self.fields[5].matches(self.field_text(5), &target.resource, false, &mut resolve)
+    }
+
+    /// Field `i` as matched (the first five lowercased).
+    fn field_text(&self, i: usize) -> &str {
+        let (start, end) = self.bounds[i];
+        &self.text[start as usize..end as usize]
     }
 
     /// The tokens of field `i` after resolving variables; `None` when a variable is
@@ -389,10 +382,7 @@ impl ArnPattern {
         resolve: impl FnMut(&str) -> Option<&'v str>,
     ) -> Option<Vec<crate::wildcard::Token>> {
         match &self.fields[i] {
-            Field::Literal(..) | Field::Static(_) => {
-                let (start, end) = self.bounds[i];
-                Some(crate::wildcard::tokens(&self.text[start as usize..end as usize]).collect())
-            }
+            Field::Static(_) => Some(crate::wildcard::tokens(self.field_text(i)).collect()),
             Field::Templated(t) => {
                 let mut toks = t.resolve_tokens(resolve)?;
                 if i < 5 {
@@ -413,7 +403,7 @@ impl ArnPattern {
             .iter()
             .flat_map(|f| match f {
                 Field::Templated(t) => t.variable_keys().collect(),
-                Field::Literal(..) | Field::Static(_) => Vec::new(),
+                Field::Static(_) => Vec::new(),
             })
             .collect()
     }

@@ -10,6 +10,7 @@ pub mod action;
 pub mod arn;
 pub mod condition_operator;
 pub mod document;
+pub mod inline;
 mod json;
 pub mod lines;
 pub mod parse;
