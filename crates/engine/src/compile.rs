@@ -56,6 +56,30 @@ fn no_conditions() -> Arc<[CompiledCondition]> {
     EMPTY.get_or_init(|| Arc::from(Vec::new())).clone()
 }
 
+/// The conditions of a statement, flattened in document order.
+fn compile_conditions(
+    c: &iamwhy_policy::document::ConditionElement,
+    variables: bool,
+) -> Arc<[CompiledCondition]> {
+    let n: usize = c.blocks.iter().map(|b| b.entries.len()).sum();
+    if n == 0 {
+        return no_conditions();
+    }
+    let mut entries = c
+        .blocks
+        .iter()
+        .flat_map(|b| b.entries.iter().map(move |e| (&b.operator.value, e)));
+    // Collected from a range, whose length is exact, the list is allocated once at its size
+    // (from the flat_map, of unknown length, it would be gathered in a growing vector first
+    // and then copied).
+    (0..n)
+        .map(|_| {
+            let (operator, e) = entries.next().expect("n entries");
+            CompiledCondition::compile(operator, e, variables)
+        })
+        .collect()
+}
+
 /// The action element, compiled.
 #[derive(Debug, Clone)]
 pub struct CompiledActions {
@@ -138,15 +162,7 @@ impl CompiledStatement {
             conditions: match &s.condition {
                 // Most statements have no condition: they share one empty list.
                 None => no_conditions(),
-                Some(c) => c
-                    .blocks
-                    .iter()
-                    .flat_map(|b| {
-                        b.entries.iter().map(move |e| {
-                            CompiledCondition::compile(&b.operator.value, e, variables)
-                        })
-                    })
-                    .collect(),
+                Some(c) => compile_conditions(c, variables),
             },
         }
     }

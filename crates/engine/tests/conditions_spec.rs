@@ -2464,3 +2464,34 @@ fn date_time_without_zone_designator_is_read_as_utc() {
         Tri::True
     );
 }
+
+#[test]
+fn keys_operators_and_values_of_any_length_and_case_compile_alike() {
+    // The compiled condition keeps short keys, operators and values inline and longer ones on
+    // the heap, one value without a vector: each reads back as written (the recorded result)
+    // and the key is found case-insensitively, ASCII or not.
+    let long_tag = format!("aws:PrincipalTag/{}", "Équipe".repeat(6));
+    for key in [
+        "aws:PrincipalTag/Team",
+        "aws:PrincipalTag/ÉQUIPE",
+        long_tag.as_str(),
+    ] {
+        let lower = key.to_lowercase();
+        for (values, value) in [
+            (r#""red""#.to_string(), "red".to_string()),
+            (r#"["blue", "red"]"#.to_string(), "red".to_string()),
+            (format!(r#""{}""#, "r".repeat(40)), "r".repeat(40)),
+        ] {
+            for op in ["StringEquals", "ForAnyValue:StringEqualsIgnoreCaseIfExists"] {
+                let condition = cond(op, key, &values);
+                let e = check(&condition, &ctx(&[(lower.as_str(), value.as_str())]));
+                assert_eq!(e.tri, Tri::True, "{condition}");
+                assert_eq!(e.results[0].key, key);
+                assert_eq!(e.results[0].operator, op);
+                assert!(e.results[0].policy_values.contains(&value), "{condition}");
+                let other = check(&condition, &ctx(&[(lower.as_str(), "green")]));
+                assert_eq!(other.tri, Tri::False, "{condition}");
+            }
+        }
+    }
+}

@@ -30,8 +30,9 @@ pub enum ActionPattern {
 /// Byte classes for the one pass [`ActionPattern::parse`] makes over an action's text.
 const WHITESPACE: u8 = 1;
 const UPPER: u8 = 2;
-const WILDCARD: u8 = 4;
-const NON_ASCII: u8 = 8;
+const STAR: u8 = 4;
+const QUESTION: u8 = 8;
+const NON_ASCII: u8 = 16;
 
 /// The class bits of every byte. Whitespace is Unicode's White_Space in ASCII: tab to
 /// carriage return (vertical tab included, which `is_ascii_whitespace` leaves out) and space.
@@ -42,7 +43,8 @@ const CLASS: [u8; 256] = {
         t[b] = match b as u8 {
             b'\t'..=b'\r' | b' ' => WHITESPACE,
             b'A'..=b'Z' => UPPER,
-            b'*' | b'?' => WILDCARD,
+            b'*' => STAR,
+            b'?' => QUESTION,
             0x80..=0xff => NON_ASCII,
             _ => 0,
         };
@@ -74,7 +76,7 @@ impl ActionPattern {
             };
         }
         let service_class = classes(service.as_bytes());
-        if service_class & WILDCARD != 0 {
+        if service_class & (STAR | QUESTION) != 0 {
             return ActionPattern::Never {
                 reason: "wildcards are not allowed in the service prefix of an action",
             };
@@ -98,7 +100,12 @@ impl ActionPattern {
         ActionPattern::Service {
             service: InlineStr::ascii_lowercase(service),
             name: if name_class & NON_ASCII == 0 {
-                Wildcard::compile_ascii_folded(name, name_class & UPPER != 0)
+                Wildcard::compile_ascii_folded_with(
+                    name,
+                    name_class & UPPER != 0,
+                    name_class & STAR != 0,
+                    name_class & QUESTION != 0,
+                )
             } else {
                 Wildcard::compile_folded(name)
             },
@@ -199,8 +206,11 @@ mod tests {
             ActionPattern::Service { .. } => None,
         };
         proptest!(ProptestConfig::with_cases(4000), |(
-            text in "[sSéÉ3:*? \t\u{b}\u{a0}aA]{0,12}",
-            requests in proptest::collection::vec("[séÉ3:aA]{0,8}", 4),
+            text in prop_oneof![
+                "[sSéÉ3:*? \t\u{b}\u{a0}aA]{0,12}",
+                "[sS3]{1,3}:[aAsS*?]{0,10}",
+            ],
+            requests in proptest::collection::vec("[séÉ3:aA]{0,8}", 8),
         )| {
             let parsed = ActionPattern::parse(&text);
             match reference(&text) {

@@ -289,10 +289,9 @@ impl ResourcePattern {
                 joined.push(':');
             }
             let start = joined.len() as u32;
+            joined.push_str(f);
             if i < 5 {
-                joined.extend(f.chars().map(|c| c.to_ascii_lowercase()));
-            } else {
-                joined.push_str(f);
+                joined[start as usize..].make_ascii_lowercase();
             }
             bounds[i] = (start, joined.len() as u32);
         }

@@ -55,10 +55,17 @@ impl InlineStr {
                 s.into()
             }));
         }
+        // One short loop (lowercasing as it copies) rather than a call to memcpy and another
+        // pass: these texts are a few bytes long.
         let mut bytes = [0u8; CAP];
-        bytes[..s.len()].copy_from_slice(s.as_bytes());
         if lower {
-            bytes[..s.len()].make_ascii_lowercase();
+            for (d, b) in bytes.iter_mut().zip(s.bytes()) {
+                *d = b.to_ascii_lowercase();
+            }
+        } else {
+            for (d, b) in bytes.iter_mut().zip(s.bytes()) {
+                *d = b;
+            }
         }
         InlineStr(Repr::Inline {
             len: s.len() as u8,

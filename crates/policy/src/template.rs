@@ -27,7 +27,32 @@ pub enum Part {
 /// A value that may contain policy variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
-    parts: Vec<Part>,
+    parts: Parts,
+}
+
+/// The parts: most templates are one text, kept without a vector. Canonical (a single part is
+/// always `One`), so that the derived equality is the parts' equality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Parts {
+    One(Part),
+    Many(Vec<Part>),
+}
+
+impl Parts {
+    fn from_vec(mut parts: Vec<Part>) -> Parts {
+        if parts.len() == 1 {
+            Parts::One(parts.pop().expect("one part"))
+        } else {
+            Parts::Many(parts)
+        }
+    }
+
+    fn as_slice(&self) -> &[Part] {
+        match self {
+            Parts::One(p) => std::slice::from_ref(p),
+            Parts::Many(v) => v,
+        }
+    }
 }
 
 impl Template {
@@ -36,7 +61,7 @@ impl Template {
     pub fn parse(text: &str, variables: bool) -> Template {
         if !variables || !text.contains("${") {
             return Template {
-                parts: vec![Part::Text(text.to_string())],
+                parts: Parts::One(Part::Text(text.to_string())),
             };
         }
         let mut parts = Vec::new();
@@ -66,24 +91,26 @@ impl Template {
         if !pending.is_empty() {
             parts.push(Part::Text(pending));
         }
-        Template { parts }
+        Template {
+            parts: Parts::from_vec(parts),
+        }
     }
 
     /// The parts.
     pub fn parts(&self) -> &[Part] {
-        &self.parts
+        self.parts.as_slice()
     }
 
     /// True when the template has at least one variable (other than `${*}` `${?}` `${$}`).
     pub fn has_variables(&self) -> bool {
-        self.parts
+        self.parts()
             .iter()
             .any(|p| matches!(p, Part::Variable { .. }))
     }
 
     /// The (lowercased) keys of the variables.
     pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
-        self.parts.iter().filter_map(|p| match p {
+        self.parts().iter().filter_map(|p| match p {
             Part::Variable { key, .. } => Some(&**key),
             _ => None,
         })
@@ -91,7 +118,7 @@ impl Template {
 
     /// The text when there are no variables and no `${*}`-style literals: the value as written.
     pub fn as_plain_text(&self) -> Option<&str> {
-        match self.parts.as_slice() {
+        match self.parts() {
             [] => Some(""),
             [Part::Text(t)] => Some(t),
             _ => None,
@@ -105,7 +132,7 @@ impl Template {
         mut resolve: impl FnMut(&str) -> Option<&'v str>,
     ) -> Option<Vec<Token>> {
         let mut out = Vec::new();
-        for part in &self.parts {
+        for part in self.parts() {
             match part {
                 Part::Text(t) => out.extend(tokens(t)),
                 Part::Literal(c) => out.push(Token::Char(*c)),
@@ -125,7 +152,7 @@ impl Template {
         mut resolve: impl FnMut(&str) -> Option<&'v str>,
     ) -> Option<String> {
         let mut out = String::new();
-        for part in &self.parts {
+        for part in self.parts() {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Literal(c) => out.push(*c),
@@ -251,5 +278,26 @@ mod tests {
     fn unterminated_variable_is_literal_text() {
         let t = Template::parse("a${aws:username", true);
         assert_eq!(t.as_plain_text(), Some("a${aws:username"));
+    }
+
+    /// A one-part template (kept without a vector) reads and compares as its parts do,
+    /// whichever way it was parsed.
+    #[test]
+    fn one_part_templates_read_and_compare_as_their_parts() {
+        let plain = Template::parse("abc", true);
+        assert_eq!(plain.parts(), [Part::Text("abc".into())]);
+        assert_eq!(plain, Template::parse("abc", false));
+        let var = Template::parse("${aws:username}", true);
+        assert_eq!(
+            var.parts(),
+            [Part::Variable {
+                key: "aws:username".into(),
+                default: None
+            }]
+        );
+        assert_ne!(var, plain);
+        let two = Template::parse("a${aws:username}", true);
+        assert_eq!(two.parts().len(), 2);
+        assert_eq!(two, Template::parse("a${aws:username}", true));
     }
 }

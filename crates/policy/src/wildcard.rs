@@ -169,24 +169,34 @@ impl Shape {
     /// The shape of pattern text where `*` and `?` are wildcards; its ranges refer to
     /// `pattern`. One pass over the bytes finds the stars and question marks.
     pub(crate) fn of(pattern: &str) -> Shape {
-        let b = pattern.as_bytes();
-        let (mut stars, mut question) = (0usize, false);
-        for &c in b {
-            stars += usize::from(c == b'*');
+        let (mut star, mut question) = (false, false);
+        for &c in pattern.as_bytes() {
+            star |= c == b'*';
             question |= c == b'?';
         }
+        Shape::of_with(pattern, star, question)
+    }
+
+    /// [`Shape::of`] when the caller knows whether the pattern has a `*` and a `?`.
+    pub(crate) fn of_with(pattern: &str, star: bool, question: bool) -> Shape {
         if question {
             let toks: Vec<Token> = tokens(pattern).collect();
             return Shape::of_glob(&toks);
         }
-        if stars == 0 {
+        Shape::of_stars(pattern.as_bytes(), star)
+    }
+
+    /// [`Shape::of`] of a pattern without `?`.
+    fn of_stars(b: &[u8], star: bool) -> Shape {
+        if !star {
             return Shape::Exact;
         }
-        if stars == b.len() {
+        // Short texts: plain loops beat memchr's set-up.
+        let first = b.iter().position(|&c| c == b'*').expect("has a star");
+        let last = b.iter().rposition(|&c| c == b'*').expect("has a star");
+        if first == 0 && last + 1 == b.len() && b.iter().all(|&c| c == b'*') {
             return Shape::AtLeast(0);
         }
-        let first = memchr::memchr(b'*', b).expect("counted");
-        let last = memchr::memrchr(b'*', b).expect("counted");
         Shape::Stars(Stars::of_pattern(b, first, last))
     }
 
@@ -454,22 +464,23 @@ impl Piece {
 impl Wildcard {
     /// Compile pattern text where `*` and `?` are wildcards. Case-sensitive.
     pub fn compile(pattern: &str) -> Wildcard {
-        Wildcard::with_shape(InlineStr::new(pattern))
+        Wildcard::with_text(Shape::of(pattern), || InlineStr::new(pattern))
     }
 
     /// [`Wildcard::compile`] of a pattern the caller has built (a lowercased copy): its
     /// allocation becomes the wildcard's text instead of being copied.
     pub fn compile_owned(pattern: String) -> Wildcard {
-        Wildcard::with_shape(InlineStr::from_string(pattern))
+        let shape = Shape::of(&pattern);
+        Wildcard::with_text(shape, || InlineStr::from_string(pattern))
     }
 
-    fn with_shape(text: InlineStr) -> Wildcard {
-        let shape = Shape::of(&text);
+    /// The wildcard of `shape`, with the text it refers to (none for a self-contained shape).
+    fn with_text(shape: Shape, text: impl FnOnce() -> InlineStr) -> Wildcard {
         Wildcard {
             text: if shape.self_contained() {
                 InlineStr::default()
             } else {
-                text
+                text()
             },
             shape,
         }
@@ -490,12 +501,36 @@ impl Wildcard {
     /// [`Wildcard::compile_folded`] of an ASCII pattern whose caller already knows whether it
     /// has an uppercase letter (ASCII lowercasing is `str::to_lowercase` on ASCII text).
     pub(crate) fn compile_ascii_folded(pattern: &str, has_upper: bool) -> Wildcard {
+        let (mut star, mut question) = (false, false);
+        for &c in pattern.as_bytes() {
+            star |= c == b'*';
+            question |= c == b'?';
+        }
+        Wildcard::compile_ascii_folded_with(pattern, has_upper, star, question)
+    }
+
+    /// [`Wildcard::compile_ascii_folded`] when the caller also knows whether the pattern has a
+    /// `*` and a `?` (the action parser's one pass over the text tells it all four).
+    pub(crate) fn compile_ascii_folded_with(
+        pattern: &str,
+        has_upper: bool,
+        star: bool,
+        question: bool,
+    ) -> Wildcard {
         debug_assert!(pattern.is_ascii());
-        Wildcard::with_shape(if has_upper {
+        if question {
+            // The pieces hold characters: built from the lowercased text.
+            let lower = pattern.to_ascii_lowercase();
+            return Wildcard::with_text(Shape::of(&lower), || InlineStr::from_string(lower));
+        }
+        let text = if has_upper {
             InlineStr::ascii_lowercase(pattern)
         } else {
             InlineStr::new(pattern)
-        })
+        };
+        // From the lowercased bytes: middle pieces build their finders from them.
+        let shape = Shape::of_stars(text.as_bytes(), star);
+        Wildcard::with_text(shape, || text)
     }
 
     /// Compile from tokens (used when parts of the pattern are literal text that may contain

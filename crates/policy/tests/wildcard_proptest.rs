@@ -86,6 +86,17 @@ proptest! {
             reference(&pattern.to_lowercase(), &text), "pattern {:?} text {:?}", pattern, text);
     }
 
+    /// The same on ASCII patterns (the path that lowercases in place), with and without `?`,
+    /// inline and on the heap: middle pieces are searched for in their lowercased form.
+    #[test]
+    fn ascii_folded_agrees_with_reference_on_lowercased(
+        pattern in prop_oneof!["[aAbB*]{0,12}", "[aAbB*?]{0,12}", "[aAbB*]{28,40}"],
+        text in "[ab]{0,40}",
+    ) {
+        prop_assert_eq!(Wildcard::compile_folded(&pattern).matches(&text),
+            reference(&pattern.to_lowercase(), &text), "pattern {:?} text {:?}", pattern, text);
+    }
+
     /// An ARN pattern (its fields compiled as ranges of one joined text) matches field by
     /// field like the reference: the first five fields ASCII-lowercased on both sides, the
     /// sixth as written, a short pattern padded with `*` fields.

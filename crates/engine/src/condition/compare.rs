@@ -2,6 +2,7 @@
 
 use crate::tri::Tri;
 use iamwhy_policy::condition_operator::{BaseOperator, OperatorFamily};
+use iamwhy_policy::inline::InlineStr;
 use iamwhy_policy::template::Template;
 use iamwhy_policy::values::{Cidr, Decimal, Instant, decode_base64, parse_bool, parse_request_ip};
 use iamwhy_policy::wildcard::{Wildcard, matches_tokens};
@@ -10,7 +11,7 @@ use std::cmp::Ordering;
 /// A policy value parsed for its operator family.
 #[derive(Debug, Clone)]
 pub(crate) struct PolicyValue {
-    raw: String,
+    raw: InlineStr,
     parsed: Parsed,
 }
 
@@ -47,7 +48,7 @@ impl PolicyValue {
             OperatorFamily::Null => Parsed::Null(parse_bool(raw)),
         };
         PolicyValue {
-            raw: raw.to_string(),
+            raw: InlineStr::new(raw),
             parsed,
         }
     }
@@ -82,7 +83,7 @@ impl PolicyValue {
                     None => format!("{} (unresolved)", self.raw),
                 }
             }
-            _ => self.raw.clone(),
+            _ => self.raw.to_string(),
         }
     }
 }

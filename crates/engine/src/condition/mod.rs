@@ -15,20 +15,37 @@ use compare::{PolicyValue, test_positive};
 use iamwhy_diagnostic::Span;
 use iamwhy_policy::condition_operator::{BaseOperator, ConditionOperator, SetQualifier};
 use iamwhy_policy::document::ConditionEntry;
+use iamwhy_policy::inline::InlineStr;
 use serde::Serialize;
 
 /// One compiled (operator, key, values) triple.
 #[derive(Debug, Clone)]
 pub struct CompiledCondition {
     /// The operator as written.
-    pub operator_text: String,
+    pub operator_text: InlineStr,
     operator: Result<ConditionOperator, String>,
     /// The context key as written.
-    pub key: String,
-    key_lower: Box<str>,
-    values: Vec<PolicyValue>,
+    pub key: InlineStr,
+    key_lower: InlineStr,
+    values: Values,
     /// Span of the key in the policy text.
     pub key_span: Span,
+}
+
+/// A condition's policy values: most conditions have one, kept without a vector.
+#[derive(Debug, Clone)]
+enum Values {
+    One(PolicyValue),
+    Many(Vec<PolicyValue>),
+}
+
+impl Values {
+    fn as_slice(&self) -> &[PolicyValue] {
+        match self {
+            Values::One(v) => std::slice::from_ref(v),
+            Values::Many(v) => v,
+        }
+    }
 }
 
 /// What one condition did, for explanations: the raw material of every "why".
@@ -56,23 +73,26 @@ impl CompiledCondition {
     pub fn compile(operator_text: &str, entry: &ConditionEntry, variables: bool) -> Self {
         let operator = ConditionOperator::parse(operator_text).map_err(|e| e.0);
         let values = match &operator {
-            Ok(op) => entry
-                .values
-                .iter()
-                .map(|v| PolicyValue::compile(op.base, &v.value, variables))
-                .collect(),
-            Err(_) => Vec::new(),
+            Ok(op) => match entry.values.as_slice() {
+                [one] => Values::One(PolicyValue::compile(op.base, &one.value, variables)),
+                many => Values::Many(
+                    many.iter()
+                        .map(|v| PolicyValue::compile(op.base, &v.value, variables))
+                        .collect(),
+                ),
+            },
+            Err(_) => Values::Many(Vec::new()),
         };
+        let key = entry.key.value.as_str();
         CompiledCondition {
-            operator_text: operator_text.to_string(),
+            operator_text: InlineStr::new(operator_text),
             operator,
-            key: entry.key.value.clone(),
-            key_lower: if entry.key.value.is_ascii() {
-                entry.key.value.to_ascii_lowercase()
+            key: InlineStr::new(key),
+            key_lower: if key.is_ascii() {
+                InlineStr::ascii_lowercase(key)
             } else {
-                entry.key.value.to_lowercase()
-            }
-            .into_boxed_str(),
+                InlineStr::from_string(key.to_lowercase())
+            },
             values,
             key_span: entry.key.span,
         }
@@ -92,6 +112,7 @@ impl CompiledCondition {
     /// it can, the others as written and marked unresolved.
     pub fn display_values(&self, ctx: &Context) -> Vec<String> {
         self.values
+            .as_slice()
             .iter()
             .map(|v| v.display(|k| ctx.single_lower(k)))
             .collect()
@@ -99,7 +120,10 @@ impl CompiledCondition {
 
     /// The (lowercased) keys of the policy variables in the values.
     pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
-        self.values.iter().flat_map(PolicyValue::variable_keys)
+        self.values
+            .as_slice()
+            .iter()
+            .flat_map(PolicyValue::variable_keys)
     }
 
     /// Whether the condition can come out as "cannot be evaluated" for some request: operators
@@ -128,10 +152,11 @@ impl CompiledCondition {
             Ok(op) => self.evaluate_operator(op, present, ctx, &mut note),
         };
         let result = record.then(|| ConditionResult {
-            operator: self.operator_text.clone(),
-            key: self.key.clone(),
+            operator: self.operator_text.to_string(),
+            key: self.key.to_string(),
             policy_values: self
                 .values
+                .as_slice()
                 .iter()
                 .map(|v| v.display(|k| ctx.single_lower(k)))
                 .collect(),
@@ -151,7 +176,7 @@ impl CompiledCondition {
     ) -> Tri {
         if op.base == BaseOperator::Null {
             let mut acc = Tri::False;
-            for v in &self.values {
+            for v in self.values.as_slice() {
                 acc = acc.or(match v.null_expectation() {
                     Some(true) => Tri::from_bool(present.is_none()),
                     Some(false) => Tri::from_bool(present.is_some()),
@@ -208,7 +233,7 @@ impl CompiledCondition {
         note: &mut Option<String>,
     ) -> Tri {
         let mut any = Tri::False;
-        for v in &self.values {
+        for v in self.values.as_slice() {
             let t = test_positive(base, r, v, resolve, note);
             any = any.or(t);
             if any == Tri::True {
