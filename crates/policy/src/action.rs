@@ -209,6 +209,9 @@ mod tests {
             text in prop_oneof![
                 "[sSéÉ3:*? \t\u{b}\u{a0}aA]{0,12}",
                 "[sS3]{1,3}:[aAsS*?]{0,10}",
+                // Around the 30-byte inline capacity of the service and the name.
+                "[sS3-]{1,40}:[aAsS*]{0,4}",
+                "[sS3]{1,4}:[aAsS]{26,40}[*]?",
             ],
             requests in proptest::collection::vec("[séÉ3:aA]{0,8}", 8),
         )| {
