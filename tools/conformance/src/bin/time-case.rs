@@ -6,7 +6,9 @@
 //! - `PolicySet::evaluate` (the decision with its full explanation),
 //! - building the `Request` from its JSON form plus `decide` (what a caller that receives
 //!   requests as text pays per request),
-//! - and, separately, the one-time cost of parsing the case and compiling every policy.
+//! - and, separately, the one-time cost of parsing the case and compiling every policy, timed in
+//!   turn with a `serde_json::Value` parse of the same line (the ratio of the two is steadier
+//!   than either figure on a machine whose speed drifts).
 //!
 //! Each figure is the median over batches of the mean time per call within a batch. The
 //! output is one machine-readable line per figure, `iamwhy NAME=VALUE`, so a driver can
@@ -93,7 +95,7 @@ fn median_ns(batches: usize, size: usize, mut f: impl FnMut()) -> f64 {
     for _ in 0..size.min(10_000) {
         f();
     }
-    let mut per_call: Vec<f64> = (0..batches)
+    let per_call: Vec<f64> = (0..batches)
         .map(|_| {
             let start = Instant::now();
             for _ in 0..size {
@@ -102,12 +104,49 @@ fn median_ns(batches: usize, size: usize, mut f: impl FnMut()) -> f64 {
             start.elapsed().as_nanos() as f64 / size as f64
         })
         .collect();
-    per_call.sort_by(f64::total_cmp);
-    let n = per_call.len();
+    median(per_call)
+}
+
+/// The median of `a`'s and of `b`'s per-call times (ns) and the median of their ratio, over
+/// `batches` pairs of batches of `size` calls, `a` and `b` in turn.
+fn in_turn(
+    batches: usize,
+    size: usize,
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> (f64, f64, f64) {
+    for _ in 0..size.min(10_000) {
+        a();
+        b();
+    }
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        for _ in 0..size {
+            f();
+        }
+        start.elapsed().as_nanos() as f64 / size as f64
+    };
+    let mut ta = Vec::with_capacity(batches);
+    let mut tb = Vec::with_capacity(batches);
+    let mut ratios = Vec::with_capacity(batches);
+    for _ in 0..batches {
+        let x = time(&mut a);
+        let y = time(&mut b);
+        ta.push(x);
+        tb.push(y);
+        ratios.push(x / y);
+    }
+    (median(ta), median(tb), median(ratios))
+}
+
+/// The median of a non-empty list.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
     if n % 2 == 1 {
-        per_call[n / 2]
+        v[n / 2]
     } else {
-        (per_call[n / 2 - 1] + per_call[n / 2]) / 2.0
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
 
@@ -166,12 +205,21 @@ fn run() -> Result<()> {
     let wanted = |what: &str| args.only.as_deref().is_none_or(|o| o == what);
 
     if wanted("compile") {
-        let compile_batches = args.batches.min(200);
-        let compile_ns = median_ns(compile_batches, 10, || {
-            let case: Case = serde_json::from_str(black_box(*line)).expect("case");
-            black_box(case::build(&case).expect("build"));
-        });
+        // Timed in turn with a `serde_json::Value` parse of the same line, batch by batch, so
+        // that the ratio of the two holds when this machine's speed moves during the run.
+        let (compile_ns, value_ns, ratio) = in_turn(
+            args.batches.min(400),
+            10,
+            || {
+                let case: Case = serde_json::from_str(black_box(*line)).expect("case");
+                black_box(case::build(&case).expect("build"));
+            },
+            || {
+                black_box(serde_json::from_str::<Value>(black_box(*line)).expect("JSON"));
+            },
+        );
         println!("iamwhy parse_compile_median_ns={compile_ns:.0}");
+        println!("iamwhy value_parse_median_ns={value_ns:.0} parse_compile_to_value={ratio:.2}");
     }
 
     let (b, n) = (args.batches, args.batch_size);
