@@ -104,7 +104,9 @@ impl<'t> Reader<'t> {
             text,
             pos: 0,
             last_end: 0,
-            open: Vec::new(),
+            // A policy nests six levels deep at most (document, Statement list, statement,
+            // Condition, operator, value list).
+            open: Vec::with_capacity(8),
         }
     }
 

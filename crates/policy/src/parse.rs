@@ -90,7 +90,8 @@ impl PolicyDocument {
             text: &source,
             lines,
             errors: Vec::new(),
-            keys: Vec::new(),
+            // Room for a statement's members with its condition's operator and keys.
+            keys: Vec::with_capacity(16),
             scratch: Scratch::default(),
         };
         let mut reader = Reader::new(&source);

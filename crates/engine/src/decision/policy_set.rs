@@ -39,12 +39,17 @@ impl PolicyList {
                     list.any_service.push(r);
                     continue;
                 }
-                let mut services: Vec<&str> =
-                    acts.patterns.iter().filter_map(|a| a.service()).collect();
-                services.sort_unstable();
-                services.dedup();
-                for svc in services {
-                    list.by_service.entry(svc.into()).or_default().push(r);
+                // A statement is listed once per service: its own entry is the last one
+                // pushed for that service, so a repeat is seen without sorting. A key is
+                // allocated only for a service the list has not seen.
+                for svc in acts.patterns.iter().filter_map(|a| a.service()) {
+                    match list.by_service.get_mut(svc) {
+                        Some(refs) if refs.last() == Some(&r) => {}
+                        Some(refs) => refs.push(r),
+                        None => {
+                            list.by_service.insert(svc.into(), vec![r]);
+                        }
+                    }
                 }
             }
         }
@@ -162,5 +167,49 @@ impl PolicySet {
     pub fn with_endpoint<P: Into<Arc<CompiledPolicy>>>(mut self, policies: Vec<P>) -> Self {
         self.endpoint = Some(PolicyList::new(policies));
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iamwhy_policy::{PolicyDocument, PolicyType};
+
+    fn list(policy: &str) -> PolicyList {
+        let doc = PolicyDocument::parse(policy).expect("a policy");
+        PolicyList::new([CompiledPolicy::compile(
+            "p",
+            PolicyType::Identity,
+            Arc::new(doc),
+        )])
+    }
+
+    /// A statement naming a service more than once (around another service) is a candidate
+    /// for that service once, and is not a candidate for a service it does not name.
+    #[test]
+    fn a_statement_is_indexed_once_per_service_it_names() {
+        let l = list(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":["s3:GetObject","kms:Decrypt","S3:Put*","s3:GetObject"],"Resource":"*"},
+                {"Effect":"Deny","Action":"kms:*","Resource":"*"}]}"#,
+        );
+        let refs = |svc: &str| l.candidates(svc).map(|(r, _, _)| r).collect::<Vec<_>>();
+        assert_eq!(refs("s3"), vec![(0, 0)]);
+        assert_eq!(refs("kms"), vec![(0, 0), (0, 1)]);
+        assert!(refs("ec2").is_empty());
+    }
+
+    /// `Action: "*"` and `NotAction` statements are candidates for every service.
+    #[test]
+    fn wildcard_and_not_action_statements_are_candidates_for_every_service() {
+        let l = list(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":"*","Resource":"*"},
+                {"Effect":"Deny","NotAction":"s3:*","Resource":"*"}]}"#,
+        );
+        for svc in ["s3", "ec2"] {
+            let refs: Vec<_> = l.candidates(svc).map(|(r, _, _)| r).collect();
+            assert_eq!(refs, vec![(0, 0), (0, 1)], "{svc}");
+        }
     }
 }
