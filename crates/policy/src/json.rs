@@ -608,7 +608,7 @@ mod tests {
                         state ^= state >> 7;
                         state ^= state << 17;
                         // Mostly plain text, so that stops land at every offset of a word.
-                        if state % 4 == 0 {
+                        if state.is_multiple_of(4) {
                             alphabet[(state >> 8) as usize % alphabet.len()]
                         } else {
                             b'a' + (state >> 8) as u8 % 26
