@@ -23,11 +23,18 @@ pub enum Outcome {
 
 /// What running one case gave.
 pub struct CaseResult {
+    /// The case's stable id.
     pub id: String,
+    /// Its one-line description.
     pub name: String,
+    /// The expected answer as the case file states it.
     pub expected: String,
+    /// iamwhy's answer, in the same form.
     pub actual: String,
+    /// Pass, fail or skip.
     pub outcome: Outcome,
+    /// For a case listed in `divergences.json` (where iamwhy knowingly answers otherwise than
+    /// the case file): the reason and its documentation.
     pub divergence: Option<String>,
 }
 
