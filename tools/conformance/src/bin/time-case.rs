@@ -89,22 +89,22 @@ fn decision_name(d: Decision) -> &'static str {
     }
 }
 
+/// The mean time per call (ns) of one batch of `size` calls of `f`.
+fn batch_ns(size: usize, f: &mut dyn FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..size {
+        f();
+    }
+    start.elapsed().as_nanos() as f64 / size as f64
+}
+
 /// Median of per-call times (ns) over `batches` batches of `size` calls of `f`.
 fn median_ns(batches: usize, size: usize, mut f: impl FnMut()) -> f64 {
     // Warm up: caches, branch predictors, allocator.
     for _ in 0..size.min(10_000) {
         f();
     }
-    let per_call: Vec<f64> = (0..batches)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..size {
-                f();
-            }
-            start.elapsed().as_nanos() as f64 / size as f64
-        })
-        .collect();
-    median(per_call)
+    median((0..batches).map(|_| batch_ns(size, &mut f)).collect())
 }
 
 /// The median of `a`'s and of `b`'s per-call times (ns) and the median of their ratio, over
@@ -119,23 +119,10 @@ fn in_turn(
         a();
         b();
     }
-    let time = |f: &mut dyn FnMut()| {
-        let start = Instant::now();
-        for _ in 0..size {
-            f();
-        }
-        start.elapsed().as_nanos() as f64 / size as f64
-    };
-    let mut ta = Vec::with_capacity(batches);
-    let mut tb = Vec::with_capacity(batches);
-    let mut ratios = Vec::with_capacity(batches);
-    for _ in 0..batches {
-        let x = time(&mut a);
-        let y = time(&mut b);
-        ta.push(x);
-        tb.push(y);
-        ratios.push(x / y);
-    }
+    let (ta, tb): (Vec<f64>, Vec<f64>) = (0..batches)
+        .map(|_| (batch_ns(size, &mut a), batch_ns(size, &mut b)))
+        .unzip();
+    let ratios = ta.iter().zip(&tb).map(|(x, y)| x / y).collect();
     (median(ta), median(tb), median(ratios))
 }
 
