@@ -2,7 +2,7 @@
 //! it (AWS: principal matching; NotPrincipal).
 
 use iamwhy_diagnostic::Diagnostic;
-use iamwhy_policy::document::{PrincipalElement, PrincipalEntry, PrincipalType, PrincipalValue};
+use iamwhy_policy::document::{PrincipalElement, PrincipalType, PrincipalValue};
 use iamwhy_policy::validate::{is_account_id, is_unique_id};
 use serde::Serialize;
 
@@ -228,15 +228,21 @@ pub struct CompiledPrincipal {
 }
 
 fn root_account(arn: &str) -> Option<&str> {
-    match arn.splitn(6, ':').collect::<Vec<_>>()[..] {
-        [_, _, "iam", _, account, "root"] if is_account_id(account) => Some(account),
-        _ => None,
-    }
+    let mut fields = arn.splitn(6, ':');
+    let (_, _, service, _, account, resource) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    (service == "iam" && resource == "root" && is_account_id(account)).then_some(account)
 }
 
 impl CompiledPrincipal {
-    /// Compile a principal element.
-    pub fn compile(el: &PrincipalElement) -> CompiledPrincipal {
+    /// Compile a principal element (with owned or borrowed strings).
+    pub fn compile<S: AsRef<str>>(el: &PrincipalElement<S>) -> CompiledPrincipal {
         let mut out = CompiledPrincipal {
             negated: el.negated,
             aws: Vec::new(),
@@ -244,50 +250,45 @@ impl CompiledPrincipal {
             federated: Vec::new(),
             canonical: Vec::new(),
         };
-        let bare;
-        let entries: &[PrincipalEntry] = match &el.value {
-            PrincipalValue::Everyone => {
-                out.aws.push(AwsEntry::Everyone);
-                &[]
-            }
-            PrincipalValue::BareString(v) => {
-                bare = [PrincipalEntry {
-                    kind: PrincipalType::Aws,
-                    values: vec![v.clone()],
-                    key_span: v.span,
-                }];
-                &bare
-            }
-            PrincipalValue::Map(entries) => entries,
-        };
-        for e in entries {
-            for v in &e.values {
-                let text = v.value.as_str();
-                match e.kind {
-                    PrincipalType::Aws => out.aws.push(if text == "*" {
-                        AwsEntry::Everyone
-                    } else if is_account_id(text) {
-                        AwsEntry::Account {
-                            account: text.into(),
-                        }
-                    } else if let Some(acct) = root_account(text) {
-                        AwsEntry::Account {
-                            account: acct.into(),
-                        }
-                    } else if text.starts_with("arn:") {
-                        AwsEntry::Arn(text.into())
-                    } else if is_unique_id(text) {
-                        AwsEntry::UniqueId(text.into())
-                    } else {
-                        AwsEntry::Never
-                    }),
-                    PrincipalType::Service => out.services.push(text.into()),
-                    PrincipalType::Federated => out.federated.push(text.into()),
-                    PrincipalType::CanonicalUser => out.canonical.push(text.into()),
+        match &el.value {
+            PrincipalValue::Everyone => out.aws.push(AwsEntry::Everyone),
+            // `"Principal": "arn:..."` is read as `{"AWS": "arn:..."}`.
+            PrincipalValue::BareString(v) => out.add(PrincipalType::Aws, v.value.as_ref()),
+            PrincipalValue::Map(entries) => {
+                for e in entries {
+                    for v in &e.values {
+                        out.add(e.kind, v.value.as_ref());
+                    }
                 }
             }
         }
         out
+    }
+
+    /// Add one value given under the principal type `kind`.
+    fn add(&mut self, kind: PrincipalType, text: &str) {
+        match kind {
+            PrincipalType::Aws => self.aws.push(if text == "*" {
+                AwsEntry::Everyone
+            } else if is_account_id(text) {
+                AwsEntry::Account {
+                    account: text.into(),
+                }
+            } else if let Some(acct) = root_account(text) {
+                AwsEntry::Account {
+                    account: acct.into(),
+                }
+            } else if text.starts_with("arn:") {
+                AwsEntry::Arn(text.into())
+            } else if is_unique_id(text) {
+                AwsEntry::UniqueId(text.into())
+            } else {
+                AwsEntry::Never
+            }),
+            PrincipalType::Service => self.services.push(text.into()),
+            PrincipalType::Federated => self.federated.push(text.into()),
+            PrincipalType::CanonicalUser => self.canonical.push(text.into()),
+        }
     }
 
     /// The best match of any entry for the caller.

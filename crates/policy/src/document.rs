@@ -87,13 +87,7 @@ impl PolicyDocument {
 
     /// The statements, in document order.
     pub fn statements(&self) -> &[Statement] {
-        self.statements.get_or_init(|| {
-            // The source parsed once, so it parses again, to the same statements and spans.
-            PolicyDocument::read(self.source.clone(), &self.lines, self.encoding)
-                .ok()
-                .and_then(|d| d.statements.into_inner())
-                .expect("a document's own source parses again")
-        })
+        self.statements.get_or_init(|| self.read_statements())
     }
 
     /// Forget the statement tree, keeping the source text and its line index: the next
@@ -112,23 +106,25 @@ impl PolicyDocument {
     }
 }
 
-/// One statement of a policy.
+/// One statement of a policy. Its strings are `S`: owned (`String`, the default) in a
+/// document's tree, or borrowed from the text (`Cow<str>`) when a caller compiles straight from
+/// the parse ([`PolicyDocument::parse_with_statements`]).
 #[derive(Debug, Clone)]
-pub struct Statement {
+pub struct Statement<S = String> {
     /// 0-based position in the `Statement` list.
     pub index: usize,
     /// The `Sid`, if any.
-    pub sid: Option<Spanned<String>>,
+    pub sid: Option<Spanned<S>>,
     /// `Allow` or `Deny`.
     pub effect: Spanned<Effect>,
     /// `Principal` or `NotPrincipal`.
-    pub principal: Option<PrincipalElement>,
+    pub principal: Option<PrincipalElement<S>>,
     /// `Action` or `NotAction`.
-    pub action: ActionElement,
+    pub action: ActionElement<S>,
     /// `Resource` or `NotResource` (absent in trust policies).
-    pub resource: Option<ResourceElement>,
+    pub resource: Option<ResourceElement<S>>,
     /// The `Condition` block.
-    pub condition: Option<ConditionElement>,
+    pub condition: Option<ConditionElement<S>>,
     /// Span of the statement object.
     pub span: Span,
 }
@@ -142,20 +138,20 @@ pub fn statement_label(sid: Option<&str>, index: usize) -> String {
     }
 }
 
-impl Statement {
+impl<S: AsRef<str>> Statement<S> {
     /// The Sid, or `#<index>` (1-based) when there is none — how explanations name a statement.
     pub fn label(&self) -> String {
-        statement_label(self.sid.as_ref().map(|s| s.value.as_str()), self.index)
+        statement_label(self.sid.as_ref().map(|s| s.value.as_ref()), self.index)
     }
 }
 
 /// `Principal` / `NotPrincipal`.
 #[derive(Debug, Clone)]
-pub struct PrincipalElement {
+pub struct PrincipalElement<S = String> {
     /// True for `NotPrincipal`.
     pub negated: bool,
     /// `"*"` or a map of principal types to values.
-    pub value: PrincipalValue,
+    pub value: PrincipalValue<S>,
     /// Span of the element's key (`"Principal"`).
     pub key_span: Span,
     /// Span of the element's value.
@@ -164,15 +160,15 @@ pub struct PrincipalElement {
 
 /// The value of a principal element.
 #[derive(Debug, Clone)]
-pub enum PrincipalValue {
+pub enum PrincipalValue<S = String> {
     /// `"*"`: everyone, including anonymous callers.
     Everyone,
     /// `{"AWS": ..., "Service": ..., ...}`.
-    Map(Vec<PrincipalEntry>),
+    Map(Vec<PrincipalEntry<S>>),
     /// A string other than `"*"` (`"Principal": "arn:aws:iam::1:root"`): AWS rejects this
     /// form when a policy is saved, but inventories and tests contain it; it is read as
     /// `{"AWS": value}` and validation reports it.
-    BareString(Spanned<String>),
+    BareString(Spanned<S>),
 }
 
 /// Which key of a principal map an entry sits under.
@@ -202,22 +198,22 @@ impl PrincipalType {
 
 /// All values under one principal-type key.
 #[derive(Debug, Clone)]
-pub struct PrincipalEntry {
+pub struct PrincipalEntry<S = String> {
     /// The key.
     pub kind: PrincipalType,
     /// The values (a scalar is a one-element list).
-    pub values: Vec<Spanned<String>>,
+    pub values: Vec<Spanned<S>>,
     /// Span of the key.
     pub key_span: Span,
 }
 
 /// `Action` / `NotAction`.
 #[derive(Debug, Clone)]
-pub struct ActionElement {
+pub struct ActionElement<S = String> {
     /// True for `NotAction`.
     pub negated: bool,
     /// The patterns (a scalar is a one-element list).
-    pub values: Vec<Spanned<String>>,
+    pub values: Vec<Spanned<S>>,
     /// Span of the key.
     pub key_span: Span,
     /// Span of the value.
@@ -226,11 +222,11 @@ pub struct ActionElement {
 
 /// `Resource` / `NotResource`.
 #[derive(Debug, Clone)]
-pub struct ResourceElement {
+pub struct ResourceElement<S = String> {
     /// True for `NotResource`.
     pub negated: bool,
     /// The patterns (a scalar is a one-element list).
-    pub values: Vec<Spanned<String>>,
+    pub values: Vec<Spanned<S>>,
     /// Span of the key.
     pub key_span: Span,
     /// Span of the value.
@@ -239,29 +235,29 @@ pub struct ResourceElement {
 
 /// The `Condition` element: operator blocks, AND-ed.
 #[derive(Debug, Clone)]
-pub struct ConditionElement {
+pub struct ConditionElement<S = String> {
     /// The operator blocks in document order.
-    pub blocks: Vec<ConditionBlock>,
+    pub blocks: Vec<ConditionBlock<S>>,
     /// Span of the value.
     pub span: Span,
 }
 
 /// One operator with its keys, e.g. `"StringEquals": {"aws:username": "bob"}`.
 #[derive(Debug, Clone)]
-pub struct ConditionBlock {
+pub struct ConditionBlock<S = String> {
     /// The operator name as written.
-    pub operator: Spanned<String>,
+    pub operator: Spanned<S>,
     /// The keys under it, AND-ed.
-    pub entries: Vec<ConditionEntry>,
+    pub entries: Vec<ConditionEntry<S>>,
 }
 
 /// One key and its values under a condition operator.
 #[derive(Debug, Clone)]
-pub struct ConditionEntry {
+pub struct ConditionEntry<S = String> {
     /// The context key as written.
-    pub key: Spanned<String>,
+    pub key: Spanned<S>,
     /// The values, each normalised to its string form (`10` → `"10"`, `true` → `"true"`).
-    pub values: Vec<Spanned<String>>,
+    pub values: Vec<Spanned<S>>,
     /// Span of the whole value (scalar or list).
     pub span: Span,
 }

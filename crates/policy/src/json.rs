@@ -7,16 +7,21 @@
 //! value it reads or skips leaves its end offset in [`Reader::last_end`], so the caller can form
 //! the span of a whole `"key": value` member. Nesting stops at [`MAX_DEPTH`] levels with an
 //! error instead of recursing until the stack overflows.
+//!
+//! It is public for readers of larger JSON texts that hold policy documents (a conformance
+//! case, an inventory): they pull their own structure through it and hand the reader to
+//! [`crate::PolicyDocument::read_with_statements`] at a document, which is then read in place,
+//! once.
 
 use iamwhy_diagnostic::Span;
 use std::borrow::Cow;
 
 /// The deepest nesting of objects and arrays read (a policy needs 6).
-pub(crate) const MAX_DEPTH: usize = 512;
+pub const MAX_DEPTH: usize = 512;
 
 /// A syntax error: where, and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SyntaxError {
+pub struct SyntaxError {
     /// The offending text (empty at the end of the input).
     pub span: Span,
     /// One sentence, lower-case, no trailing period.
@@ -25,18 +30,24 @@ pub(crate) struct SyntaxError {
 
 /// The type of the value at the reader's position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
+    /// `"..."`.
     String,
+    /// `-1.5e3` and the like.
     Number,
+    /// `true` or `false`.
     Boolean,
+    /// `null`.
     Null,
+    /// `{...}`.
     Object,
+    /// `[...]`.
     Array,
 }
 
 impl Kind {
     /// How diagnostics name the type ("a string", "an object", ...).
-    pub(crate) fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Kind::String => "a string",
             Kind::Number => "a number",
@@ -49,13 +60,17 @@ impl Kind {
 }
 
 /// An object member's key: its text (unescaped) and where its opening quote is.
-pub(crate) struct Key<'t> {
+pub struct Key<'t> {
+    /// The key's text, unescaped (borrowed from the text when it has no escape).
     pub name: Cow<'t, str>,
+    /// The byte offset of its opening quote.
     pub start: usize,
 }
 
-/// The result of every reading step.
-pub(crate) type Read<T> = Result<T, SyntaxError>;
+/// The result of every reading step. The error is boxed so that a result is at most two
+/// words plus its value and comes back in registers: reading steps are called per token, and
+/// an error is rare (it ends the read).
+pub type Read<T> = Result<T, Box<SyntaxError>>;
 
 /// The first byte at or after `from` that ends a run of plain string text: a quote, a
 /// backslash or a control character (which JSON requires escaped); `bytes.len()` if none.
@@ -88,7 +103,7 @@ fn string_stop(bytes: &[u8], from: usize) -> usize {
 }
 
 /// A pull reader over one JSON text.
-pub(crate) struct Reader<'t> {
+pub struct Reader<'t> {
     text: &'t str,
     pos: usize,
     last_end: usize,
@@ -99,7 +114,7 @@ pub(crate) struct Reader<'t> {
 
 impl<'t> Reader<'t> {
     /// A reader at the start of `text`.
-    pub(crate) fn new(text: &'t str) -> Reader<'t> {
+    pub fn new(text: &'t str) -> Reader<'t> {
         Reader {
             text,
             pos: 0,
@@ -111,8 +126,22 @@ impl<'t> Reader<'t> {
     }
 
     /// The end offset of the last value read or skipped.
-    pub(crate) fn last_end(&self) -> usize {
+    pub fn last_end(&self) -> usize {
         self.last_end
+    }
+
+    /// The text from byte `offset` on (for a caller that reads a value at `offset` with
+    /// another reader, then continues with [`Reader::skip_to`]).
+    pub fn text_from(&self, offset: usize) -> &'t str {
+        &self.text[offset.min(self.text.len())..]
+    }
+
+    /// Continue after a value that ends at byte `end`, read by other means (a nested
+    /// reader over [`Reader::text_from`] the value's start): the position and
+    /// [`Reader::last_end`] move there.
+    pub fn skip_to(&mut self, end: usize) {
+        self.pos = end.min(self.text.len());
+        self.last_end = self.pos;
     }
 
     fn bytes(&self) -> &'t [u8] {
@@ -127,18 +156,18 @@ impl<'t> Reader<'t> {
     }
 
     /// An error at the current position, covering the character there.
-    fn error_here(&self, message: impl Into<String>) -> SyntaxError {
+    fn error_here(&self, message: impl Into<String>) -> Box<SyntaxError> {
         let len = self.text[self.pos..]
             .chars()
             .next()
             .map_or(0, char::len_utf8);
-        SyntaxError {
+        Box::new(SyntaxError {
             span: Span::new(self.pos, self.pos + len),
             message: message.into(),
-        }
+        })
     }
 
-    fn unexpected(&self, expected: &str) -> SyntaxError {
+    fn unexpected(&self, expected: &str) -> Box<SyntaxError> {
         match self.text[self.pos..].chars().next() {
             None => self.error_here(format!("the text ends where {expected} was expected")),
             Some(c) => self.error_here(format!("expected {expected}, found {}", describe(c))),
@@ -146,13 +175,13 @@ impl<'t> Reader<'t> {
     }
 
     /// Whether the input holds nothing but whitespace.
-    pub(crate) fn is_empty(&mut self) -> bool {
+    pub fn is_empty(&mut self) -> bool {
         self.skip_whitespace();
         self.pos == self.text.len()
     }
 
     /// The type of the next value, without reading it.
-    pub(crate) fn peek(&mut self) -> Read<Kind> {
+    pub fn peek(&mut self) -> Read<Kind> {
         self.skip_whitespace();
         match self.bytes().get(self.pos) {
             Some(b'"') => Ok(Kind::String),
@@ -166,13 +195,13 @@ impl<'t> Reader<'t> {
     }
 
     /// The offset where the next value starts (after whitespace).
-    pub(crate) fn value_start(&mut self) -> usize {
+    pub fn value_start(&mut self) -> usize {
         self.skip_whitespace();
         self.pos
     }
 
     /// Read a string value: its text and span (quotes included).
-    pub(crate) fn string(&mut self) -> Read<(Cow<'t, str>, Span)> {
+    pub fn string(&mut self) -> Read<(Cow<'t, str>, Span)> {
         self.skip_whitespace();
         let start = self.pos;
         let s = self.string_literal()?;
@@ -180,7 +209,7 @@ impl<'t> Reader<'t> {
     }
 
     /// Read a number, `true` or `false` as its text; the caller has peeked the kind.
-    pub(crate) fn scalar(&mut self) -> Read<(&'t str, Span)> {
+    pub fn scalar(&mut self) -> Read<(&'t str, Span)> {
         self.skip_whitespace();
         let start = self.pos;
         match self.bytes().get(self.pos) {
@@ -198,7 +227,7 @@ impl<'t> Reader<'t> {
     }
 
     /// Skip one value of any type, checking its syntax; returns its span.
-    pub(crate) fn skip_value(&mut self) -> Read<Span> {
+    pub fn skip_value(&mut self) -> Read<Span> {
         let start = self.value_start();
         match self.peek()? {
             Kind::String => {
@@ -245,12 +274,12 @@ impl<'t> Reader<'t> {
     }
 
     /// Step past `{`; returns its offset. Then call [`Reader::next_key`] until it says `None`.
-    pub(crate) fn begin_object(&mut self) -> Read<usize> {
+    pub fn begin_object(&mut self) -> Read<usize> {
         self.open(b'{')
     }
 
     /// Step past `[`; returns its offset. Then call [`Reader::next_element`] until `false`.
-    pub(crate) fn begin_array(&mut self) -> Read<usize> {
+    pub fn begin_array(&mut self) -> Read<usize> {
         self.open(b'[')
     }
 
@@ -271,24 +300,24 @@ impl<'t> Reader<'t> {
                 self.pos += 1;
                 self.skip_whitespace();
                 if self.bytes().get(self.pos) == Some(&close) {
-                    return Err(SyntaxError {
+                    return Err(Box::new(SyntaxError {
                         span: Span::new(comma, comma + 1),
                         message: format!(
                             "a trailing comma before `{}` is not allowed in JSON",
                             close as char
                         ),
-                    });
+                    }));
                 }
                 Ok(true)
             }
             // Point at the container left open: that is where the closing bracket is missing.
-            None => Err(SyntaxError {
+            None => Err(Box::new(SyntaxError {
                 span: Span::new(bracket, bracket + 1),
                 message: format!(
                     "{what} is not closed: the text ends before its `{}`",
                     close as char
                 ),
-            }),
+            })),
             _ if started => Err(self.unexpected(&format!("`,` or `{}`", close as char))),
             _ => {
                 self.open.last_mut().expect("inside a container").1 = true;
@@ -299,7 +328,7 @@ impl<'t> Reader<'t> {
 
     /// The next key of the open object (the reader is then at its value), or `None` after the
     /// closing `}`.
-    pub(crate) fn next_key(&mut self) -> Read<Option<Key<'t>>> {
+    pub fn next_key(&mut self) -> Read<Option<Key<'t>>> {
         if !self.next_item(b'}', "this object")? {
             return Ok(None);
         }
@@ -318,12 +347,12 @@ impl<'t> Reader<'t> {
 
     /// Whether the open array has another element (the reader is then at it); `false` after
     /// the closing `]`.
-    pub(crate) fn next_element(&mut self) -> Read<bool> {
+    pub fn next_element(&mut self) -> Read<bool> {
         self.next_item(b']', "this array")
     }
 
     /// After the root value: only whitespace may follow.
-    pub(crate) fn finish(&mut self) -> Read<()> {
+    pub fn finish(&mut self) -> Read<()> {
         self.skip_whitespace();
         if self.pos < self.text.len() {
             return Err(self.unexpected("the end of the text after the JSON value"));
@@ -399,10 +428,10 @@ impl<'t> Reader<'t> {
             self.pos = string_stop(bytes, self.pos);
             match bytes.get(self.pos) {
                 None => {
-                    return Err(SyntaxError {
+                    return Err(Box::new(SyntaxError {
                         span: Span::new(open, self.pos),
                         message: "the string is not terminated (no closing `\"`)".into(),
-                    });
+                    }));
                 }
                 Some(b'"') => {
                     let tail = &self.text[chunk..self.pos];
@@ -489,18 +518,18 @@ impl<'t> Reader<'t> {
         }
     }
 
-    fn bad_escape(&self, start: usize, why: &str) -> SyntaxError {
+    fn bad_escape(&self, start: usize, why: &str) -> Box<SyntaxError> {
         let end = (self.pos + 1).min(self.text.len());
         let end = (end..=self.text.len())
             .find(|&e| self.text.is_char_boundary(e))
             .unwrap_or(self.text.len());
-        SyntaxError {
+        Box::new(SyntaxError {
             span: Span::new(start, end),
             message: format!(
                 "invalid escape `{}` in a string: {why}",
                 &self.text[start..end]
             ),
-        }
+        })
     }
 }
 

@@ -11,7 +11,7 @@ pub mod arn;
 pub mod condition_operator;
 pub mod document;
 pub mod inline;
-mod json;
+pub mod json;
 pub mod lines;
 pub mod parse;
 pub mod policy_type;

@@ -13,6 +13,8 @@ const CHUNK: usize = 256;
 /// Line starts and character checkpoints of one text.
 #[derive(Debug, Clone, Default)]
 pub struct SourceLines {
+    /// Where every line but the first starts (the first starts at 0): empty for a one-line
+    /// text, such as a minified policy, which then costs no allocation.
     line_starts: Vec<u32>,
     /// Characters before byte `i * CHUNK`, for every chunk; empty when the text is ASCII (a
     /// byte is then a character).
@@ -30,9 +32,12 @@ impl SourceLines {
         let bytes = text.as_bytes();
         // Counted first, so that the index (kept with its document for the life of a world)
         // is exactly as long as the text has lines.
-        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
-        line_starts.push(0u32);
-        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+        let breaks = memchr::memchr_iter(b'\n', bytes).count();
+        let mut line_starts = Vec::new();
+        if breaks > 0 {
+            line_starts.reserve_exact(breaks);
+            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+        }
         let chars_before = if text.is_ascii() {
             Vec::new()
         } else {
@@ -65,11 +70,13 @@ impl SourceLines {
     /// that character as started.
     pub fn position(&self, text: &str, offset: usize) -> iamwhy_diagnostic::Position {
         let offset = offset.min(text.len());
-        let line = match self.line_starts.binary_search(&(offset as u32)) {
-            Ok(exact) => exact,
-            Err(next) => next - 1,
+        // Lines after the first that start at or before the offset: the offset's line is
+        // the one after them (0-based).
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset);
+        let start = match line {
+            0 => 0,
+            n => self.line_starts[n - 1] as usize,
         };
-        let start = self.line_starts[line] as usize;
         iamwhy_diagnostic::Position {
             line: line as u32 + 1,
             column: self.chars_to(text, offset) - self.chars_to(text, start) + 1,

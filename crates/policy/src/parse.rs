@@ -14,7 +14,7 @@ use iamwhy_diagnostic::Diagnostic;
 use iamwhy_diagnostic::{Position, Span};
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Why a document could not be loaded: every error found, each located.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,89 +60,262 @@ impl PolicyDocument {
     /// Parse a policy document given as JSON text, a JSON string containing JSON text, or
     /// URL-encoded JSON text.
     pub fn parse(text: &str) -> Result<PolicyDocument, ParseFailure> {
-        let (decoded, encoding) = match decode_policy_text(text) {
-            Ok(ok) => ok,
-            Err(message) => {
-                return Err(ParseFailure {
-                    diagnostics: vec![
-                        Diagnostic::error("invalid-encoding", message)
-                            .at_located_span(Position { line: 1, column: 1 }, Span::default()),
-                    ],
-                });
-            }
-        };
-        let source: Arc<str> = Arc::from(decoded.as_ref());
+        let (source, encoding) = decoded(text)?;
         let lines = SourceLines::new(&source);
-        let mut doc = PolicyDocument::read(source, &lines, encoding)?;
-        doc.lines = lines;
+        let (head, statements) = read_whole::<String>(&source, &lines)?;
+        let doc = PolicyDocument::assemble(source.clone(), lines, encoding, head);
+        let _ = doc.statements.set(statements);
         Ok(doc)
     }
 
-    /// Read decoded JSON text whose line index is `lines` (the returned document's own index
-    /// is left empty for the caller to set). [`PolicyDocument::statements`] reads a released
-    /// tree back with this, reusing the document's source and index.
-    pub(crate) fn read(
-        source: Arc<str>,
-        lines: &SourceLines,
-        encoding: crate::source::SourceEncoding,
-    ) -> Result<PolicyDocument, ParseFailure> {
-        let mut builder = Builder {
-            text: &source,
-            lines,
-            errors: Vec::new(),
-            // Room for a statement's members with its condition's operator and keys.
-            keys: Vec::with_capacity(16),
-            scratch: Scratch::default(),
-        };
-        let mut reader = Reader::new(&source);
-        if reader.is_empty() {
-            builder.error(
-                "empty-document",
-                Span::default(),
-                "the policy document is empty".to_string(),
-            );
-            return Err(builder.finish_err());
-        }
-        let read = builder
-            .document(&mut reader, source.clone(), encoding)
-            .and_then(|doc| reader.finish().map(|()| doc));
-        match read {
-            Err(syntax) => {
-                // A text that is not JSON gets that one error: what the builder found before
-                // the syntax error is about a document that does not exist.
-                builder.errors.clear();
-                builder.error(
-                    "invalid-json",
-                    syntax.span,
-                    format!("the policy is not valid JSON: {}", syntax.message),
+    /// Parse as [`PolicyDocument::parse`] does, but hand the statements to `f` with their
+    /// strings borrowed from the text (a string is copied only where it had an escape)
+    /// instead of keeping an owned tree: for a caller that compiles the statements and does
+    /// not need them again, such as a world. Returns the document, whose tree is released
+    /// ([`PolicyDocument::statements`] reads it again from the source on demand), and what
+    /// `f` returned.
+    ///
+    /// ```
+    /// use iamwhy_policy::PolicyDocument;
+    /// let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    /// let (doc, actions) = PolicyDocument::parse_with_statements(text, |_, statements| {
+    ///     statements[0].action.values.iter().map(|v| v.value.len()).sum::<usize>()
+    /// })?;
+    /// assert_eq!(actions, "s3:GetObject".len());
+    /// assert_eq!(doc.statements().len(), 1); // read again from the source
+    /// # Ok::<(), iamwhy_policy::ParseFailure>(())
+    /// ```
+    pub fn parse_with_statements<R>(
+        text: &str,
+        f: impl for<'a> FnOnce(&PolicyDocument, &[Statement<Cow<'a, str>>]) -> R,
+    ) -> Result<(PolicyDocument, R), ParseFailure> {
+        let (source, encoding) = decoded(text)?;
+        let lines = SourceLines::new(&source);
+        let (head, statements) = read_whole::<Cow<'_, str>>(&source, &lines)?;
+        let doc = PolicyDocument::assemble(source.clone(), lines, encoding, head);
+        let out = f(&doc, &statements);
+        drop(statements);
+        Ok((doc, out))
+    }
+
+    /// Read the policy document that is the next value of `reader`: a document embedded in
+    /// a larger JSON text (a case file's line, an inventory), read in place, once, instead of
+    /// being validated by one reader and parsed again by another. The value is an object,
+    /// or a JSON string holding the document's text (then read as [`PolicyDocument::parse`]
+    /// reads text). The statements go to `f` as in [`PolicyDocument::parse_with_statements`];
+    /// the document's source is the value's text, and positions in its errors count from the
+    /// value's first character. On success the reader is past the value.
+    ///
+    /// ```
+    /// use iamwhy_policy::PolicyDocument;
+    /// use iamwhy_policy::json::Reader;
+    /// let line = r#"{"name":"p","policy":{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}}"#;
+    /// let mut r = Reader::new(line);
+    /// r.begin_object()?;
+    /// let mut statements = 0;
+    /// while let Some(key) = r.next_key()? {
+    ///     if key.name == "policy" {
+    ///         let (doc, n) = PolicyDocument::read_with_statements(&mut r, |_, s| s.len())
+    ///             .expect("a policy");
+    ///         assert!(doc.source.starts_with("{\"Statement\""));
+    ///         statements = n;
+    ///     } else {
+    ///         r.skip_value()?;
+    ///     }
+    /// }
+    /// r.finish()?;
+    /// assert_eq!(statements, 1);
+    /// # Ok::<(), Box<iamwhy_policy::json::SyntaxError>>(())
+    /// ```
+    pub fn read_with_statements<'t, R>(
+        reader: &mut Reader<'t>,
+        f: impl for<'a> FnOnce(&PolicyDocument, &[Statement<Cow<'a, str>>]) -> R,
+    ) -> Result<(PolicyDocument, R), ParseFailure> {
+        let start = reader.value_start();
+        let rest = reader.text_from(start);
+        if rest.starts_with('"') {
+            let (text, _) = reader.string().map_err(|e| {
+                let lines = SourceLines::new(rest);
+                let shifted = Span::new(
+                    (e.span.start as usize).saturating_sub(start),
+                    (e.span.end as usize).saturating_sub(start),
                 );
-                Err(builder.finish_err())
-            }
-            Ok(Some(doc)) if builder.errors.is_empty() => Ok(doc),
-            Ok(_) => Err(builder.finish_err()),
+                locate(vec![syntax_error(shifted, &e.message)], &lines, rest)
+            })?;
+            return PolicyDocument::parse_with_statements(&text, f);
         }
+        let mut sub = Reader::new(rest);
+        let (head, statements) = match read_value::<Cow<'t, str>>(&mut sub, false) {
+            Ok(read) => read,
+            Err(pending) => return Err(locate(pending, &SourceLines::new(rest), rest)),
+        };
+        let end = sub.last_end();
+        reader.skip_to(start + end);
+        let text = &rest[..end];
+        let doc = PolicyDocument::assemble(
+            Arc::from(text),
+            SourceLines::new(text),
+            crate::source::SourceEncoding::Json,
+            head,
+        );
+        let out = f(&doc, &statements);
+        drop(statements);
+        Ok((doc, out))
+    }
+
+    /// A document from its parts, with no statement tree yet.
+    fn assemble(
+        source: Arc<str>,
+        lines: SourceLines,
+        encoding: crate::source::SourceEncoding,
+        head: Head,
+    ) -> PolicyDocument {
+        PolicyDocument {
+            source,
+            encoding,
+            lines,
+            version: head.version,
+            version_span: head.version_span,
+            id: head.id,
+            statements: OnceLock::new(),
+            statement_span: head.statement_span,
+            span: head.span,
+        }
+    }
+
+    /// The statements of this document's source, read again (it parsed once, so it parses
+    /// again, to the same statements and spans).
+    pub(crate) fn read_statements(&self) -> Vec<Statement> {
+        read_whole::<String>(&self.source, &self.lines)
+            .map(|(_, statements)| statements)
+            .expect("a document's own source parses again")
     }
 }
 
-struct Builder<'t> {
+/// What a document has besides its statements, as the builder reads it.
+struct Head {
+    version: PolicyVersion,
+    version_span: Option<Span>,
+    id: Option<Spanned<String>>,
+    statement_span: Span,
+    span: Span,
+}
+
+/// An error found while reading, with its span: it is located (line and column) only when
+/// the read ends, so that an embedded document's line index is built only if it has one.
+struct Pending {
+    span: Span,
+    diagnostic: Diagnostic,
+}
+
+fn syntax_error(span: Span, message: &str) -> Pending {
+    Pending {
+        span,
+        diagnostic: Diagnostic::error(
+            "invalid-json",
+            format!("the policy is not valid JSON: {message}"),
+        ),
+    }
+}
+
+/// The errors, in document order, with their positions in `text` (indexed by `lines`).
+fn locate(mut pending: Vec<Pending>, lines: &SourceLines, text: &str) -> ParseFailure {
+    pending.sort_by_key(|p| p.span.start);
+    ParseFailure {
+        diagnostics: pending
+            .into_iter()
+            .map(|p| {
+                let position = lines.position(text, p.span.start as usize);
+                p.diagnostic.at_located_span(position, p.span)
+            })
+            .collect(),
+    }
+}
+
+/// Read decoded JSON text, all of it one document, whose line index is `lines`.
+fn read_whole<'t, S: From<Cow<'t, str>> + AsRef<str>>(
     text: &'t str,
-    lines: &'t SourceLines,
-    errors: Vec<Diagnostic>,
+    lines: &SourceLines,
+) -> Result<(Head, Vec<Statement<S>>), ParseFailure> {
+    let mut reader = Reader::new(text);
+    if reader.is_empty() {
+        let empty = Pending {
+            span: Span::default(),
+            diagnostic: Diagnostic::error("empty-document", "the policy document is empty"),
+        };
+        return Err(locate(vec![empty], lines, text));
+    }
+    read_value(&mut reader, true).map_err(|pending| locate(pending, lines, text))
+}
+
+/// Read the document value at `reader`'s position, its strings as `S`; with `whole`, nothing but whitespace may follow it. Errors come back unlocated.
+fn read_value<'t, S: From<Cow<'t, str>> + AsRef<str>>(
+    reader: &mut Reader<'t>,
+    whole: bool,
+) -> Result<(Head, Vec<Statement<S>>), Vec<Pending>> {
+    let mut builder = Builder {
+        errors: Vec::new(),
+        // Room for a statement's members with its condition's operator and keys.
+        keys: Vec::with_capacity(16),
+        scratch: Scratch::default(),
+    };
+    let read = builder.document(reader).and_then(|doc| {
+        if whole {
+            reader.finish()?;
+        }
+        Ok(doc)
+    });
+    match read {
+        // A text that is not JSON gets that one error: what the builder found before the
+        // syntax error is about a document that does not exist.
+        Err(syntax) => Err(vec![syntax_error(syntax.span, &syntax.message)]),
+        Ok(Some(doc)) if builder.errors.is_empty() => Ok(doc),
+        Ok(_) => Err(builder.errors),
+    }
+}
+
+/// The text a policy was given as, decoded to JSON text (see [`decode_policy_text`]).
+fn decoded(text: &str) -> Result<(Arc<str>, crate::source::SourceEncoding), ParseFailure> {
+    match decode_policy_text(text) {
+        Ok((decoded, encoding)) => Ok((Arc::from(decoded.as_ref()), encoding)),
+        Err(message) => Err(ParseFailure {
+            diagnostics: vec![
+                Diagnostic::error("invalid-encoding", message)
+                    .at_located_span(Position { line: 1, column: 1 }, Span::default()),
+            ],
+        }),
+    }
+}
+
+/// Reads one document; its strings are kept as `S` (see [`Statement`]).
+struct Builder<'t, S> {
+    errors: Vec<Pending>,
     /// The keys of the objects being read, innermost last (see [`Members`]).
     keys: Vec<Cow<'t, str>>,
-    scratch: Scratch,
+    scratch: Scratch<S>,
 }
 
 /// Lists being read: an array's items are pushed here and moved into a vector of exactly their
 /// number when the array ends (a list grown by pushing would keep up to twice its size for the
 /// life of the world). Each list starts at a mark, so nested lists share one stack.
-#[derive(Default)]
-struct Scratch {
-    statements: Vec<Statement>,
-    strings: Vec<Spanned<String>>,
-    principals: Vec<PrincipalEntry>,
-    blocks: Vec<ConditionBlock>,
-    entries: Vec<ConditionEntry>,
+struct Scratch<S> {
+    statements: Vec<Statement<S>>,
+    strings: Vec<Spanned<S>>,
+    principals: Vec<PrincipalEntry<S>>,
+    blocks: Vec<ConditionBlock<S>>,
+    entries: Vec<ConditionEntry<S>>,
+}
+
+impl<S> Default for Scratch<S> {
+    fn default() -> Self {
+        Scratch {
+            statements: Vec::new(),
+            strings: Vec::new(),
+            principals: Vec::new(),
+            blocks: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
 }
 
 /// The items pushed on `stack` since `mark`, in a vector of exactly their number.
@@ -183,18 +356,12 @@ fn member_span(r: &Reader, key: &Key) -> Span {
     Span::new(key.start, r.last_end())
 }
 
-impl<'t> Builder<'t> {
+impl<'t, S: From<Cow<'t, str>> + AsRef<str>> Builder<'t, S> {
     fn error(&mut self, code: &'static str, span: Span, message: String) {
-        let position = self.lines.position(self.text, span.start as usize);
-        self.errors
-            .push(Diagnostic::error(code, message).at_located_span(position, span));
-    }
-
-    fn finish_err(&mut self) -> ParseFailure {
-        self.errors.sort_by_key(|d| d.span().map_or(0, |s| s.start));
-        ParseFailure {
-            diagnostics: std::mem::take(&mut self.errors),
-        }
+        self.errors.push(Pending {
+            span,
+            diagnostic: Diagnostic::error(code, message),
+        });
     }
 
     /// Read the members of the object the reader has just opened, `read` taking each
@@ -274,12 +441,7 @@ impl<'t> Builder<'t> {
         Ok(())
     }
 
-    fn document(
-        &mut self,
-        r: &mut Reader<'t>,
-        source: Arc<str>,
-        encoding: crate::source::SourceEncoding,
-    ) -> Read<Option<PolicyDocument>> {
+    fn document(&mut self, r: &mut Reader<'t>) -> Read<Option<(Head, Vec<Statement<S>>)>> {
         let kind = r.peek()?;
         if kind != Kind::Object {
             let span = r.skip_value()?;
@@ -318,7 +480,12 @@ impl<'t> Builder<'t> {
                         };
                     }
                 }
-                "Id" => id = this.string(r, "Id")?,
+                "Id" => {
+                    id = this.str_value(r, "Id")?.map(|(value, span)| Spanned {
+                        value: value.into_owned(),
+                        span,
+                    })
+                }
                 "Statement" => {
                     let value_start = r.value_start();
                     statements = this.statements(r)?;
@@ -345,17 +512,14 @@ impl<'t> Builder<'t> {
             );
             return Ok(None);
         };
-        Ok(Some(PolicyDocument {
-            source,
-            encoding,
-            lines: SourceLines::default(),
+        let head = Head {
             version,
             version_span,
             id,
-            statements: statements.into(),
             statement_span,
             span,
-        }))
+        };
+        Ok(Some((head, statements)))
     }
 
     fn unknown_element(&mut self, span: Span, name: &str, known: &[&str], place: &str) {
@@ -382,14 +546,14 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn string(&mut self, r: &mut Reader<'t>, what: &str) -> Read<Option<Spanned<String>>> {
+    fn string(&mut self, r: &mut Reader<'t>, what: &str) -> Read<Option<Spanned<S>>> {
         Ok(self.str_value(r, what)?.map(|(value, span)| Spanned {
-            value: value.into_owned(),
+            value: S::from(value),
             span,
         }))
     }
 
-    fn statements(&mut self, r: &mut Reader<'t>) -> Read<Vec<Statement>> {
+    fn statements(&mut self, r: &mut Reader<'t>) -> Read<Vec<Statement<S>>> {
         let mark = self.scratch.statements.len();
         match r.peek()? {
             Kind::Object => {
@@ -414,7 +578,7 @@ impl<'t> Builder<'t> {
         Ok(take(&mut self.scratch.statements, mark))
     }
 
-    fn statement(&mut self, r: &mut Reader<'t>, index: usize) -> Read<Option<Statement>> {
+    fn statement(&mut self, r: &mut Reader<'t>, index: usize) -> Read<Option<Statement<S>>> {
         let kind = r.peek()?;
         if kind != Kind::Object {
             self.wrong_type(r, kind, &format!("statement {}", index + 1), "an object")?;
@@ -424,9 +588,9 @@ impl<'t> Builder<'t> {
         let errors_before = self.errors.len();
         let mut sid = None;
         let mut effect = None;
-        let mut principal: Option<PrincipalElement> = None;
-        let mut action: Option<ActionElement> = None;
-        let mut resource: Option<ResourceElement> = None;
+        let mut principal: Option<PrincipalElement<S>> = None;
+        let mut action: Option<ActionElement<S>> = None;
+        let mut resource: Option<ResourceElement<S>> = None;
         let mut condition = None;
         let duplicates = self.members(r, &|| "a statement".into(), &mut |this, r, key| {
             let name: &str = &key.name;
@@ -489,7 +653,7 @@ impl<'t> Builder<'t> {
         let errors_before = errors_before + duplicates;
         // Formatted only for an error: most statements never need it.
         let label = || match &sid {
-            Some(s) => format!("statement \"{}\"", s.value),
+            Some(s) => format!("statement \"{}\"", s.value.as_ref()),
             None => format!("statement {}", index + 1),
         };
         if effect.is_none() && self.errors.len() == errors_before {
@@ -559,7 +723,7 @@ impl<'t> Builder<'t> {
         r: &mut Reader<'t>,
         what: &str,
         sub: Option<&str>,
-    ) -> Read<Option<Vec<Spanned<String>>>> {
+    ) -> Read<Option<Vec<Spanned<S>>>> {
         let name = || match sub {
             Some(sub) => format!("{what}.{sub}"),
             None => what.to_string(),
@@ -568,7 +732,7 @@ impl<'t> Builder<'t> {
             Kind::String => {
                 let (value, span) = r.string()?;
                 Ok(Some(vec![Spanned {
-                    value: value.into_owned(),
+                    value: S::from(value),
                     span,
                 }]))
             }
@@ -581,7 +745,7 @@ impl<'t> Builder<'t> {
                         Kind::String => {
                             let (value, span) = r.string()?;
                             self.scratch.strings.push(Spanned {
-                                value: value.into_owned(),
+                                value: S::from(value),
                                 span,
                             });
                         }
@@ -602,7 +766,7 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn principal(&mut self, r: &mut Reader<'t>, what: &str) -> Read<Option<PrincipalValue>> {
+    fn principal(&mut self, r: &mut Reader<'t>, what: &str) -> Read<Option<PrincipalValue<S>>> {
         match r.peek()? {
             Kind::String => {
                 let (value, span) = r.string()?;
@@ -610,7 +774,7 @@ impl<'t> Builder<'t> {
                     PrincipalValue::Everyone
                 } else {
                     PrincipalValue::BareString(Spanned {
-                        value: value.into_owned(),
+                        value: S::from(value),
                         span,
                     })
                 }))
@@ -656,7 +820,7 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn condition(&mut self, r: &mut Reader<'t>) -> Read<Option<ConditionElement>> {
+    fn condition(&mut self, r: &mut Reader<'t>) -> Read<Option<ConditionElement<S>>> {
         let kind = r.peek()?;
         if kind != Kind::Object {
             self.wrong_type(r, kind, "Condition", "an object")?;
@@ -678,7 +842,7 @@ impl<'t> Builder<'t> {
                 if let Some(values) = this.condition_values(r, &key.name)? {
                     this.scratch.entries.push(ConditionEntry {
                         key: Spanned {
-                            value: key.name.to_string(),
+                            value: S::from(key.name.clone()),
                             span: member_span(r, key),
                         },
                         values,
@@ -690,7 +854,7 @@ impl<'t> Builder<'t> {
             let entries = take(&mut this.scratch.entries, entries_mark);
             this.scratch.blocks.push(ConditionBlock {
                 operator: Spanned {
-                    value: op.name.to_string(),
+                    value: S::from(op.name.clone()),
                     span: member_span(r, op),
                 },
                 entries,
@@ -704,11 +868,7 @@ impl<'t> Builder<'t> {
     }
 
     /// One condition value (a string, number or boolean, kept as its text) or a list of them.
-    fn condition_values(
-        &mut self,
-        r: &mut Reader<'t>,
-        key: &str,
-    ) -> Read<Option<Vec<Spanned<String>>>> {
+    fn condition_values(&mut self, r: &mut Reader<'t>, key: &str) -> Read<Option<Vec<Spanned<S>>>> {
         if r.peek()? == Kind::Array {
             r.begin_array()?;
             let mark = self.scratch.strings.len();
@@ -725,7 +885,7 @@ impl<'t> Builder<'t> {
         Ok(self.condition_scalar(r, key)?.map(|s| vec![s]))
     }
 
-    fn condition_scalar(&mut self, r: &mut Reader<'t>, key: &str) -> Read<Option<Spanned<String>>> {
+    fn condition_scalar(&mut self, r: &mut Reader<'t>, key: &str) -> Read<Option<Spanned<S>>> {
         let (value, span) = match r.peek()? {
             Kind::String => r.string()?,
             Kind::Number | Kind::Boolean => {
@@ -739,7 +899,7 @@ impl<'t> Builder<'t> {
             }
         };
         Ok(Some(Spanned {
-            value: value.into_owned(),
+            value: S::from(value),
             span,
         }))
     }

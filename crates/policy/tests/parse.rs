@@ -190,6 +190,62 @@ proptest! {
         agrees_with_serde(&text, &parsed);
     }
 
+    /// The statements handed over with borrowed strings are the owned tree's, value for
+    /// value and span for span; the document comes back released and reads the same tree.
+    #[test]
+    fn borrowed_statements_are_the_owned_statements(doc in document(), pretty in any::<bool>()) {
+        let text = if pretty {
+            serde_json::to_string_pretty(&doc).unwrap()
+        } else {
+            serde_json::to_string(&doc).unwrap()
+        };
+        let owned = PolicyDocument::parse(&text).unwrap();
+        let (released, borrowed) =
+            PolicyDocument::parse_with_statements(&text, |_, s| format!("{s:?}")).unwrap();
+        // `Cow`'s Debug prints the string as `String`'s does.
+        prop_assert_eq!(&borrowed, &format!("{:?}", owned.statements()));
+        prop_assert_eq!(format!("{:?}", released.statements()), borrowed);
+    }
+
+    /// A document embedded in a larger JSON text and read in place is the document of its
+    /// own text: same statements, values and spans (relative to its first character), and
+    /// the reader goes on after it.
+    #[test]
+    fn an_embedded_document_reads_as_its_own_text(
+        doc in document(),
+        pretty in any::<bool>(),
+        before in prop::collection::vec(any::<u8>(), 0..3),
+    ) {
+        let text = if pretty {
+            serde_json::to_string_pretty(&doc).unwrap()
+        } else {
+            serde_json::to_string(&doc).unwrap()
+        };
+        let line = format!(
+            "{{\"before\": {before:?}, \"policy\":  {text} , \"after\": [\"x\"]}}"
+        );
+        let mut r = iamwhy_policy::json::Reader::new(&line);
+        r.begin_object().unwrap();
+        let mut embedded = None;
+        while let Some(key) = r.next_key().unwrap() {
+            if key.name == "policy" {
+                embedded = Some(
+                    PolicyDocument::read_with_statements(&mut r, |_, s| format!("{s:?}"))
+                        .unwrap(),
+                );
+            } else {
+                r.skip_value().unwrap();
+            }
+        }
+        r.finish().unwrap();
+        let (doc, statements) = embedded.unwrap();
+        let own = PolicyDocument::parse(&text).unwrap();
+        prop_assert_eq!(&*doc.source, text.as_str());
+        prop_assert_eq!(&statements, &format!("{:?}", own.statements()));
+        prop_assert_eq!(format!("{:?}", doc.statements()), statements);
+        agrees_with_serde(&text, &doc);
+    }
+
     /// A text with bytes changed is invalid JSON for the parser exactly when serde_json
     /// rejects it.
     #[test]
@@ -349,4 +405,38 @@ fn released_statements_are_read_back_the_same() {
     released.release_statements();
     assert_eq!(format!("{:?}", released.statements()), before);
     agrees_with_serde(text, &released);
+}
+
+/// An embedded document's errors are located from its own first character, and a document
+/// given as a JSON string inside the larger text is read as its text.
+#[test]
+fn an_embedded_document_is_located_from_its_start_and_may_be_a_string() {
+    use iamwhy_policy::json::Reader;
+    let line = r#"{"policy": {"Statement": {"Effect": "Allow"}}}"#;
+    let mut r = Reader::new(line);
+    r.begin_object().unwrap();
+    r.next_key().unwrap();
+    let e = PolicyDocument::read_with_statements(&mut r, |_, _| ()).unwrap_err();
+    assert_eq!(e.diagnostics[0].code, "missing-action");
+    let p = e.diagnostics[0].position().unwrap();
+    assert_eq!((p.line, p.column), (1, 15), "{e}");
+
+    let line =
+        r#"["{\"Statement\":{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}}", 1]"#;
+    let mut r = Reader::new(line);
+    r.begin_array().unwrap();
+    assert!(r.next_element().unwrap());
+    let (doc, n) = PolicyDocument::read_with_statements(&mut r, |_, s| s.len()).unwrap();
+    assert_eq!(n, 1);
+    assert!(doc.source.starts_with(r#"{"Statement""#), "{}", doc.source);
+    assert!(r.next_element().unwrap());
+    r.skip_value().unwrap();
+    assert!(!r.next_element().unwrap());
+
+    let line = r#"{"policy": {"Statement": [}"#;
+    let mut r = Reader::new(line);
+    r.begin_object().unwrap();
+    r.next_key().unwrap();
+    let e = PolicyDocument::read_with_statements(&mut r, |_, _| ()).unwrap_err();
+    assert_eq!(e.diagnostics[0].code, "invalid-json");
 }

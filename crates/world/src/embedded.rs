@@ -9,7 +9,7 @@
 use crate::model::{Account, Policy};
 use iamwhy_diagnostic::Diagnostic;
 use iamwhy_engine::CompiledPolicy;
-use iamwhy_policy::{PolicyDocument, PolicyType};
+use iamwhy_policy::PolicyType;
 use std::sync::Arc;
 
 /// A managed policy of one account whose document is iamwhy's embedded copy.
@@ -91,7 +91,9 @@ pub fn fill_missing(account: &mut Account) -> Result<Vec<EmbeddedPolicy>, Diagno
         let Some(hit) = iamwhy_managed_policies::embedded().get(&arn) else {
             continue;
         };
-        let doc = PolicyDocument::parse(hit.policy.document).map_err(|e| {
+        let (name, partition_differs) = (hit.policy.name, hit.partition_differs);
+        let parsed = CompiledPolicy::parse(name, PolicyType::Identity, hit.policy.document);
+        let mut compiled = parsed.map_err(|e| {
             Diagnostic::error(
                 "embedded-policy-broken",
                 format!(
@@ -99,8 +101,6 @@ pub fn fill_missing(account: &mut Account) -> Result<Vec<EmbeddedPolicy>, Diagno
                 ),
             )
         })?;
-        let (name, partition_differs) = (hit.policy.name, hit.partition_differs);
-        let mut compiled = CompiledPolicy::compile(name, PolicyType::Identity, Arc::new(doc));
         compiled.source = Some(source_label(name, &arn, partition_differs));
         let policy: Policy = Arc::new(compiled);
         account.managed.insert(arn.clone(), policy.clone());

@@ -8,7 +8,7 @@ use crate::model::*;
 use crate::stream::{Bail, Batch, LineCounter, List, Location};
 use iamwhy_diagnostic::{Diagnostic, FileSpan};
 use iamwhy_engine::CompiledPolicy;
-use iamwhy_policy::{PolicyDocument, PolicyType};
+use iamwhy_policy::PolicyType;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -291,7 +291,9 @@ fn compile_text(
     text: &str,
     span: Option<FileSpan>,
 ) -> Result<Policy, Diagnostic> {
-    let doc = PolicyDocument::parse(text).map_err(|e| {
+    // The world holds the compiled form only: the statements are compiled straight from the
+    // parse, and the statement tree is read again if an explanation asks for it.
+    let mut compiled = CompiledPolicy::parse(name.clone(), ty, text).map_err(|e| {
         let d = &e.diagnostics[0];
         in_file_error(
             "invalid-policy-document",
@@ -305,13 +307,8 @@ fn compile_text(
         )
         .at_path(json_path)
     })?;
-    let mut compiled = CompiledPolicy::compile(name, ty, Arc::new(doc));
     compiled.source = Some(format!("{file} {json_path}"));
     compiled.file_span = span;
-    // The world holds the compiled form; the statement tree is read again if asked for.
-    if let Some(doc) = Arc::get_mut(&mut compiled.document) {
-        doc.release_statements();
-    }
     Ok(Arc::new(compiled))
 }
 

@@ -5,11 +5,8 @@ use iamwhy_engine::decision::{Decision, PolicySet};
 use iamwhy_engine::{
     CompiledPolicy, Context, EvaluationOptions, Principal, Request, RequestResource,
 };
-use iamwhy_policy::{PolicyDocument, PolicyType};
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
-use std::sync::Arc;
 
 /// A case's result.
 pub enum Outcome {
@@ -82,45 +79,45 @@ impl Divergences {
     }
 }
 
-/// A case as read from a line of a case file.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A case as read from a line of a case file ([`crate::read::case`]), its policies compiled.
 pub struct Case {
     /// Stable id.
     pub id: String,
-    name: String,
+    pub(crate) name: String,
     /// `Strict` or `Discovery`.
     pub mode: String,
-    request: CaseRequest,
-    policies: CasePolicies,
-    expected: Expected,
+    /// Taken by [`build`], with the policies.
+    pub(crate) request: Option<CaseRequest>,
+    /// Taken by [`build`].
+    pub(crate) policies: Option<CasePolicies>,
+    pub(crate) expected: Expected,
     /// Discovery cases: what is known about some context keys (every other key is unknown).
-    #[serde(default)]
-    discovery_context_key_constraints: Vec<crate::discovery::KeyConstraint>,
+    pub(crate) discovery_context_key_constraints: Vec<crate::discovery::KeyConstraint>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CaseRequest {
-    principal: Value,
-    action: String,
-    resource: String,
-    resource_account: Option<String>,
-    #[serde(default)]
-    context: serde_json::Map<String, Value>,
-    #[serde(default)]
-    wildcard_only_action: bool,
+/// A case's request, as read.
+pub(crate) struct CaseRequest {
+    pub(crate) principal: CasePrincipal,
+    pub(crate) action: String,
+    pub(crate) resource: String,
+    pub(crate) resource_account: Option<String>,
+    pub(crate) context: Context,
+    pub(crate) wildcard_only_action: bool,
     /// How a `*` or `?` in `resource` is read: `pattern` (the default: the cases of the
     /// peer's suite ask "any resource matching this", as AWS's simulator does) or `literal`
     /// (a resource name containing the character, as a user or CloudTrail gives it).
-    #[serde(default)]
-    resource_reading: ResourceReading,
+    pub(crate) resource_reading: ResourceReading,
+}
+
+/// A case's principal: an ARN, or `{"type": "Anonymous"}`.
+pub(crate) enum CasePrincipal {
+    Arn(String),
+    Anonymous,
 }
 
 /// How a case's resource is read.
-#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "lowercase")]
-enum ResourceReading {
+#[derive(Default, Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ResourceReading {
     /// Wildcards are wildcards.
     #[default]
     Pattern,
@@ -128,38 +125,27 @@ enum ResourceReading {
     Literal,
 }
 
-#[derive(Deserialize)]
-struct Named {
-    name: String,
-    /// The document's text as the case file has it: parsed by iamwhy as given.
-    policy: Box<RawValue>,
+/// One SCP or RCP level: the node's id and its policies.
+pub(crate) struct Level {
+    pub(crate) org_identifier: String,
+    pub(crate) policies: Vec<CompiledPolicy>,
+}
+
+/// The policies of every layer, compiled as the case was read.
+#[derive(Default)]
+pub(crate) struct CasePolicies {
+    pub(crate) identity: Vec<CompiledPolicy>,
+    pub(crate) permission_boundaries: Option<Vec<CompiledPolicy>>,
+    pub(crate) session: Option<CompiledPolicy>,
+    pub(crate) scps: Vec<Level>,
+    pub(crate) rcps: Vec<Level>,
+    pub(crate) resource: Option<CompiledPolicy>,
+    pub(crate) vpc_endpoint: Option<Vec<CompiledPolicy>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Level {
-    org_identifier: String,
-    policies: Vec<Named>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CasePolicies {
-    #[serde(default)]
-    identity: Vec<Named>,
-    permission_boundaries: Option<Vec<Named>>,
-    session: Option<Box<RawValue>>,
-    #[serde(default)]
-    scps: Vec<Level>,
-    #[serde(default)]
-    rcps: Vec<Level>,
-    resource: Option<Box<RawValue>>,
-    vpc_endpoint: Option<Vec<Named>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Expected {
+pub(crate) struct Expected {
     decision: String,
     blocked_by: Option<Vec<String>>,
     /// Discovery: the conditions under which the request is allowed.
@@ -171,18 +157,6 @@ struct Expected {
     /// Discovery: whether the caller's role session name was treated as unknown.
     #[serde(default)]
     ignored_role_session_name: Option<bool>,
-}
-
-fn compile(name: &str, ty: PolicyType, doc: &RawValue) -> Result<CompiledPolicy> {
-    let parsed =
-        PolicyDocument::parse(doc.get()).map_err(|e| anyhow::anyhow!("policy {name}: {e}"))?;
-    Ok(CompiledPolicy::compile(name, ty, Arc::new(parsed)))
-}
-
-fn compile_all(list: &[Named], ty: PolicyType) -> Result<Vec<CompiledPolicy>> {
-    list.iter()
-        .map(|n| compile(&n.name, ty, &n.policy))
-        .collect()
 }
 
 fn decision_name(d: Decision) -> &'static str {
@@ -214,10 +188,10 @@ fn blocked_ok(expected: &Option<Vec<String>>, actual: &[String]) -> bool {
 
 /// Run one line of a case file.
 pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
-    let case: Case = serde_json::from_str(line)?;
+    let mut case = crate::read::case(line)?;
     match case.mode.as_str() {
-        "Strict" => run_strict(&case, divergences),
-        "Discovery" => run_discovery(&case, divergences),
+        "Strict" => run_strict(&mut case, divergences),
+        "Discovery" => run_discovery(&mut case, divergences),
         _ => Ok(CaseResult {
             id: case.id.clone(),
             name: case.name.clone(),
@@ -229,7 +203,7 @@ pub fn run_line(line: &str, divergences: &Divergences) -> Result<CaseResult> {
     }
 }
 
-fn run_strict(case: &Case, divergences: &Divergences) -> Result<CaseResult> {
+fn run_strict(case: &mut Case, divergences: &Divergences) -> Result<CaseResult> {
     let expected_text = match &case.expected.blocked_by {
         Some(b) => format!("{} blockedBy {:?}", case.expected.decision, b),
         None => case.expected.decision.clone(),
@@ -278,8 +252,9 @@ fn run_strict(case: &Case, divergences: &Divergences) -> Result<CaseResult> {
 
 /// A Discovery case: the decision, the allowed-when conditions, the ignored conditions and
 /// the session-name flag must all match (see [`crate::discovery`] for the normalization).
-fn run_discovery(case: &Case, divergences: &Divergences) -> Result<CaseResult> {
+fn run_discovery(case: &mut Case, divergences: &Divergences) -> Result<CaseResult> {
     use crate::discovery as d;
+    let (set, req) = build(case)?;
     let e = &case.expected;
     let expected_conditions = d::expected_conditions(e.conditions.as_ref())?;
     let expected_ignored = d::expected_ignored(e.ignored_conditions.as_ref())?;
@@ -291,7 +266,6 @@ fn run_discovery(case: &Case, divergences: &Divergences) -> Result<CaseResult> {
     if let Some(b) = &e.blocked_by {
         expected = format!("{expected}; blockedBy {b:?}");
     }
-    let (set, req) = build(case)?;
     let unknowns = d::unknowns(&case.discovery_context_key_constraints)?;
     let answer = set.discover(&req, &EvaluationOptions::default(), &unknowns);
     let conditions = d::actual_conditions(&answer);
@@ -333,41 +307,19 @@ fn run_discovery(case: &Case, divergences: &Divergences) -> Result<CaseResult> {
     })
 }
 
-/// Build a request from the JSON of a case's `request` object (what the harness reads), for
-/// a principal with or without a permissions boundary.
-pub fn request_from_json(r: &Value, has_boundary: bool) -> Result<Request> {
-    let r = CaseRequest::deserialize(r).context("request")?;
-    let mut req = build_request(&r)?;
+/// Build a request from the JSON text of a case's `request` object (what the harness
+/// reads), for a principal with or without a permissions boundary.
+pub fn request_from_json(text: &str, has_boundary: bool) -> Result<Request> {
+    let mut req = build_request(crate::read::request(text)?)?;
     req.principal_has_boundary = has_boundary;
     Ok(req)
 }
 
-fn build_request(r: &CaseRequest) -> Result<Request> {
+fn build_request(r: CaseRequest) -> Result<Request> {
     let principal = match &r.principal {
-        Value::String(s) => Principal::parse(s).map_err(|e| anyhow::anyhow!("{e}"))?,
-        Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("Anonymous") => {
-            Principal::anonymous()
-        }
-        other => bail!("unsupported principal {other}"),
+        CasePrincipal::Arn(s) => Principal::parse(s).map_err(|e| anyhow::anyhow!("{e}"))?,
+        CasePrincipal::Anonymous => Principal::anonymous(),
     };
-    let mut ctx = Context::new();
-    for (k, v) in &r.context {
-        match v {
-            Value::String(s) => ctx.set(k, s.clone()),
-            Value::Array(items) => ctx.set_multi(
-                k,
-                items
-                    .iter()
-                    .map(|i| {
-                        i.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| i.to_string())
-                    })
-                    .collect(),
-            ),
-            other => ctx.set(k, other.to_string()),
-        }
-    }
     let resource = if r.wildcard_only_action {
         RequestResource::Any
     } else {
@@ -376,47 +328,43 @@ fn build_request(r: &CaseRequest) -> Result<Request> {
             ResourceReading::Literal => RequestResource::parse(&r.resource),
         }
     };
-    let mut req =
-        Request::new(principal, &r.action, resource, ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
-    req.resource_account = r.resource_account.clone();
+    let mut req = Request::new(principal, &r.action, resource, r.context)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    req.resource_account = r.resource_account;
     Ok(req)
 }
 
-/// Build the policy set and the request of a case.
-pub fn build(case: &Case) -> Result<(PolicySet, Request)> {
-    let r = &case.request;
+/// Build the policy set and the request of a case, taking its compiled policies (a second
+/// call is an error).
+pub fn build(case: &mut Case) -> Result<(PolicySet, Request)> {
+    let r = case
+        .request
+        .take()
+        .context("the case's request was taken by an earlier build")?;
     let mut req = build_request(r)?;
-    let p = &case.policies;
-    let mut set = PolicySet::new().with_identity(compile_all(&p.identity, PolicyType::Identity)?);
-    if let Some(b) = &p.permission_boundaries {
-        set = set.with_boundary(compile_all(b, PolicyType::Boundary)?);
+    let p = case
+        .policies
+        .take()
+        .context("the case's policies were taken by an earlier build")?;
+    let mut set = PolicySet::new().with_identity(p.identity);
+    if let Some(b) = p.permission_boundaries {
+        set = set.with_boundary(b);
         req.principal_has_boundary = true;
     }
-    if let Some(s) = &p.session {
-        set = set.with_session(vec![compile("session", PolicyType::Session, s)?]);
+    if let Some(s) = p.session {
+        set = set.with_session(vec![s]);
     }
-    for level in &p.scps {
-        set = set.with_scp_level(
-            &level.org_identifier,
-            compile_all(&level.policies, PolicyType::Scp)?,
-        );
+    for level in p.scps {
+        set = set.with_scp_level(&level.org_identifier, level.policies);
     }
-    for level in &p.rcps {
-        set = set.with_rcp_level(
-            &level.org_identifier,
-            compile_all(&level.policies, PolicyType::Rcp)?,
-        );
+    for level in p.rcps {
+        set = set.with_rcp_level(&level.org_identifier, level.policies);
     }
-    if let Some(res) = &p.resource {
-        let ty = if r.action.to_ascii_lowercase().starts_with("sts:") {
-            PolicyType::Trust
-        } else {
-            PolicyType::Resource
-        };
-        set = set.with_resource(compile("resource", ty, res)?);
+    if let Some(res) = p.resource {
+        set = set.with_resource(res);
     }
-    if let Some(e) = &p.vpc_endpoint {
-        set = set.with_endpoint(compile_all(e, PolicyType::Endpoint)?);
+    if let Some(e) = p.vpc_endpoint {
+        set = set.with_endpoint(e);
     }
     Ok((set, req))
 }

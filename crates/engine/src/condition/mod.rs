@@ -70,20 +70,24 @@ pub struct ConditionResult {
 impl CompiledCondition {
     /// Compile one entry of a condition block. `variables` says whether the policy version
     /// substitutes `${...}`.
-    pub fn compile(operator_text: &str, entry: &ConditionEntry, variables: bool) -> Self {
+    pub fn compile<S: AsRef<str>>(
+        operator_text: &str,
+        entry: &ConditionEntry<S>,
+        variables: bool,
+    ) -> Self {
         let operator = ConditionOperator::parse(operator_text).map_err(|e| e.0);
         let values = match &operator {
             Ok(op) => match entry.values.as_slice() {
-                [one] => Values::One(PolicyValue::compile(op.base, &one.value, variables)),
+                [one] => Values::One(PolicyValue::compile(op.base, one.value.as_ref(), variables)),
                 many => Values::Many(
                     many.iter()
-                        .map(|v| PolicyValue::compile(op.base, &v.value, variables))
+                        .map(|v| PolicyValue::compile(op.base, v.value.as_ref(), variables))
                         .collect(),
                 ),
             },
             Err(_) => Values::Many(Vec::new()),
         };
-        let key = entry.key.value.as_str();
+        let key = entry.key.value.as_ref();
         CompiledCondition {
             operator_text: InlineStr::new(operator_text),
             operator,

@@ -16,7 +16,7 @@
 //! (or `evaluate`, `request`, `compile`) times one figure alone, for profiling it with `perf`.
 
 use anyhow::{Context as _, Result, bail};
-use iamwhy_conformance::case::{self, Case};
+use iamwhy_conformance::{case, read};
 use iamwhy_engine::EvaluationOptions;
 use iamwhy_engine::decision::Decision;
 use serde_json::Value;
@@ -156,13 +156,13 @@ fn run() -> Result<()> {
         .to_string();
     let has_boundary = !raw["policies"]["permissionBoundaries"].is_null();
 
-    // One-time cost: parse the case JSON and compile every policy (what a long-lived
-    // service does once per policy set). Includes the harness's JSON round trip.
-    let case: Case = serde_json::from_str(line)?;
+    // One-time cost: read the case and compile every policy (what a long-lived service does
+    // once per policy set), then build the policy set and the request.
+    let mut case = read::case(line)?;
     if case.mode != "Strict" {
         bail!("{}: only Strict cases can be timed", case.id);
     }
-    let (set, req) = case::build(&case)?;
+    let (set, req) = case::build(&mut case)?;
     let opts = EvaluationOptions::default();
 
     let decided = set.decide(&req, &opts);
@@ -173,7 +173,8 @@ fn run() -> Result<()> {
             explained.decision
         );
     }
-    let rebuilt = case::request_from_json(&raw["request"], has_boundary)?;
+    let req_text = raw["request"].to_string();
+    let rebuilt = case::request_from_json(&req_text, has_boundary)?;
     if set.decide(&rebuilt, &opts) != decided {
         bail!("the request rebuilt from JSON decides differently");
     }
@@ -198,8 +199,8 @@ fn run() -> Result<()> {
             args.batches.min(400),
             10,
             || {
-                let case: Case = serde_json::from_str(black_box(*line)).expect("case");
-                black_box(case::build(&case).expect("build"));
+                let mut case = read::case(black_box(line)).expect("case");
+                black_box(case::build(&mut case).expect("build"));
             },
             || {
                 black_box(serde_json::from_str::<Value>(black_box(*line)).expect("JSON"));
@@ -217,10 +218,9 @@ fn run() -> Result<()> {
         println!("iamwhy decide_median_ns={decide_ns:.0}");
     }
 
-    let req_json = &raw["request"];
     if wanted("request") {
         let request_decide_ns = median_ns(b, n, || {
-            let r = case::request_from_json(black_box(req_json), has_boundary).expect("request");
+            let r = case::request_from_json(black_box(&req_text), has_boundary).expect("request");
             black_box(set.decide(&r, black_box(&opts)));
         });
         println!("iamwhy request_build_plus_decide_median_ns={request_decide_ns:.0}");
