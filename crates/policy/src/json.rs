@@ -156,6 +156,7 @@ impl<'t> Reader<'t> {
     }
 
     /// An error at the current position, covering the character there.
+    #[cold]
     fn error_here(&self, message: impl Into<String>) -> Box<SyntaxError> {
         let len = self.text[self.pos..]
             .chars()
@@ -167,6 +168,7 @@ impl<'t> Reader<'t> {
         })
     }
 
+    #[cold]
     fn unexpected(&self, expected: &str) -> Box<SyntaxError> {
         match self.text[self.pos..].chars().next() {
             None => self.error_here(format!("the text ends where {expected} was expected")),
@@ -287,7 +289,7 @@ impl<'t> Reader<'t> {
     /// Returns whether another item follows.
     fn next_item(&mut self, close: u8, what: &str) -> Read<bool> {
         self.skip_whitespace();
-        let (bracket, started) = *self.open.last().expect("inside a container");
+        let started = self.open.last().expect("inside a container").1;
         match self.bytes().get(self.pos) {
             Some(&b) if b == close => {
                 self.pos += 1;
@@ -310,20 +312,31 @@ impl<'t> Reader<'t> {
                 }
                 Ok(true)
             }
-            // Point at the container left open: that is where the closing bracket is missing.
-            None => Err(Box::new(SyntaxError {
+            Some(_) if !started => {
+                self.open.last_mut().expect("inside a container").1 = true;
+                Ok(true)
+            }
+            _ => Err(self.item_error(close, what)),
+        }
+    }
+
+    /// What is wrong where an item or the end of a container is due: the text ends (point
+    /// at the container left open: that is where the closing bracket is missing), or
+    /// something other than a comma follows an item.
+    #[cold]
+    #[inline(never)]
+    fn item_error(&self, close: u8, what: &str) -> Box<SyntaxError> {
+        if self.pos >= self.text.len() {
+            let bracket = self.open.last().expect("inside a container").0;
+            return Box::new(SyntaxError {
                 span: Span::new(bracket, bracket + 1),
                 message: format!(
                     "{what} is not closed: the text ends before its `{}`",
                     close as char
                 ),
-            })),
-            _ if started => Err(self.unexpected(&format!("`,` or `{}`", close as char))),
-            _ => {
-                self.open.last_mut().expect("inside a container").1 = true;
-                Ok(true)
-            }
+            });
         }
+        self.unexpected(&format!("`,` or `{}`", close as char))
     }
 
     /// The next key of the open object (the reader is then at its value), or `None` after the
@@ -417,15 +430,29 @@ impl<'t> Reader<'t> {
     /// A string literal at the position (which is at its opening quote): borrowed when it
     /// holds no escape.
     fn string_literal(&mut self) -> Read<Cow<'t, str>> {
-        let open = self.pos;
-        self.pos += 1;
+        let start = self.pos + 1;
+        // Jump to the first quote, backslash or control character: what lies before is plain
+        // text. Most strings end there.
+        let stop = string_stop(self.bytes(), start);
+        if self.bytes().get(stop) == Some(&b'"') {
+            self.pos = stop + 1;
+            return Ok(Cow::Borrowed(&self.text[start..stop]));
+        }
+        self.pos = stop;
+        self.string_with_escapes(start - 1)
+    }
+
+    /// The rest of the string literal whose opening quote is at `open`, the position being
+    /// where its plain text first stops at something other than the closing quote: an
+    /// escape, a control character or the end of the text. Kept out of
+    /// [`Reader::string_literal`], which every string passes through.
+    #[cold]
+    #[inline(never)]
+    fn string_with_escapes(&mut self, open: usize) -> Read<Cow<'t, str>> {
         let bytes = self.bytes();
-        let mut chunk = self.pos;
-        let mut owned: Option<String> = None;
+        let mut chunk = open + 1;
+        let mut owned = String::new();
         loop {
-            // Jump to the next quote, backslash or control character: what lies before is
-            // plain text.
-            self.pos = string_stop(bytes, self.pos);
             match bytes.get(self.pos) {
                 None => {
                     return Err(Box::new(SyntaxError {
@@ -434,29 +461,22 @@ impl<'t> Reader<'t> {
                     }));
                 }
                 Some(b'"') => {
-                    let tail = &self.text[chunk..self.pos];
+                    owned.push_str(&self.text[chunk..self.pos]);
                     self.pos += 1;
-                    return Ok(match owned {
-                        None => Cow::Borrowed(tail),
-                        Some(mut s) => {
-                            s.push_str(tail);
-                            Cow::Owned(s)
-                        }
-                    });
+                    return Ok(Cow::Owned(owned));
                 }
                 Some(b'\\') => {
-                    let s = owned.get_or_insert_with(String::new);
-                    s.push_str(&self.text[chunk..self.pos]);
-                    self.escape(s)?;
+                    owned.push_str(&self.text[chunk..self.pos]);
+                    self.escape(&mut owned)?;
                     chunk = self.pos;
                 }
-                Some(&b) if b < 0x20 => {
+                Some(_) => {
                     return Err(self.error_here(
                         "a control character (such as a line break) must be escaped inside a string",
                     ));
                 }
-                Some(_) => self.pos += 1,
             }
+            self.pos = string_stop(bytes, self.pos);
         }
     }
 
