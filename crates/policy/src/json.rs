@@ -183,6 +183,7 @@ impl<'t> Reader<'t> {
     }
 
     /// The type of the next value, without reading it.
+    #[inline]
     pub fn peek(&mut self) -> Read<Kind> {
         self.skip_whitespace();
         match self.bytes().get(self.pos) {
@@ -203,6 +204,7 @@ impl<'t> Reader<'t> {
     }
 
     /// Read a string value: its text and span (quotes included).
+    #[inline]
     pub fn string(&mut self) -> Read<(Cow<'t, str>, Span)> {
         self.skip_whitespace();
         let start = self.pos;
@@ -259,6 +261,7 @@ impl<'t> Reader<'t> {
         Span::new(start, self.pos)
     }
 
+    #[inline]
     fn open(&mut self, bracket: u8) -> Read<usize> {
         self.skip_whitespace();
         if self.bytes().get(self.pos) != Some(&bracket) {
@@ -287,6 +290,7 @@ impl<'t> Reader<'t> {
 
     /// Before each element after the first a comma is due; at `close` the container ends.
     /// Returns whether another item follows.
+    #[inline(always)]
     fn next_item(&mut self, close: u8, what: &str) -> Read<bool> {
         self.skip_whitespace();
         let started = self.open.last().expect("inside a container").1;
@@ -341,6 +345,7 @@ impl<'t> Reader<'t> {
 
     /// The next key of the open object (the reader is then at its value), or `None` after the
     /// closing `}`.
+    #[inline]
     pub fn next_key(&mut self) -> Read<Option<Key<'t>>> {
         if !self.next_item(b'}', "this object")? {
             return Ok(None);
@@ -360,6 +365,7 @@ impl<'t> Reader<'t> {
 
     /// Whether the open array has another element (the reader is then at it); `false` after
     /// the closing `]`.
+    #[inline]
     pub fn next_element(&mut self) -> Read<bool> {
         self.next_item(b']', "this array")
     }
@@ -429,6 +435,7 @@ impl<'t> Reader<'t> {
 
     /// A string literal at the position (which is at its opening quote): borrowed when it
     /// holds no escape.
+    #[inline(always)]
     fn string_literal(&mut self) -> Read<Cow<'t, str>> {
         let start = self.pos + 1;
         // Jump to the first quote, backslash or control character: what lies before is plain
