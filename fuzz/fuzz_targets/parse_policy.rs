@@ -1,13 +1,16 @@
 //! Fuzz target: arbitrary bytes → `PolicyDocument::parse` → `validate::validate` for every
 //! policy type. Must never panic; every reported position must lie inside the text it refers
-//! to; every span the document keeps must point at the JSON text it claims to.
+//! to; every span the document keeps must point at the JSON text it claims to. The same text
+//! embedded in a larger JSON text and read in place (`PolicyDocument::read_with_statements`)
+//! must give the same document, or fail where the text alone fails.
 
 #![no_main]
 
 use iamwhy_diagnostic::{Diagnostic, Position, Span};
 use iamwhy_policy::source::decode_policy_text;
 use iamwhy_policy::validate;
-use iamwhy_policy::{PolicyDocument, PolicyType};
+use iamwhy_policy::json::Reader;
+use iamwhy_policy::{ParseFailure, PolicyDocument, PolicyType};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../src/known.rs"]
@@ -20,7 +23,9 @@ fuzz_target!(|data: &[u8]| {
     if known::skip_policy_text(text) {
         return;
     }
-    match PolicyDocument::parse(text) {
+    let whole = PolicyDocument::parse(text);
+    check_embedded(text, &whole);
+    match whole {
         Ok(doc) => check_document(&doc),
         Err(failure) => {
             assert!(
@@ -40,6 +45,44 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// `text` as the element of a JSON array, read in place: the document of the text alone,
+/// or an error when the text alone is not a document.
+fn check_embedded(text: &str, whole: &Result<PolicyDocument, ParseFailure>) {
+    if !text.trim_start().starts_with('{') {
+        return;
+    }
+    let line = format!("[{text}]");
+    let mut r = Reader::new(&line);
+    if r.begin_array().is_err() || !matches!(r.next_element(), Ok(true)) {
+        return;
+    }
+    let embedded = PolicyDocument::read_with_statements(&mut r, |_, s| format!("{s:?}"));
+    let line_ok = embedded.is_ok() && matches!(r.next_element(), Ok(false)) && r.finish().is_ok();
+    match (whole, embedded) {
+        (Ok(_), Ok((read, statements))) => {
+            assert!(line_ok, "the array around a document does not read");
+            // The embedded document's spans count from its first character: the text alone
+            // without the whitespace around it.
+            let alone = PolicyDocument::parse(text.trim()).expect("the trimmed text parses");
+            assert_eq!(statements, format!("{:?}", alone.statements()));
+            assert_eq!(&*read.source, text.trim(), "the embedded document's source");
+            check_document(&read);
+        }
+        (Ok(_), Err(f)) => panic!("the text parses alone but not embedded: {f}"),
+        (Err(_), Ok(_)) => assert!(
+            !line_ok,
+            "a document read in place from a text that does not parse alone"
+        ),
+        (Err(_), Err(f)) => {
+            assert!(!f.diagnostics.is_empty());
+            for d in &f.diagnostics {
+                let span = d.span().expect("a span");
+                assert!(span.start <= span.end && span.end as usize <= line.len());
+            }
+        }
+    }
+}
 
 fn check_document(doc: &PolicyDocument) {
     let source: &str = &doc.source;
