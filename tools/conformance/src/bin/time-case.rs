@@ -1,4 +1,4 @@
-//! `time-case FILE [--batches N] [--batch-size N] [--only WHAT]`: time iamwhy's authorization of the one
+//! `time-case FILE [--batches N] [--batch-size N] [--only WHAT] [--count N]`: time iamwhy's authorization of the one
 //! conformance case in FILE (the format of ../shared/conformance/README.md).
 //!
 //! Builds the policy set and the request once, then times, per call:
@@ -14,6 +14,16 @@
 //! output is one machine-readable line per figure, `iamwhy NAME=VALUE`, so a driver can
 //! `grep` it. Pin the process to one core from outside (`taskset -c 0`). `--only decide`
 //! (or `evaluate`, `request`, `compile`) times one figure alone, for profiling it with `perf`.
+//! `--count N` times nothing: it reads the case, builds its policy set and request and decides,
+//! N times over, in `one_case` (not inlined), for an instruction count that this machine's
+//! speed does not move:
+//!
+//! ```sh
+//! valgrind --tool=callgrind --toggle-collect='time_case::one_case' \
+//!     target/release/time-case tools/peer-bench/scenario.json --count 100
+//! ```
+//!
+//! (the instructions "Collected", divided by N, are the instructions per case).
 
 use anyhow::{Context as _, Result, bail};
 use iamwhy_conformance::{case, read};
@@ -43,16 +53,17 @@ struct Args {
     batches: usize,
     batch_size: usize,
     only: Option<String>,
+    count: Option<usize>,
 }
 
-const USAGE: &str =
-    "usage: time-case FILE [--batches N] [--batch-size N] [--only decide|evaluate|request|compile]";
+const USAGE: &str = "usage: time-case FILE [--batches N] [--batch-size N] [--only decide|evaluate|request|compile] [--count N]";
 
 fn args() -> Result<Args> {
     let mut file = None;
     let mut batches = 200;
     let mut batch_size = 1000;
     let mut only = None;
+    let mut count = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -65,6 +76,7 @@ fn args() -> Result<Args> {
                 }
                 only = Some(what);
             }
+            "--count" => count = Some(it.next().context("--count N")?.parse()?),
             "--help" | "-h" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -78,6 +90,7 @@ fn args() -> Result<Args> {
         batches: batches.max(1),
         batch_size: batch_size.max(1),
         only,
+        count,
     })
 }
 
@@ -190,6 +203,14 @@ fn run() -> Result<()> {
         explained.deciding.len()
     );
 
+    if let Some(n) = args.count {
+        for _ in 0..n {
+            one_case(line, &opts);
+        }
+        println!("iamwhy count={n}");
+        return Ok(());
+    }
+
     let wanted = |what: &str| args.only.as_deref().is_none_or(|o| o == what);
 
     if wanted("compile") {
@@ -239,4 +260,13 @@ fn run() -> Result<()> {
         (n / 10).max(1)
     );
     Ok(())
+}
+
+/// One case from its line: read it (compiling its policies), build the set and the request,
+/// decide. Not inlined, so that a profiler can count what it costs.
+#[inline(never)]
+fn one_case(line: &str, opts: &EvaluationOptions) {
+    let mut case = read::case(black_box(line)).expect("the case reads");
+    let (set, req) = case::build(&mut case).expect("the case builds");
+    black_box(set.decide(&req, opts));
 }
