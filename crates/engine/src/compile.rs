@@ -50,16 +50,8 @@ impl CompiledPolicy {
         policy_type: PolicyType,
         text: &str,
     ) -> Result<CompiledPolicy, ParseFailure> {
-        let compile = |doc: &PolicyDocument, list: &[Statement<Cow<'_, str>>]| {
-            compile_statements(doc, list, policy_type)
-        };
-        let (document, statements) = PolicyDocument::parse_with_statements(text, compile)?;
-        Ok(CompiledPolicy::assemble(
-            name.into(),
-            policy_type,
-            document,
-            statements,
-        ))
+        let read = PolicyDocument::parse_with_statements(text, compiler(policy_type))?;
+        Ok(CompiledPolicy::assemble(name.into(), policy_type, read))
     }
 
     /// Read and compile the policy document that is the next value of `reader`, in place
@@ -70,23 +62,15 @@ impl CompiledPolicy {
         policy_type: PolicyType,
         reader: &mut Reader<'_>,
     ) -> Result<CompiledPolicy, ParseFailure> {
-        let compile = |doc: &PolicyDocument, list: &[Statement<Cow<'_, str>>]| {
-            compile_statements(doc, list, policy_type)
-        };
-        let (document, statements) = PolicyDocument::read_with_statements(reader, compile)?;
-        Ok(CompiledPolicy::assemble(
-            name.into(),
-            policy_type,
-            document,
-            statements,
-        ))
+        let read = PolicyDocument::read_with_statements(reader, compiler(policy_type))?;
+        Ok(CompiledPolicy::assemble(name.into(), policy_type, read))
     }
 
+    /// A policy from a released document and its statements compiled from the parse.
     fn assemble(
         name: String,
         policy_type: PolicyType,
-        document: PolicyDocument,
-        statements: Vec<CompiledStatement>,
+        (document, statements): (PolicyDocument, Vec<CompiledStatement>),
     ) -> CompiledPolicy {
         CompiledPolicy {
             name,
@@ -114,6 +98,14 @@ impl CompiledPolicy {
             statements,
         }
     }
+}
+
+/// What compiles a parse's borrowed statements (for [`PolicyDocument::parse_with_statements`]
+/// and [`PolicyDocument::read_with_statements`]).
+fn compiler(
+    policy_type: PolicyType,
+) -> impl for<'a> FnOnce(&PolicyDocument, &[Statement<Cow<'a, str>>]) -> Vec<CompiledStatement> {
+    move |doc, list| compile_statements(doc, list, policy_type)
 }
 
 /// A document's statements (with owned or borrowed strings), compiled.

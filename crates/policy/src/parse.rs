@@ -94,7 +94,6 @@ impl PolicyDocument {
         let (head, statements) = read_whole::<Cow<'_, str>>(&source, &lines)?;
         let doc = PolicyDocument::assemble(source.clone(), lines, encoding, head);
         let out = f(&doc, &statements);
-        drop(statements);
         Ok((doc, out))
     }
 
@@ -159,7 +158,6 @@ impl PolicyDocument {
             head,
         );
         let out = f(&doc, &statements);
-        drop(statements);
         Ok((doc, out))
     }
 
@@ -248,7 +246,8 @@ fn read_whole<'t, S: From<Cow<'t, str>> + AsRef<str>>(
     read_value(&mut reader, true).map_err(|pending| locate(pending, lines, text))
 }
 
-/// Read the document value at `reader`'s position, its strings as `S`; with `whole`, nothing but whitespace may follow it. Errors come back unlocated.
+/// Read the document value at `reader`'s position, its strings as `S`; with `whole`, nothing
+/// but whitespace may follow it. Errors come back unlocated.
 fn read_value<'t, S: From<Cow<'t, str>> + AsRef<str>>(
     reader: &mut Reader<'t>,
     whole: bool,

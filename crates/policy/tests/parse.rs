@@ -175,17 +175,22 @@ fn document() -> impl Strategy<Value = Value> {
     ]
 }
 
+/// `doc` as JSON text, pretty-printed or on one line.
+fn json_text(doc: &Value, pretty: bool) -> String {
+    if pretty {
+        serde_json::to_string_pretty(doc).unwrap()
+    } else {
+        serde_json::to_string(doc).unwrap()
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     /// Every value and span the parser keeps is what serde_json reads, pretty or minified.
     #[test]
     fn parsed_values_and_spans_agree_with_serde_json(doc in document(), pretty in any::<bool>()) {
-        let text = if pretty {
-            serde_json::to_string_pretty(&doc).unwrap()
-        } else {
-            serde_json::to_string(&doc).unwrap()
-        };
+        let text = json_text(&doc, pretty);
         let parsed = PolicyDocument::parse(&text).unwrap();
         agrees_with_serde(&text, &parsed);
     }
@@ -194,11 +199,7 @@ proptest! {
     /// value and span for span; the document comes back released and reads the same tree.
     #[test]
     fn borrowed_statements_are_the_owned_statements(doc in document(), pretty in any::<bool>()) {
-        let text = if pretty {
-            serde_json::to_string_pretty(&doc).unwrap()
-        } else {
-            serde_json::to_string(&doc).unwrap()
-        };
+        let text = json_text(&doc, pretty);
         let owned = PolicyDocument::parse(&text).unwrap();
         let (released, borrowed) =
             PolicyDocument::parse_with_statements(&text, |_, s| format!("{s:?}")).unwrap();
@@ -216,11 +217,7 @@ proptest! {
         pretty in any::<bool>(),
         before in prop::collection::vec(any::<u8>(), 0..3),
     ) {
-        let text = if pretty {
-            serde_json::to_string_pretty(&doc).unwrap()
-        } else {
-            serde_json::to_string(&doc).unwrap()
-        };
+        let text = json_text(&doc, pretty);
         let line = format!(
             "{{\"before\": {before:?}, \"policy\":  {text} , \"after\": [\"x\"]}}"
         );

@@ -143,20 +143,39 @@ impl<'t> LineReader<'t> {
         self.list(|s| s.named(ty))
     }
 
-    /// `{"name": ..., "policy": ...}`: the policy is named by `name` once both are read.
-    fn named(&mut self, ty: PolicyType) -> Result<CompiledPolicy> {
+    /// The object that is the next value: each member named in `fields` goes to `member`
+    /// with its name; one of them given twice is refused ([`Seen`]); other members are
+    /// skipped.
+    fn object(
+        &mut self,
+        fields: &[&'static str],
+        mut member: impl FnMut(&mut Self, &'static str) -> Result<()>,
+    ) -> Result<()> {
         let begin = self.r.begin_object();
         self.ok(begin)?;
-        let (mut name, mut policy, mut seen) = (None, None, Seen::default());
+        let mut seen = Seen::default();
         loop {
             let next = self.r.next_key();
-            let Some(key) = self.ok(next)? else { break };
-            match seen.known(self, &key.name, &["name", "policy"])? {
-                Some("name") => name = Some(self.string("name")?),
-                Some(_) => policy = Some(self.within(Step::Key("policy"), |s| s.policy(ty, ""))?),
+            let Some(key) = self.ok(next)? else {
+                return Ok(());
+            };
+            match seen.known(self, &key.name, fields)? {
+                Some(field) => member(self, field)?,
                 None => self.skip()?,
             }
         }
+    }
+
+    /// `{"name": ..., "policy": ...}`: the policy is named by `name` once both are read.
+    fn named(&mut self, ty: PolicyType) -> Result<CompiledPolicy> {
+        let (mut name, mut policy) = (None, None);
+        self.object(&["name", "policy"], |s, field| {
+            match field {
+                "name" => name = Some(s.string("name")?),
+                _ => policy = Some(s.within(Step::Key("policy"), |s| s.policy(ty, ""))?),
+            }
+            Ok(())
+        })?;
         let mut policy = policy.with_context(|| format!("{} has no policy", self.at("")))?;
         policy.name = name.with_context(|| format!("{} has no name", self.at("")))?;
         Ok(policy)
@@ -165,20 +184,14 @@ impl<'t> LineReader<'t> {
     /// `[{"orgIdentifier": ..., "policies": [...]}, ...]`: SCP or RCP levels.
     fn levels(&mut self, ty: PolicyType) -> Result<Vec<Level>> {
         self.list(|s| {
-            let begin = s.r.begin_object();
-            s.ok(begin)?;
-            let (mut org, mut policies, mut seen) = (None, None, Seen::default());
-            loop {
-                let next = s.r.next_key();
-                let Some(key) = s.ok(next)? else { break };
-                match seen.known(s, &key.name, &["orgIdentifier", "policies"])? {
-                    Some("orgIdentifier") => org = Some(s.string("orgIdentifier")?),
-                    Some(_) => {
-                        policies = Some(s.within(Step::Key("policies"), |s| s.named_list(ty))?)
-                    }
-                    None => s.skip()?,
+            let (mut org, mut policies) = (None, None);
+            s.object(&["orgIdentifier", "policies"], |s, field| {
+                match field {
+                    "orgIdentifier" => org = Some(s.string("orgIdentifier")?),
+                    _ => policies = Some(s.within(Step::Key("policies"), |s| s.named_list(ty))?),
                 }
-            }
+                Ok(())
+            })?;
             Ok(Level {
                 org_identifier: org
                     .with_context(|| format!("{} has no orgIdentifier", s.at("")))?,
@@ -204,9 +217,6 @@ impl<'t> LineReader<'t> {
 
     /// The `request` object.
     fn request(&mut self) -> Result<CaseRequest> {
-        let begin = self.r.begin_object();
-        self.ok(begin)?;
-        let mut seen = Seen::default();
         let (mut principal, mut action, mut resource) = (None, None, None);
         let mut r = CaseRequest {
             principal: CasePrincipal::Anonymous,
@@ -217,53 +227,48 @@ impl<'t> LineReader<'t> {
             wildcard_only_action: false,
             resource_reading: ResourceReading::Pattern,
         };
-        loop {
-            let next = self.r.next_key();
-            let Some(key) = self.ok(next)? else { break };
-            let Some(field) = seen.known(self, &key.name, &REQUEST_FIELDS)? else {
-                self.skip()?;
-                continue;
-            };
+        self.object(&REQUEST_FIELDS, |s, field| {
             match field {
                 "principal" => {
-                    let kind = self.r.peek();
-                    principal = Some(if self.ok(kind)? == Kind::String {
-                        CasePrincipal::Arn(self.string("principal")?)
+                    let kind = s.r.peek();
+                    principal = Some(if s.ok(kind)? == Kind::String {
+                        CasePrincipal::Arn(s.string("principal")?)
                     } else {
-                        let value: Value = serde_json::from_str(self.raw()?)
-                            .with_context(|| self.at("principal"))?;
+                        let value: Value =
+                            serde_json::from_str(s.raw()?).with_context(|| s.at("principal"))?;
                         if value.get("type").and_then(Value::as_str) != Some("Anonymous") {
                             bail!("unsupported principal {value}");
                         }
                         CasePrincipal::Anonymous
                     })
                 }
-                "action" => action = Some(self.string("action")?),
-                "resource" => resource = Some(self.string("resource")?),
+                "action" => action = Some(s.string("action")?),
+                "resource" => resource = Some(s.string("resource")?),
                 "resourceAccount" => {
-                    r.resource_account = self.nullable(|s| s.string("resourceAccount"))?
+                    r.resource_account = s.nullable(|s| s.string("resourceAccount"))?
                 }
-                "context" => r.context = self.within(Step::Key("context"), |s| s.context())?,
+                "context" => r.context = s.within(Step::Key("context"), |s| s.context())?,
                 "wildcardOnlyAction" => {
-                    let text = self.raw()?;
+                    let text = s.raw()?;
                     r.wildcard_only_action = match text {
                         "true" => true,
                         "false" => false,
-                        _ => bail!("{} must be true or false", self.at("wildcardOnlyAction")),
+                        _ => bail!("{} must be true or false", s.at("wildcardOnlyAction")),
                     }
                 }
                 _ => {
-                    r.resource_reading = match &*self.string("resourceReading")? {
+                    r.resource_reading = match &*s.string("resourceReading")? {
                         "pattern" => ResourceReading::Pattern,
                         "literal" => ResourceReading::Literal,
                         other => bail!(
                             "{} must be \"pattern\" or \"literal\", not \"{other}\"",
-                            self.at("resourceReading")
+                            s.at("resourceReading")
                         ),
                     }
                 }
             }
-        }
+            Ok(())
+        })?;
         r.principal = principal.with_context(|| format!("{} has no principal", self.at("")))?;
         r.action = action.with_context(|| format!("{} has no action", self.at("")))?;
         r.resource = resource.with_context(|| format!("{} has no resource", self.at("")))?;
@@ -325,19 +330,10 @@ impl<'t> LineReader<'t> {
     /// (`sts:` actions read it as a trust policy): when the request comes later in the line,
     /// its text is kept and compiled once the action is known.
     fn policies(&mut self, action: Option<&str>) -> Result<(CasePolicies, Option<String>)> {
-        let begin = self.r.begin_object();
-        self.ok(begin)?;
         let mut p = CasePolicies::default();
         let mut deferred = None;
-        let mut seen = Seen::default();
-        loop {
-            let next = self.r.next_key();
-            let Some(key) = self.ok(next)? else { break };
-            let Some(field) = seen.known(self, &key.name, &POLICY_FIELDS)? else {
-                self.skip()?;
-                continue;
-            };
-            self.within(Step::Key(field), |s| {
+        self.object(&POLICY_FIELDS, |s, field| {
+            s.within(Step::Key(field), |s| {
                 match field {
                     "identity" => p.identity = s.named_list(PolicyType::Identity)?,
                     "permissionBoundaries" => {
@@ -354,19 +350,13 @@ impl<'t> LineReader<'t> {
                             let ty = resource_type(action);
                             p.resource = s.nullable(|s| s.policy(ty, "resource"))?
                         }
-                        None => {
-                            deferred = s.nullable(|s| {
-                                let skipped = s.r.skip_value();
-                                let span = s.ok(skipped)?;
-                                Ok(s.line[span.start as usize..span.end as usize].to_string())
-                            })?
-                        }
+                        None => deferred = s.nullable(|s| Ok(s.raw()?.to_string()))?,
                     },
                     _ => p.vpc_endpoint = s.nullable(|s| s.named_list(PolicyType::Endpoint))?,
                 }
                 Ok(())
-            })?;
-        }
+            })
+        })?;
         Ok((p, deferred))
     }
 }
@@ -446,21 +436,12 @@ pub fn case(line: &str) -> Result<Case> {
         r: Reader::new(line),
         path: Vec::new(),
     };
-    let begin = lr.r.begin_object();
-    lr.ok(begin)?;
     let (mut id, mut name, mut mode) = (None, None, None);
     let (mut request, mut expected, mut constraints) =
         (None::<CaseRequest>, None::<Expected>, None);
     let mut policies = None;
     let mut deferred = None;
-    let mut seen = Seen::default();
-    loop {
-        let next = lr.r.next_key();
-        let Some(key) = lr.ok(next)? else { break };
-        let Some(field) = seen.known(&lr, &key.name, &CASE_FIELDS)? else {
-            lr.skip()?;
-            continue;
-        };
+    lr.object(&CASE_FIELDS, |lr, field| {
         match field {
             "id" => id = Some(lr.string("id")?),
             "name" => name = Some(lr.string("name")?),
@@ -478,7 +459,8 @@ pub fn case(line: &str) -> Result<Case> {
                     Some(lr.serde::<Vec<KeyConstraint>>("discoveryContextKeyConstraints")?)
             }
         }
-    }
+        Ok(())
+    })?;
     let finished = lr.r.finish();
     lr.ok(finished)?;
     let request = request.context("the case has no request")?;
