@@ -83,6 +83,7 @@ impl InlineStr {
     }
 
     /// The text's bytes.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes } => &bytes[..*len as usize],
@@ -91,6 +92,7 @@ impl InlineStr {
     }
 
     /// The text.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {
             // The bytes were copied from a `str` (ASCII-lowercasing keeps UTF-8 valid), so this
@@ -118,18 +120,21 @@ impl Default for InlineStr {
 
 impl Deref for InlineStr {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
 }
 
 impl AsRef<str> for InlineStr {
+    #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 
 impl Borrow<str> for InlineStr {
+    #[inline]
     fn borrow(&self) -> &str {
         self.as_str()
     }
@@ -148,6 +153,7 @@ impl From<String> for InlineStr {
 }
 
 impl PartialEq for InlineStr {
+    #[inline]
     fn eq(&self, other: &InlineStr) -> bool {
         self.as_bytes() == other.as_bytes()
     }
@@ -156,18 +162,21 @@ impl PartialEq for InlineStr {
 impl Eq for InlineStr {}
 
 impl PartialEq<str> for InlineStr {
+    #[inline]
     fn eq(&self, other: &str) -> bool {
         self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialOrd for InlineStr {
+    #[inline]
     fn partial_cmp(&self, other: &InlineStr) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 
 impl Ord for InlineStr {
+    #[inline]
     fn cmp(&self, other: &InlineStr) -> std::cmp::Ordering {
         // UTF-8 byte order is code point order, as `str`'s.
         self.as_bytes().cmp(other.as_bytes())

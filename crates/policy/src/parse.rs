@@ -62,7 +62,9 @@ impl PolicyDocument {
     pub fn parse(text: &str) -> Result<PolicyDocument, ParseFailure> {
         let (source, encoding) = decoded(text)?;
         let lines = SourceLines::new(&source);
-        let (head, statements) = read_whole::<String>(&source, &lines)?;
+        let (head, mut statements) = read_whole::<String>(&source, &lines)?;
+        // Kept for the document's life: no spare room.
+        statements.shrink_to_fit();
         let doc = PolicyDocument::assemble(source.clone(), lines, encoding, head);
         let _ = doc.statements.set(statements);
         Ok(doc)
@@ -184,9 +186,11 @@ impl PolicyDocument {
     /// The statements of this document's source, read again (it parsed once, so it parses
     /// again, to the same statements and spans).
     pub(crate) fn read_statements(&self) -> Vec<Statement> {
-        read_whole::<String>(&self.source, &self.lines)
-            .map(|(_, statements)| statements)
-            .expect("a document's own source parses again")
+        let (_, mut statements) = read_whole::<String>(&self.source, &self.lines)
+            .expect("a document's own source parses again");
+        // Kept for the document's life: no spare room.
+        statements.shrink_to_fit();
+        statements
     }
 }
 
@@ -574,7 +578,13 @@ impl<'t, S: From<Cow<'t, str>> + AsRef<str>> Builder<'t, S> {
                 self.wrong_type(r, other, "Statement", "an object or an array of objects")?;
             }
         }
-        Ok(take(&mut self.scratch.statements, mark))
+        Ok(if mark == 0 {
+            // The document's one list (statements do not nest): the stack itself, rather
+            // than a copy of it.
+            std::mem::take(&mut self.scratch.statements)
+        } else {
+            take(&mut self.scratch.statements, mark)
+        })
     }
 
     fn statement(&mut self, r: &mut Reader<'t>, index: usize) -> Read<Option<Statement<S>>> {

@@ -3,7 +3,7 @@
 
 use crate::compile::{CompiledPolicy, CompiledStatement};
 use iamwhy_policy::action::ActionPattern;
-use rustc_hash::FxHashMap;
+use iamwhy_policy::inline::InlineStr;
 use std::sync::Arc;
 
 /// A statement's address in a [`PolicyList`]: (policy index, statement index).
@@ -14,7 +14,11 @@ pub(crate) type StatementRef = (u32, u32);
 pub struct PolicyList {
     /// The policies in order (shared: a world compiles each policy once).
     pub policies: Vec<Arc<CompiledPolicy>>,
-    by_service: FxHashMap<Box<str>, Vec<StatementRef>>,
+    /// (service prefix, statement) for every service a statement names, sorted, each pair
+    /// once: the statements of one service are one run of it ([`PolicyList::named`]). One vector,
+    /// its keys inline, rather than a map of vectors: a list is built for every principal a
+    /// world answers for, and most lists name a handful of services.
+    by_service: Vec<(InlineStr, StatementRef)>,
     /// Statements that can match any service: `Action: "*"` or `NotAction`.
     any_service: Vec<StatementRef>,
 }
@@ -22,38 +26,38 @@ pub struct PolicyList {
 impl PolicyList {
     /// Index a list of compiled policies.
     pub fn new<P: Into<Arc<CompiledPolicy>>>(policies: impl IntoIterator<Item = P>) -> PolicyList {
-        let mut list = PolicyList {
-            policies: policies.into_iter().map(Into::into).collect(),
-            ..PolicyList::default()
-        };
-        for (pi, p) in list.policies.iter().enumerate() {
+        let policies: Vec<Arc<CompiledPolicy>> = policies.into_iter().map(Into::into).collect();
+        let (mut named, mut any) = (0, 0);
+        for s in policies.iter().flat_map(|p| &p.statements) {
+            match matches_any_service(s) {
+                true => any += 1,
+                false => named += s.actions.patterns.len(),
+            }
+        }
+        let mut by_service = Vec::with_capacity(named);
+        let mut any_service = Vec::with_capacity(any);
+        for (pi, p) in policies.iter().enumerate() {
             for (si, s) in p.statements.iter().enumerate() {
                 let r = (pi as u32, si as u32);
-                let acts = &s.actions;
-                if acts.negated
-                    || acts
-                        .patterns
-                        .iter()
-                        .any(|a| matches!(a, ActionPattern::All))
-                {
-                    list.any_service.push(r);
+                if matches_any_service(s) {
+                    any_service.push(r);
                     continue;
                 }
-                // A statement is listed once per service: its own entry is the last one
-                // pushed for that service, so a repeat is seen without sorting. A key is
-                // allocated only for a service the list has not seen.
-                for svc in acts.patterns.iter().filter_map(|a| a.service()) {
-                    match list.by_service.get_mut(svc) {
-                        Some(refs) if refs.last() == Some(&r) => {}
-                        Some(refs) => refs.push(r),
-                        None => {
-                            list.by_service.insert(svc.into(), vec![r]);
-                        }
+                for a in &s.actions.patterns {
+                    if let ActionPattern::Service { service, .. } = a {
+                        by_service.push((service.clone(), r));
                     }
                 }
             }
         }
-        list
+        // A statement naming a service twice is listed for it once.
+        by_service.sort_unstable();
+        by_service.dedup();
+        PolicyList {
+            policies,
+            by_service,
+            any_service,
+        }
     }
 
     /// True when the list holds no policy.
@@ -61,22 +65,47 @@ impl PolicyList {
         self.policies.is_empty()
     }
 
-    /// The statements that may match an action of `service` (lowercased), in no set order.
+    /// The statements that may match an action of `service` (lowercased): those naming the
+    /// service in document order, then those that match any service.
+    #[inline(always)]
     pub(crate) fn candidates<'a>(
         &'a self,
         service: &str,
     ) -> impl Iterator<Item = (StatementRef, &'a CompiledPolicy, &'a CompiledStatement)> + 'a {
-        self.by_service
-            .get(service)
-            .map(|v| v.as_slice())
-            .unwrap_or(&[])
-            .iter()
-            .chain(self.any_service.iter())
-            .map(move |&(pi, si)| {
-                let p: &CompiledPolicy = &self.policies[pi as usize];
-                ((pi, si), p, &p.statements[si as usize])
-            })
+        let named = self.named(service.as_bytes()).iter().map(|(_, r)| r);
+        named.chain(self.any_service.iter()).map(move |&(pi, si)| {
+            let p: &CompiledPolicy = &self.policies[pi as usize];
+            ((pi, si), p, &p.statements[si as usize])
+        })
     }
+
+    /// The run of [`PolicyList::by_service`] for `service`: found by a scan in a short index
+    /// (comparing lengths first, most services differ there), by binary search in a long one.
+    #[inline(always)]
+    fn named(&self, service: &[u8]) -> &[(InlineStr, StatementRef)] {
+        // Service prefixes are a few bytes: compared in line, not by a call to `memcmp`.
+        let same = |s: &InlineStr| {
+            let s = s.as_bytes();
+            s.len() == service.len() && s.iter().zip(service).all(|(a, b)| a == b)
+        };
+        let v = &self.by_service;
+        let start = if v.len() <= 16 {
+            v.iter().position(|(s, _)| same(s)).unwrap_or(v.len())
+        } else {
+            v.partition_point(|(s, _)| s.as_bytes() < service)
+        };
+        let len = v[start..].iter().take_while(|(s, _)| same(s)).count();
+        &v[start..start + len]
+    }
+}
+
+/// Whether a statement can match an action of any service (`Action: "*"`, or `NotAction`).
+fn matches_any_service(s: &CompiledStatement) -> bool {
+    s.actions.negated
+        || s.actions
+            .patterns
+            .iter()
+            .any(|a| matches!(a, ActionPattern::All))
 }
 
 /// One level of an organization (root, an OU, or the account) and its attached policies.
@@ -210,6 +239,71 @@ mod tests {
         for svc in ["s3", "ec2"] {
             let refs: Vec<_> = l.candidates(svc).map(|(r, _, _)| r).collect();
             assert_eq!(refs, vec![(0, 0), (0, 1)], "{svc}");
+        }
+    }
+
+    /// Past the short-index scan (more than 16 service entries, found by binary search),
+    /// every service's candidates are exactly the statements naming it, in document order
+    /// across policies, followed by those matching any service; a prefix of another service
+    /// (`s3` and `s3express`, `ec` and `ec2`) is its own service.
+    #[test]
+    fn a_long_index_finds_each_service_in_document_order() {
+        let services = [
+            "s3",
+            "s3express",
+            "ec2",
+            "ec",
+            "kms",
+            "iam",
+            "sts",
+            "sqs",
+            "sns",
+            "lambda",
+            "dynamodb",
+            "logs",
+            "events",
+            "ssm",
+            "secretsmanager",
+            "glue",
+            "athena",
+            "ecr",
+        ];
+        let policy = |offset: usize| {
+            let statements: Vec<String> = services
+                .iter()
+                .enumerate()
+                .map(|(i, svc)| {
+                    let other = services[(i + offset) % services.len()];
+                    format!(r#"{{"Effect":"Allow","Action":["{svc}:Get*","{other}:List*"],"Resource":"*"}}"#)
+                })
+                .chain([r#"{"Effect":"Deny","NotAction":"iam:*","Resource":"*"}"#.to_string()])
+                .collect();
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+                statements.join(",")
+            );
+            CompiledPolicy::compile(
+                "p",
+                PolicyType::Identity,
+                Arc::new(PolicyDocument::parse(&text).expect("a policy")),
+            )
+        };
+        let l = PolicyList::new([policy(1), policy(5)]);
+        assert!(l.by_service.len() > 16, "the binary-search path is taken");
+        let any = services.len() as u32;
+        for svc in services.iter().chain(&["s3e", "e", "zzz", "a"]) {
+            let got: Vec<_> = l.candidates(svc).map(|(r, _, _)| r).collect();
+            let mut want: Vec<StatementRef> = Vec::new();
+            for (pi, p) in l.policies.iter().enumerate() {
+                for (si, st) in p.statements.iter().enumerate() {
+                    let names = st.actions.patterns.iter().filter_map(|a| a.service());
+                    if !st.actions.negated && names.clone().any(|n| n == *svc) {
+                        want.push((pi as u32, si as u32));
+                    }
+                }
+            }
+            want.extend([(0, any), (1, any)]);
+            assert_eq!(got, want, "{svc}");
         }
     }
 }
