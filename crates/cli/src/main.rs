@@ -12,9 +12,10 @@ use std::process::ExitCode;
 
 /// mimalloc, as ruff and uv use: loading a world makes millions of small allocations, on
 /// several threads, where glibc's allocator spends a third of the time (and grows each
-/// thread's arena a page range at a time).
+/// thread's arena a page range at a time). Through `iamwhy-alloc`, which calls its plain
+/// entry points for ordinary alignments (see that crate's README).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: iamwhy_alloc::Mimalloc = iamwhy_alloc::Mimalloc;
 
 /// Why was this AWS request allowed or denied?
 ///

@@ -37,7 +37,7 @@ fn system_alloc() -> bool {
     option_env!("IAMWHY_BENCH_SYSTEM_ALLOC").is_some()
 }
 
-static MIMALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static MIMALLOC: iamwhy_alloc::Mimalloc = iamwhy_alloc::Mimalloc;
 
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 /// Bytes allocated and not yet freed.

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 /// The allocator of the `iamwhy` binary, so that the runner's figures are the product's.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: iamwhy_alloc::Mimalloc = iamwhy_alloc::Mimalloc;
 
 fn main() -> ExitCode {
     match run() {

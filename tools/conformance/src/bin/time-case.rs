@@ -34,7 +34,7 @@ use std::hint::black_box;
 
 /// The allocator of the `iamwhy` binary, so that the runner's figures are the product's.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: iamwhy_alloc::Mimalloc = iamwhy_alloc::Mimalloc;
 use std::process::ExitCode;
 use std::time::Instant;
 
