@@ -62,7 +62,9 @@ const HARD_WRAP_MIN_FULL_LINES: usize = 3;
 /// The lines of `text` (without `\r`), with the blocks a terminal hard-wrapped at its width
 /// joined back into one line each. Such a block is at least three lines in a row of the same
 /// length (at least 40 characters) followed by a line no longer than them: the terminal cut
-/// the text every W characters, spaces and all, so the pieces are joined exactly.
+/// the text every W characters, spaces and all, so the pieces are joined exactly. Lines of one
+/// length that break between two words of the messages are not such a block: they were
+/// wrapped at spaces, and happen to be as long as each other.
 fn unwrap_hard_wraps(text: &str) -> Vec<std::borrow::Cow<'_, str>> {
     use std::borrow::Cow;
     let lines: Vec<&str> = text
@@ -78,7 +80,9 @@ fn unwrap_hard_wraps(text: &str) -> Vec<std::borrow::Cow<'_, str>> {
             j += 1;
         }
         let full = j - i;
-        if width >= HARD_WRAP_MIN_WIDTH && full >= HARD_WRAP_MIN_FULL_LINES {
+        let soft =
+            (i..j.min(lines.len() - 1)).any(|k| breaks_between_words(lines[k], lines[k + 1]));
+        if width >= HARD_WRAP_MIN_WIDTH && full >= HARD_WRAP_MIN_FULL_LINES && !soft {
             // The block's last, shorter line belongs to it.
             let end = if j < lines.len() && !lines[j].trim().is_empty() {
                 j + 1
@@ -93,6 +97,114 @@ fn unwrap_hard_wraps(text: &str) -> Vec<std::borrow::Cow<'_, str>> {
         }
     }
     out
+}
+
+/// Words of AWS's access-denied messages, as the messages write them (lowercase, but for
+/// `User`). A terminal's hard wrap keeps every character, so where it cuts between two words
+/// the space stays, at the end of one line or the start of the next: a break with a
+/// non-space on both sides is inside a token. A break between two of these words (`is not` /
+/// `authorized`), or between one of them and an ARN (`resource:` / `arn:...`), is therefore
+/// not a hard wrap but a line broken at a space that the break replaced, whatever the lines'
+/// lengths.
+const MESSAGE_WORDS: &[&str] = &[
+    "User",
+    "a",
+    "access",
+    "action",
+    "allow",
+    "allows",
+    "an",
+    "and",
+    "are",
+    "as",
+    "associated",
+    "at",
+    "authorization",
+    "authorized",
+    "because",
+    "block",
+    "boundary",
+    "but",
+    "by",
+    "call",
+    "calling",
+    "control",
+    "denied",
+    "denies",
+    "deny",
+    "does",
+    "due",
+    "encoded",
+    "endpoint",
+    "error",
+    "exist",
+    "explicit",
+    "explicitly",
+    "failed",
+    "failure",
+    "following",
+    "for",
+    "from",
+    "identity-based",
+    "implicit",
+    "in",
+    "is",
+    "message",
+    "no",
+    "not",
+    "occurred",
+    "of",
+    "on",
+    "operation",
+    "or",
+    "organization",
+    "perform",
+    "permissions",
+    "please",
+    "policies",
+    "policy",
+    "prevented",
+    "public",
+    "request",
+    "resource",
+    "resource-based",
+    "role",
+    "service",
+    "session",
+    "sessions",
+    "setting",
+    "status",
+    "the",
+    "this",
+    "through",
+    "to",
+    "transitively",
+    "trust",
+    "user",
+    "was",
+    "when",
+    "with",
+    "you",
+];
+
+/// Whether `token`, without trailing punctuation, is one of [`MESSAGE_WORDS`] as written.
+fn is_message_word(token: &str) -> bool {
+    let word = token.trim_end_matches([':', '.', ',', ';']);
+    MESSAGE_WORDS.contains(&word)
+}
+
+/// Whether the break between `line` and `next` falls between two words of the messages (or a
+/// word and an ARN): one a terminal's hard wrap cannot make (see [`MESSAGE_WORDS`]).
+fn breaks_between_words(line: &str, next: &str) -> bool {
+    let (Some(end), Some(start)) = (line.chars().last(), next.chars().next()) else {
+        return false;
+    };
+    if end.is_whitespace() || start.is_whitespace() {
+        return false;
+    }
+    let left = line.rsplit(char::is_whitespace).next().unwrap_or_default();
+    let right = next.split(char::is_whitespace).next().unwrap_or_default();
+    is_message_word(left) && (is_message_word(right) || right.starts_with("arn:"))
 }
 
 /// Undoes JSON escaping of the characters that matter (`\"`, `\/`, `\n`, `\r`, `\t`),
@@ -296,6 +408,26 @@ mod tests {
             clean_paste(text),
             "on resource: arn:aws:s3:::reports/q1.csv because no"
         );
+    }
+
+    /// Three lines of one length (41 characters), broken at spaces: not a hard wrap, so the
+    /// breaks are spaces (a proptest of tests/wrapped_messages.rs found this paste).
+    #[test]
+    fn lines_of_one_length_broken_between_words_are_not_a_hard_wrap() {
+        let text = "User:\narn:aws:iam::123456789012:user/bob is not\nauthorized to perform: s3:DeleteBucket on\nresource: arn:aws:s3:::b with an explicit\ndeny\nin an identity-based\npolicy";
+        assert_eq!(
+            clean_paste(text),
+            "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: s3:DeleteBucket on resource: arn:aws:s3:::b with an explicit deny in an identity-based policy"
+        );
+        // A terminal's hard wrap of the same message, at any width from 40 columns, keeps
+        // every character (a cut between words leaves the space on one side): joined back.
+        let one_line = "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: s3:DeleteBucket on resource: arn:aws:s3:::b with an explicit deny in an identity-based policy";
+        let chars: Vec<char> = one_line.chars().collect();
+        // (Three full lines at least, as a hard wrap is recognised: up to 54 columns here.)
+        for width in 40..=54 {
+            let hard: Vec<String> = chars.chunks(width).map(|c| c.iter().collect()).collect();
+            assert_eq!(clean_paste(&hard.join("\n")), one_line, "width {width}");
+        }
     }
 
     #[test]
