@@ -62,9 +62,7 @@ impl PolicyDocument {
     pub fn parse(text: &str) -> Result<PolicyDocument, ParseFailure> {
         let (source, encoding) = decoded(text)?;
         let lines = SourceLines::new(&source);
-        let (head, mut statements) = read_whole::<String>(&source, &lines)?;
-        // Kept for the document's life: no spare room.
-        statements.shrink_to_fit();
+        let (head, statements) = read_owned(&source, &lines)?;
         let doc = PolicyDocument::assemble(source.clone(), lines, encoding, head);
         let _ = doc.statements.set(statements);
         Ok(doc)
@@ -186,11 +184,9 @@ impl PolicyDocument {
     /// The statements of this document's source, read again (it parsed once, so it parses
     /// again, to the same statements and spans).
     pub(crate) fn read_statements(&self) -> Vec<Statement> {
-        let (_, mut statements) = read_whole::<String>(&self.source, &self.lines)
-            .expect("a document's own source parses again");
-        // Kept for the document's life: no spare room.
-        statements.shrink_to_fit();
-        statements
+        read_owned(&self.source, &self.lines)
+            .map(|(_, statements)| statements)
+            .expect("a document's own source parses again")
     }
 }
 
@@ -248,6 +244,14 @@ fn read_whole<'t, S: From<Cow<'t, str>> + AsRef<str>>(
         return Err(locate(vec![empty], lines, text));
     }
     read_value(&mut reader, true).map_err(|pending| locate(pending, lines, text))
+}
+
+/// [`read_whole`] with owned strings, for a tree kept for the document's life: its statement
+/// list (the builder's stack, grown by pushing) without spare room.
+fn read_owned(text: &str, lines: &SourceLines) -> Result<(Head, Vec<Statement>), ParseFailure> {
+    let (head, mut statements) = read_whole::<String>(text, lines)?;
+    statements.shrink_to_fit();
+    Ok((head, statements))
 }
 
 /// Read the document value at `reader`'s position, its strings as `S`; with `whole`, nothing

@@ -80,9 +80,10 @@ fn unwrap_hard_wraps(text: &str) -> Vec<std::borrow::Cow<'_, str>> {
             j += 1;
         }
         let full = j - i;
+        // Looked at only for a block of the hard wrap's shape.
         let soft =
-            (i..j.min(lines.len() - 1)).any(|k| breaks_between_words(lines[k], lines[k + 1]));
-        if width >= HARD_WRAP_MIN_WIDTH && full >= HARD_WRAP_MIN_FULL_LINES && !soft {
+            || (i..j.min(lines.len() - 1)).any(|k| breaks_between_words(lines[k], lines[k + 1]));
+        if width >= HARD_WRAP_MIN_WIDTH && full >= HARD_WRAP_MIN_FULL_LINES && !soft() {
             // The block's last, shorter line belongs to it.
             let end = if j < lines.len() && !lines[j].trim().is_empty() {
                 j + 1
